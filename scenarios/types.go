@@ -28,7 +28,8 @@ type Scenario struct {
 	// Routing holds, per queue, the ordered groups that may take its calls
 	// (routing). The parser fills a route for every queue that has none: the
 	// groups whose skills list the queue, in the order they are declared,
-	// each with After 0.
+	// each with After 0. Parse orders the routes like the queues:
+	// Routing[i] is the route of Queues[i].
 	Routing []Route
 
 	// Source is the file the scenario was read from ("" for built-ins read

@@ -1,0 +1,693 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decoder walks a yaml.Node tree against the scenario schema. It never stops
+// at the first problem: every error is collected with its position, and a
+// value that cannot be decoded is left at its zero value (its path is
+// remembered in bad so that Validate does not report it a second time).
+type decoder struct {
+	file  string
+	errs  ErrorList
+	nodes map[string]*yaml.Node // key path -> value node, to position Validate's errors
+	bad   []string              // key paths already reported
+}
+
+// field is one key of a mapping: decode is called with the key's value and
+// path when the key is present. Adding a key to the format is adding a row.
+type field struct {
+	key      string
+	required bool
+	decode   func(n *yaml.Node, path string)
+}
+
+// kv is one key/value pair of a mapping, merge keys (<<) already expanded.
+type kv struct{ key, value *yaml.Node }
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// errorf reports a problem with the value at path, at node n, and marks path
+// bad: Validate's findings at or inside path are not reported again.
+func (d *decoder) errorf(n *yaml.Node, path, hint, format string, args ...any) {
+	d.notef(n, path, hint, format, args...)
+	d.bad = append(d.bad, path)
+}
+
+// notef reports a problem about path (an unknown key in the mapping at path,
+// say) without marking path bad.
+func (d *decoder) notef(n *yaml.Node, path, hint, format string, args ...any) {
+	e := &Error{File: d.file, Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	d.errs.add(e)
+}
+
+// resolve follows aliases to the node they stand for.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 64; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node holds, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		switch n.ShortTag() {
+		case "!!null":
+			return "no value"
+		case "!!int", "!!float":
+			return "the number " + v
+		case "!!bool":
+			return "the boolean " + v
+		default:
+			return fmt.Sprintf("the string %q", v)
+		}
+	}
+	return "an unexpected YAML node"
+}
+
+// typeError reports that n is not the kind of value expected at path.
+func (d *decoder) typeError(n *yaml.Node, path, expected, hint string) {
+	if hint == "" && isNull(n) {
+		hint = "give a value, or remove the key to use the default"
+	}
+	d.errorf(n, path, hint, "expected %s, got %s", expected, describe(n))
+}
+
+// mapping decodes mapping node n with the given fields: unknown keys,
+// duplicate keys and missing required keys are errors. It reports false if n
+// is not a mapping.
+func (d *decoder) mapping(n *yaml.Node, path, expected, hint string, fields []field) bool {
+	n = resolve(n)
+	d.nodes[path] = n
+	if n.Kind != yaml.MappingNode {
+		d.typeError(n, path, expected, hint)
+		return false
+	}
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.key
+	}
+	seen := make(map[string]bool, len(fields))
+	for _, e := range d.entries(n, path, 0) {
+		k := e.key
+		if k.Kind != yaml.ScalarNode || isNull(k) {
+			d.notef(k, path, "", "keys must be plain words such as %q, got %s", keys[0], describe(k))
+			continue
+		}
+		var f *field
+		for i := range fields {
+			if fields[i].key == k.Value {
+				f = &fields[i]
+				break
+			}
+		}
+		if f == nil {
+			d.notef(k, path, didYouMean(k.Value, keys, "valid keys"), "unknown key %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		p := join(path, k.Value)
+		v := resolve(e.value)
+		d.nodes[p] = v
+		f.decode(v, p)
+	}
+	for _, f := range fields {
+		if f.required && !seen[f.key] {
+			d.notef(n, path, "", "missing required key %q", f.key)
+			d.bad = append(d.bad, join(path, f.key))
+		}
+	}
+	return true
+}
+
+// entries lists the pairs of mapping n, expanding YAML merge keys (<<: *x);
+// a key given explicitly overrides a merged one.
+func (d *decoder) entries(n *yaml.Node, path string, depth int) []kv {
+	var out []kv
+	seen := map[string]*yaml.Node{}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind == yaml.ScalarNode {
+			if prev, dup := seen[k.Value]; dup {
+				d.notef(k, path, "remove one of them", "duplicate key %q (first given at line %d)", k.Value, prev.Line)
+				continue
+			}
+			seen[k.Value] = k
+		}
+		out = append(out, kv{k, v})
+	}
+	for _, m := range merges {
+		m = resolve(m)
+		var maps []*yaml.Node
+		switch m.Kind {
+		case yaml.MappingNode:
+			maps = append(maps, m)
+		case yaml.SequenceNode:
+			for _, it := range m.Content {
+				maps = append(maps, resolve(it))
+			}
+		default:
+			d.errorf(m, path, "write <<: *anchor where the anchor is a mapping", "merge key << expects a mapping, got %s", describe(m))
+			continue
+		}
+		for _, mm := range maps {
+			if mm.Kind != yaml.MappingNode {
+				d.errorf(mm, path, "", "merge key << expects a mapping, got %s", describe(mm))
+				continue
+			}
+			if depth > 8 {
+				d.errorf(mm, path, "", "merge keys nested too deeply")
+				continue
+			}
+			for _, e := range d.entries(mm, path, depth+1) {
+				if e.key.Kind == yaml.ScalarNode {
+					if _, dup := seen[e.key.Value]; dup {
+						continue
+					}
+					seen[e.key.Value] = e.key
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// list decodes sequence node n, calling each for every item.
+func (d *decoder) list(n *yaml.Node, path, expected, hint string, each func(i int, item *yaml.Node, path string)) bool {
+	n = resolve(n)
+	d.nodes[path] = n
+	if n.Kind != yaml.SequenceNode {
+		d.typeError(n, path, expected, hint)
+		return false
+	}
+	for i, it := range n.Content {
+		p := index(path, i)
+		it = resolve(it)
+		d.nodes[p] = it
+		each(i, it, p)
+	}
+	return true
+}
+
+// str decodes any non-null scalar as text.
+func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.typeError(n, path, "a string", "")
+		return "", false
+	}
+	return n.Value, true
+}
+
+// integer decodes an integer scalar.
+func (d *decoder) integer(n *yaml.Node, path string) (int, bool) {
+	var v int
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
+		d.typeError(n, path, "an integer", "")
+		return 0, false
+	}
+	return v, true
+}
+
+// number decodes a finite integer or decimal scalar.
+func (d *decoder) number(n *yaml.Node, path string) (float64, bool) {
+	var v float64
+	if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") || n.Decode(&v) != nil {
+		d.typeError(n, path, "a number", "")
+		return 0, false
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		d.errorf(n, path, "", "must be a finite number, got %s", n.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+const durationHint = "write a duration such as 20s, 5m, 1h30m or 7d; a bare number means seconds"
+
+// duration decodes a Go duration, a number of days (7d, 1.5d, 1d12h) or a
+// bare number of seconds.
+func (d *decoder) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.typeError(n, path, "a duration", durationHint)
+		return 0, false
+	}
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		d.errorf(n, path, durationHint, "%v", err)
+		return 0, false
+	}
+	return v, true
+}
+
+// maxSeconds is the longest duration a time.Duration holds, in seconds.
+const maxSeconds = float64(math.MaxInt64) / 1e9
+
+func secondsToDuration(s string, sec float64) (time.Duration, error) {
+	if math.IsNaN(sec) || math.IsInf(sec, 0) {
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	if math.Abs(sec) >= maxSeconds {
+		return 0, fmt.Errorf("duration %q is too long (at most about 292 years)", s)
+	}
+	return time.Duration(math.Round(sec * 1e9)), nil
+}
+
+// parseDuration parses s as a bare number of seconds, or as a Go duration
+// optionally preceded by a number of days ("7d", "1.5d", "-1d12h").
+func parseDuration(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if f, err := strconv.ParseFloat(t, 64); err == nil {
+		return secondsToDuration(s, f)
+	}
+	neg := false
+	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	var days float64
+	hasDays := false
+	if i := strings.IndexByte(t, 'd'); i >= 0 {
+		num := t[:i]
+		if !isDecimal(num) {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		days, t, hasDays = f, t[i+1:], true
+	}
+	var rest time.Duration
+	switch {
+	case t != "":
+		if t[0] == '-' || t[0] == '+' {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		var err error
+		if rest, err = time.ParseDuration(t); err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+	case !hasDays:
+		return 0, fmt.Errorf("invalid duration %q", s)
+	}
+	total, err := secondsToDuration(s, days*86400+rest.Seconds())
+	if err != nil {
+		return 0, err
+	}
+	if days == 0 {
+		total = rest // exact, no float rounding
+	}
+	if neg {
+		total = -total
+	}
+	return total, nil
+}
+
+// isDecimal reports whether s is digits with at most one decimal point.
+func isDecimal(s string) bool {
+	digits, dots := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.':
+			dots++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
+}
+
+const percentHint = "write a percentage such as 80% or a fraction such as 0.8"
+
+// percent decodes "80%" or a fraction 0.8. A number above 1 without a
+// percent sign is an error, as it is most likely a percentage.
+func (d *decoder) percent(n *yaml.Node, path string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.typeError(n, path, "a percentage", percentHint)
+		return 0, false
+	}
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		v, ok := d.number(n, path)
+		if ok && v > 1 {
+			d.errorf(n, path, fmt.Sprintf("write %s%% or %s", n.Value, strconv.FormatFloat(v/100, 'f', -1, 64)),
+				"a fraction must be between 0 and 1, got %s", n.Value)
+			return 0, false
+		}
+		return v, ok
+	}
+	t := strings.TrimSpace(n.Value)
+	if num, ok := strings.CutSuffix(t, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v / 100, true
+		}
+	}
+	d.typeError(n, path, "a percentage", percentHint)
+	return 0, false
+}
+
+// scenario decodes the top-level mapping.
+func (d *decoder) scenario(root *yaml.Node) *Scenario {
+	s := &Scenario{
+		Seed:         DefaultSeed,
+		Replications: DefaultReplications,
+		Interval:     DefaultInterval,
+	}
+	warmupSet := false
+	var queues, groups, routing *yaml.Node
+	ok := d.mapping(root, "", "a mapping of keys (name, horizon, queues, groups, ...) at the top level",
+		"start from `callsim scenarios show single-queue`", []field{
+			{"name", true, func(n *yaml.Node, p string) { s.Name, _ = d.str(n, p) }},
+			{"description", false, func(n *yaml.Node, p string) { s.Description, _ = d.str(n, p) }},
+			{"horizon", true, func(n *yaml.Node, p string) { s.Horizon, _ = d.duration(n, p) }},
+			{"warmup", false, func(n *yaml.Node, p string) { s.WarmUp, warmupSet = d.duration(n, p) }},
+			{"interval", false, func(n *yaml.Node, p string) {
+				if v, ok := d.duration(n, p); ok {
+					s.Interval = v
+				}
+			}},
+			{"seed", false, func(n *yaml.Node, p string) {
+				var v uint64
+				if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
+					d.typeError(n, p, "an integer between 0 and 18446744073709551615", "")
+					return
+				}
+				s.Seed = v
+			}},
+			{"replications", false, func(n *yaml.Node, p string) {
+				if v, ok := d.integer(n, p); ok {
+					s.Replications = v
+				}
+			}},
+			{"queues", true, func(n *yaml.Node, _ string) { queues = n }},
+			{"groups", true, func(n *yaml.Node, _ string) { groups = n }},
+			{"routing", false, func(n *yaml.Node, _ string) { routing = n }},
+		})
+	if !ok {
+		return s
+	}
+	if !warmupSet {
+		s.WarmUp = defaultWarmUp(s.Horizon)
+	}
+	interval := s.Interval
+	if interval <= 0 {
+		interval = DefaultInterval // reported by Validate; keep decoding
+	}
+	if queues != nil {
+		d.list(queues, "queues", "a list of queues", "each item is a mapping such as {name: support, arrivals: {per_hour: 360}, handle_time: 300s}",
+			func(_ int, n *yaml.Node, p string) { s.Queues = append(s.Queues, d.queue(n, p, interval)) })
+	}
+	if groups != nil {
+		d.list(groups, "groups", "a list of groups", "each item is a mapping such as {name: staff, agents: 32, skills: [support]}",
+			func(_ int, n *yaml.Node, p string) { s.Groups = append(s.Groups, d.group(n, p)) })
+	}
+	if routing != nil {
+		d.list(routing, "routing", "a list of routes", "each item is a mapping such as {queue: support, groups: [staff]}",
+			func(_ int, n *yaml.Node, p string) { s.Routing = append(s.Routing, d.route(n, p)) })
+	}
+	return s
+}
+
+func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue {
+	q := Queue{
+		Target:   Target{ServiceLevel: DefaultServiceLevel, Within: DefaultWithin},
+		Priority: DefaultPriority,
+	}
+	d.mapping(n, path, "a queue (a mapping)", "write {name: support, arrivals: {per_hour: 360}, handle_time: 300s}", []field{
+		{"name", true, func(n *yaml.Node, p string) { q.Name, _ = d.str(n, p) }},
+		{"arrivals", true, func(n *yaml.Node, p string) { q.Arrivals = d.arrivals(n, p, interval) }},
+		{"handle_time", true, func(n *yaml.Node, p string) { q.HandleTime = d.dist(n, p) }},
+		{"wrap_up", false, func(n *yaml.Node, p string) { w := d.dist(n, p); q.WrapUp = &w }},
+		{"patience", false, func(n *yaml.Node, p string) { w := d.dist(n, p); q.Patience = &w }},
+		{"target", false, func(n *yaml.Node, p string) { d.target(n, p, &q.Target) }},
+		{"priority", false, func(n *yaml.Node, p string) {
+			if v, ok := d.integer(n, p); ok {
+				q.Priority = v
+			}
+		}},
+	})
+	return q
+}
+
+var rateKeys = []string{"per_hour", "per_day", "per_interval"}
+
+func (d *decoder) arrivals(n *yaml.Node, path string, interval time.Duration) Arrivals {
+	var a Arrivals
+	var given []string
+	rate := func(key string, per time.Duration) field {
+		return field{key, false, func(n *yaml.Node, p string) {
+			given = append(given, key)
+			v, ok := d.number(n, p)
+			if !ok {
+				return
+			}
+			if v < 0 {
+				d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
+				return
+			}
+			a.Rate = v / per.Seconds()
+		}}
+	}
+	const hint = "write {per_hour: 360}, {per_day: 8000} or {per_interval: 180}"
+	if !d.mapping(n, path, "a mapping with one of per_hour, per_day or per_interval", hint, []field{
+		rate("per_hour", time.Hour), rate("per_day", 24*time.Hour), rate("per_interval", interval),
+	}) {
+		return a
+	}
+	switch len(given) {
+	case 0:
+		d.errorf(resolve(n), path, hint, "give one of per_hour, per_day or per_interval")
+	case 1:
+	default:
+		d.errorf(resolve(n), path, "keep one", "give only one of per_hour, per_day or per_interval, got %s", strings.Join(given, " and "))
+	}
+	return a
+}
+
+func (d *decoder) target(n *yaml.Node, path string, t *Target) {
+	d.mapping(n, path, "a mapping", "write {service_level: 80%, within: 20s}", []field{
+		{"service_level", false, func(n *yaml.Node, p string) {
+			if v, ok := d.percent(n, p); ok {
+				t.ServiceLevel = v
+			}
+		}},
+		{"within", false, func(n *yaml.Node, p string) {
+			if v, ok := d.duration(n, p); ok {
+				t.Within = v
+			}
+		}},
+	})
+}
+
+// distKinds lists the distribution families, and distKeys the keys each
+// one takes (besides dist) with those that are required.
+var distKinds = []string{string(Constant), string(Exponential), string(Lognormal), string(Gamma),
+	string(Uniform), string(Triangular), string(Empirical)}
+
+var distKeys = map[DistKind][]string{
+	Constant:    {"mean"},
+	Exponential: {"mean"},
+	Lognormal:   {"mean", "cv"},
+	Gamma:       {"mean", "cv"},
+	Uniform:     {"min", "max"},
+	Triangular:  {"min", "mode", "max"},
+	Empirical:   {"values"},
+}
+
+const distHint = "write a duration such as 300s (exponential with that mean) or a mapping such as {dist: lognormal, mean: 300s, cv: 0.8}"
+
+// dist decodes a distribution: a bare duration (exponential with that mean)
+// or a mapping with dist and its parameters.
+func (d *decoder) dist(n *yaml.Node, path string) Dist {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		v, ok := d.duration(n, path)
+		if !ok {
+			return Dist{}
+		}
+		return Dist{Kind: Exponential, Mean: v.Seconds()}
+	}
+	x := Dist{Kind: DefaultDistKind}
+	kindOK := true
+	var kindNode *yaml.Node
+	given := map[string]*yaml.Node{}
+	sec := func(key string, dst *float64) field {
+		return field{key, false, func(n *yaml.Node, p string) {
+			given[key] = n
+			if v, ok := d.duration(n, p); ok {
+				*dst = v.Seconds()
+			}
+		}}
+	}
+	if !d.mapping(n, path, "a distribution", distHint, []field{
+		{"dist", false, func(n *yaml.Node, p string) {
+			kindNode = n
+			s, ok := d.str(n, p)
+			if !ok {
+				kindOK = false
+				return
+			}
+			if distKeys[DistKind(s)] == nil {
+				d.errorf(n, p, didYouMean(s, distKinds, "known distributions"), "unknown distribution %q", s)
+				kindOK = false
+				return
+			}
+			x.Kind = DistKind(s)
+		}},
+		sec("mean", &x.Mean),
+		{"cv", false, func(n *yaml.Node, p string) {
+			given["cv"] = n
+			if v, ok := d.number(n, p); ok {
+				x.CV = v
+			}
+		}},
+		sec("min", &x.Min),
+		sec("mode", &x.Mode),
+		sec("max", &x.Max),
+		{"values", false, func(n *yaml.Node, p string) {
+			given["values"] = n
+			d.list(n, p, "a list of durations", "write [120s, 300s, 45s]", func(_ int, it *yaml.Node, ip string) {
+				v, _ := d.duration(it, ip)
+				x.Values = append(x.Values, v.Seconds())
+			})
+		}},
+	}) {
+		return Dist{}
+	}
+	if !kindOK {
+		return Dist{}
+	}
+	takes := distKeys[x.Kind]
+	for _, key := range []string{"mean", "cv", "min", "mode", "max", "values"} {
+		v, ok := given[key]
+		if !ok || contains(takes, key) {
+			continue
+		}
+		d.errorf(v, join(path, key), fmt.Sprintf("dist %s takes %s", x.Kind, strings.Join(takes, ", ")), "%s is not used by dist %s", key, x.Kind)
+	}
+	for _, key := range takes {
+		if _, ok := given[key]; !ok {
+			at := kindNode
+			if at == nil {
+				at = resolve(n)
+			}
+			d.notef(at, path, "", "dist %s needs %s", x.Kind, key)
+			d.bad = append(d.bad, join(path, key))
+		}
+	}
+	x.fillMean()
+	return x
+}
+
+// fillMean sets Mean from the parameters of families that have no mean key.
+func (x *Dist) fillMean() {
+	switch x.Kind {
+	case Uniform:
+		x.Mean = (x.Min + x.Max) / 2
+	case Triangular:
+		x.Mean = (x.Min + x.Mode + x.Max) / 3
+	case Empirical:
+		x.Mean = 0
+		for _, v := range x.Values {
+			x.Mean += v
+		}
+		if len(x.Values) > 0 {
+			x.Mean /= float64(len(x.Values))
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) group(n *yaml.Node, path string) Group {
+	var g Group
+	d.mapping(n, path, "a group (a mapping)", "write {name: staff, agents: 32, skills: [support]}", []field{
+		{"name", true, func(n *yaml.Node, p string) { g.Name, _ = d.str(n, p) }},
+		{"agents", true, func(n *yaml.Node, p string) { g.Agents, _ = d.integer(n, p) }},
+		{"skills", true, func(n *yaml.Node, p string) {
+			g.Skills = []string{}
+			hint := "write a list of queue names such as [support, sales]"
+			if n.Kind == yaml.ScalarNode && !isNull(n) {
+				hint = fmt.Sprintf("write [%s]", n.Value)
+			}
+			d.list(n, p, "a list of queue names", hint, func(_ int, it *yaml.Node, ip string) {
+				s, _ := d.str(it, ip)
+				g.Skills = append(g.Skills, s)
+			})
+		}},
+	})
+	return g
+}
+
+func (d *decoder) route(n *yaml.Node, path string) Route {
+	var r Route
+	d.mapping(n, path, "a route (a mapping)", "write {queue: support, groups: [staff, {group: backup, after: 30s}]}", []field{
+		{"queue", true, func(n *yaml.Node, p string) { r.Queue, _ = d.str(n, p) }},
+		{"groups", true, func(n *yaml.Node, p string) {
+			r.Groups = []RouteGroup{}
+			d.list(n, p, "a list of groups", "write [staff, {group: backup, after: 30s}]", func(_ int, it *yaml.Node, ip string) {
+				r.Groups = append(r.Groups, d.routeGroup(it, ip))
+			})
+		}},
+	})
+	return r
+}
+
+func (d *decoder) routeGroup(n *yaml.Node, path string) RouteGroup {
+	var g RouteGroup
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		g.Group = n.Value
+		return g
+	}
+	d.mapping(n, path, "a group name or {group: NAME, after: DURATION}", "write staff or {group: backup, after: 30s}", []field{
+		{"group", true, func(n *yaml.Node, p string) { g.Group, _ = d.str(n, p) }},
+		{"after", false, func(n *yaml.Node, p string) { g.After, _ = d.duration(n, p) }},
+	})
+	return g
+}

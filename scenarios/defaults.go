@@ -1,0 +1,44 @@
+package scenarios
+
+import "time"
+
+// Every default of the scenario format, in one place. A key left out of a
+// scenario file takes the value below; REFERENCE.md (see Reference) repeats
+// this table for users.
+//
+//	key                            default                       rule
+//	warmup                         5% of horizon                 0 <= warmup < horizon
+//	interval                       30m                           > 0 and divides 24h
+//	seed                           1                             any uint64
+//	replications                   10                            1 .. 10000
+//	description                    ""
+//	routing                        per queue: the groups whose skills list it, in declaration order, after 0s
+//	queues[i].wrap_up              none (nil)                    mean >= 0
+//	queues[i].patience             none (nil): callers never abandon   mean > 0
+//	queues[i].target.service_level 80%                           0% .. 100%
+//	queues[i].target.within        20s                           >= 0
+//	queues[i].priority             0                             any integer; larger is served first
+//	<distribution>.dist            exponential
+//	<distribution> as a bare duration, e.g. handle_time: 300s
+//	                               exponential with that mean (the Erlang assumption)
+//	routing[i].groups[j].after     0s                            >= 0
+//
+// Required: name, horizon, queues (at least one), groups (at least one),
+// queues[i].name, queues[i].arrivals, queues[i].handle_time, groups[i].name,
+// groups[i].agents, groups[i].skills.
+const (
+	DefaultWarmUpPercent        = 5                // warmup, in percent of horizon
+	DefaultInterval             = 30 * time.Minute // interval
+	DefaultSeed          uint64 = 1                // seed
+	DefaultReplications         = 10               // replications
+	MaxReplications             = 10000            // upper bound of replications
+	DefaultServiceLevel         = 0.8              // queues[i].target.service_level
+	DefaultWithin               = 20 * time.Second // queues[i].target.within
+	DefaultPriority             = 0                // queues[i].priority
+	DefaultDistKind             = Exponential      // <distribution>.dist
+)
+
+// defaultWarmUp is the warm-up used when a scenario gives none.
+func defaultWarmUp(horizon time.Duration) time.Duration {
+	return time.Duration(float64(horizon) * DefaultWarmUpPercent / 100)
+}
