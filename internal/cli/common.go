@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/callsim/callsim/reports"
+	"github.com/callsim/callsim/scenarios"
+)
+
+// loadScenario reads a scenario file; when no file of that name exists but a
+// built-in scenario does, the built-in is used.
+func loadScenario(arg string) (*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(arg)
+	if err == nil {
+		return sc, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(arg, `/\.`) {
+		if b, berr := scenarios.LoadBuiltin(arg); berr == nil {
+			return b, nil
+		}
+		return nil, fmt.Errorf("%w\n(no built-in scenario is called %q either; see \"callsim scenarios list\")", err, arg)
+	}
+	return nil, err
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressBar draws a progress bar with an ETA on a terminal, once the work
+// has run for a second (short runs stay quiet).
+type progressBar struct {
+	mu      sync.Mutex
+	w       io.Writer
+	label   string
+	start   time.Time
+	drawn   bool
+	enabled bool
+}
+
+func newProgressBar(w io.Writer, label string, quiet bool) *progressBar {
+	return &progressBar{w: w, label: label, start: time.Now(), enabled: !quiet && isTerminal(w)}
+}
+
+// update is safe to call from any goroutine.
+func (p *progressBar) update(done, total int64) {
+	if !p.enabled || total <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	el := time.Since(p.start)
+	if el < time.Second {
+		return
+	}
+	frac := min(float64(done)/float64(total), 1)
+	const width = 30
+	bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
+	eta := "?"
+	if frac > 0 {
+		eta = (time.Duration(float64(el)/frac) - el).Round(time.Second).String()
+	}
+	fmt.Fprintf(p.w, "\r%s [%s] %3.0f%% %s calls, ETA %s  ", p.label, bar, 100*frac, reports.Rate(float64(done)), eta)
+	p.drawn = true
+}
+
+// finish clears the bar's line.
+func (p *progressBar) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 80))
+	}
+}

@@ -1,0 +1,36 @@
+package sim
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/scenarios"
+)
+
+// canonical is the benchmark case of the README: 100 agents at load 0.95,
+// exponential handle time 300 s and patience 120 s, one replication.
+func canonical(calls float64) *scenarios.Scenario {
+	rate := 0.95 * 100 / 300.0
+	h := time.Duration(calls / rate * float64(time.Second))
+	return &scenarios.Scenario{Name: "canonical", Horizon: h, WarmUp: h / 100, Interval: 30 * time.Minute, Seed: 1, Replications: 1,
+		Queues: []scenarios.Queue{{Name: "q", Arrivals: scenarios.Arrivals{Rate: rate},
+			HandleTime: scenarios.Dist{Kind: scenarios.Exponential, Mean: 300},
+			Patience:   &scenarios.Dist{Kind: scenarios.Exponential, Mean: 120},
+			Target:     scenarios.Target{ServiceLevel: 0.8, Within: 20 * time.Second}}},
+		Groups: []scenarios.Group{{Name: "agents", Agents: 100, Skills: []string{"q"}}}}
+}
+
+// BenchmarkCanonical reports simulated calls per second on one core.
+func BenchmarkCanonical(b *testing.B) {
+	sc := canonical(2e6)
+	var calls int64
+	for b.Loop() {
+		r, err := Run(context.Background(), sc, Options{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		calls += r.Run.CallsSimulated
+	}
+	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
+}

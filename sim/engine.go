@@ -1,0 +1,459 @@
+package sim
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+)
+
+// qcell accumulates the call statistics of one queue in one reporting cell.
+type qcell struct {
+	offered, answered, within, abandoned, queued float64
+	waitAnswered, waitAll                        float64 // seconds
+	talk, wrap                                   float64 // seconds, of answered calls
+	area                                         float64 // queue length x seconds
+	maxLen                                       float64 // longest queue seen
+}
+
+func (a *qcell) add(b *qcell) {
+	a.offered += b.offered
+	a.answered += b.answered
+	a.within += b.within
+	a.abandoned += b.abandoned
+	a.queued += b.queued
+	a.waitAnswered += b.waitAnswered
+	a.waitAll += b.waitAll
+	a.talk += b.talk
+	a.wrap += b.wrap
+	a.area += b.area
+	a.maxLen = max(a.maxLen, b.maxLen)
+}
+
+// gcell accumulates the agent statistics of one group in one reporting cell.
+type gcell struct {
+	busy    float64 // agent seconds busy with calls (talk + wrap-up)
+	handled float64 // calls answered by the group (counted by arrival)
+}
+
+func (a *gcell) add(b *gcell) { a.busy += b.busy; a.handled += b.handled }
+
+// call is a caller in the system. Slots are recycled; gen tells a live call
+// from stale references to an earlier call in the same slot.
+type call struct {
+	arrive   float64
+	talk     float64
+	wrap     float64
+	deadline float64
+	q        int32
+	cell     int32 // reporting cell, or -1 when the call arrived in the warm-up
+	gen      uint32
+	waiting  bool
+}
+
+type qentry struct {
+	idx int32
+	gen uint32
+}
+
+// fifo is a growable ring buffer.
+type fifo[T any] struct {
+	buf        []T
+	head, size int
+}
+
+func (f *fifo[T]) push(v T) {
+	if f.size == len(f.buf) {
+		n := make([]T, max(16, 2*len(f.buf)))
+		for i := 0; i < f.size; i++ {
+			n[i] = f.buf[(f.head+i)%len(f.buf)]
+		}
+		f.buf, f.head = n, 0
+	}
+	f.buf[(f.head+f.size)%len(f.buf)] = v
+	f.size++
+}
+
+func (f *fifo[T]) front() T { return f.buf[f.head] }
+
+func (f *fifo[T]) pop() T {
+	v := f.buf[f.head]
+	f.head++
+	if f.head == len(f.buf) {
+		f.head = 0
+	}
+	f.size--
+	return v
+}
+
+type qstate struct {
+	fifo       fifo[qentry]
+	length     int // callers waiting now
+	lastChange float64
+}
+
+type agent struct {
+	group int32
+	q     int32
+	cell  int32 // the served call's reporting cell, or -1
+	start float64
+}
+
+// replication is the state of one simulation run.
+type replication struct {
+	m     *model
+	now   float64
+	heap  eventHeap
+	calls []call
+	free  []int32
+
+	queues []qstate
+	idle   []fifo[int32] // per group, longest idle first
+	agents []agent
+
+	arrivals, handle, wrap, patience []*rand.Rand
+
+	qcells []qcell   // [cell*Q + q]
+	gcells []gcell   // [cell*G + g]
+	tmax   []float64 // [cell]: longest total queue (all queues together)
+	total  int       // callers waiting in all queues now
+
+	callsSimulated int64
+	events         int64
+	waitingAtEnd   []int
+}
+
+// replicationResult is what one replication hands back for aggregation.
+type replicationResult struct {
+	qcells         []qcell
+	gcells         []gcell
+	tmax           []float64
+	waitingAtEnd   []int
+	callsSimulated int64
+	events         int64
+}
+
+func newReplication(m *model, rep int) *replication {
+	r := &replication{
+		m:            m,
+		queues:       make([]qstate, len(m.queues)),
+		idle:         make([]fifo[int32], len(m.groups)),
+		agents:       make([]agent, m.nAgents),
+		qcells:       make([]qcell, m.batches*m.nSlots*len(m.queues)),
+		gcells:       make([]gcell, m.batches*m.nSlots*len(m.groups)),
+		tmax:         make([]float64, m.batches*m.nSlots),
+		waitingAtEnd: make([]int, len(m.queues)),
+	}
+	r.heap.a = make([]event, 0, 64+m.nAgents)
+	for i := range m.queues {
+		r.arrivals = append(r.arrivals, newStream(m.seed, rep, streamArrivals, i))
+		r.handle = append(r.handle, newStream(m.seed, rep, streamHandle, i))
+		r.wrap = append(r.wrap, newStream(m.seed, rep, streamWrap, i))
+		r.patience = append(r.patience, newStream(m.seed, rep, streamPatience, i))
+	}
+	for gi, g := range m.groups {
+		r.idle[gi].buf = make([]int32, max(g.agents, 1))
+		for a := g.firstAgent; a < g.firstAgent+g.agents; a++ {
+			r.agents[a] = agent{group: int32(gi), q: -1, cell: -1}
+			r.idle[gi].push(int32(a))
+		}
+	}
+	return r
+}
+
+// run simulates one replication. progress, if not nil, is advanced by the
+// number of calls simulated as the run goes.
+func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicationResult, error) {
+	m := r.m
+	for qi := range m.queues {
+		r.scheduleArrival(qi)
+	}
+	const checkEvery = 1 << 16
+	var reported int64
+	for r.heap.len() > 0 {
+		ev := r.heap.pop()
+		r.now = ev.t
+		r.events++
+		switch ev.kind() {
+		case evArrival:
+			r.arrive(int(ev.idx))
+		case evDone:
+			r.done(ev.idx)
+		case evAbandon:
+			r.abandon(ev.idx, ev.gen())
+		case evEligible:
+			r.eligible(ev.idx, ev.gen(), ev.step())
+		}
+		if r.events%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return replicationResult{}, err
+			}
+			if progress != nil {
+				progress.Add(r.callsSimulated - reported)
+				reported = r.callsSimulated
+			}
+		}
+	}
+	if progress != nil {
+		progress.Add(r.callsSimulated - reported)
+	}
+	res := replicationResult{
+		qcells:         r.qcells,
+		gcells:         r.gcells,
+		tmax:           r.tmax,
+		waitingAtEnd:   r.waitingAtEnd,
+		callsSimulated: r.callsSimulated,
+		events:         r.events,
+	}
+	for qi := range r.queues {
+		q := &r.queues[qi]
+		// Callers still waiting when no event is left (no agent can ever
+		// take them) count towards the queue length up to the horizon.
+		r.addArea(qi, q.lastChange, m.horizon, q.length)
+		for q.fifo.size > 0 {
+			e := q.fifo.pop()
+			c := &r.calls[e.idx]
+			if c.gen == e.gen && c.waiting && c.cell >= 0 {
+				r.waitingAtEnd[qi]++
+			}
+		}
+	}
+	return res, nil
+}
+
+func (r *replication) scheduleArrival(qi int) {
+	q := &r.m.queues[qi]
+	if q.rate <= 0 {
+		return
+	}
+	t := r.now + r.arrivals[qi].ExpFloat64()/q.rate
+	if t < r.m.horizon {
+		r.heap.push(event{t: t, idx: int32(qi), meta: mkMeta(evArrival, 0, 0)})
+	}
+}
+
+// cellAt returns the reporting cell of time t, or -1 outside the window.
+func (r *replication) cellAt(t float64) int32 {
+	m := r.m
+	if t < m.warmup || t >= m.horizon {
+		return -1
+	}
+	return int32(m.cellOf(int64(t / m.interval)))
+}
+
+func (r *replication) allocCall() int32 {
+	if n := len(r.free); n > 0 {
+		i := r.free[n-1]
+		r.free = r.free[:n-1]
+		return i
+	}
+	r.calls = append(r.calls, call{})
+	return int32(len(r.calls) - 1)
+}
+
+func (r *replication) freeCall(i int32) {
+	c := &r.calls[i]
+	c.gen++
+	c.waiting = false
+	r.free = append(r.free, i)
+}
+
+func (r *replication) arrive(qi int) {
+	m := r.m
+	q := &m.queues[qi]
+	now := r.now
+	r.scheduleArrival(qi)
+	r.callsSimulated++
+
+	ci := r.allocCall()
+	c := &r.calls[ci]
+	c.arrive = now
+	c.q = int32(qi)
+	c.cell = r.cellAt(now)
+	c.talk = q.handle.sample(r.handle[qi])
+	c.wrap = 0
+	if q.hasWrap {
+		c.wrap = q.wrap.sample(r.wrap[qi])
+	}
+	c.deadline = math.Inf(1)
+	if q.hasPatience {
+		c.deadline = now + q.patience.sample(r.patience[qi])
+	}
+	if c.cell >= 0 {
+		r.qcells[int(c.cell)*len(m.queues)+qi].offered++
+	}
+
+	// The first group on the route with no overflow delay and an idle agent
+	// takes the call at once.
+	for _, st := range q.route {
+		if st.after > 0 {
+			break
+		}
+		if r.idle[st.group].size > 0 {
+			r.serve(ci, int(r.idle[st.group].pop()))
+			return
+		}
+	}
+
+	// Wait.
+	c.waiting = true
+	qs := &r.queues[qi]
+	r.addArea(qi, qs.lastChange, now, qs.length)
+	qs.lastChange = now
+	qs.length++
+	r.total++
+	if c.cell >= 0 {
+		qc := &r.qcells[int(c.cell)*len(m.queues)+qi]
+		qc.maxLen = max(qc.maxLen, float64(qs.length))
+		r.tmax[c.cell] = max(r.tmax[c.cell], float64(r.total))
+	}
+	qs.fifo.push(qentry{idx: ci, gen: c.gen})
+	if q.hasPatience {
+		r.heap.push(event{t: c.deadline, idx: ci, meta: mkMeta(evAbandon, 0, c.gen)})
+	}
+	for s, st := range q.route {
+		if st.after > 0 && now+st.after < c.deadline {
+			r.heap.push(event{t: now + st.after, idx: ci, meta: mkMeta(evEligible, s, c.gen)})
+		}
+	}
+}
+
+// leaveQueue takes a waiting call out of its queue's length count; its FIFO
+// entry goes stale and is skipped later.
+func (r *replication) leaveQueue(c *call) {
+	qs := &r.queues[c.q]
+	r.addArea(int(c.q), qs.lastChange, r.now, qs.length)
+	qs.lastChange = r.now
+	qs.length--
+	r.total--
+	c.waiting = false
+}
+
+// serve starts the service of call ci by agent a.
+func (r *replication) serve(ci int32, a int) {
+	m := r.m
+	c := &r.calls[ci]
+	wait := r.now - c.arrive
+	ag := &r.agents[a]
+	ag.q, ag.cell, ag.start = c.q, c.cell, r.now
+	if c.cell >= 0 {
+		qc := &r.qcells[int(c.cell)*len(m.queues)+int(c.q)]
+		qc.answered++
+		if c.waiting {
+			qc.queued++
+		}
+		if wait <= m.queues[c.q].within {
+			qc.within++
+		}
+		qc.waitAnswered += wait
+		qc.waitAll += wait
+		qc.talk += c.talk
+		qc.wrap += c.wrap
+		r.gcells[int(c.cell)*len(m.groups)+int(ag.group)].handled++
+	}
+	if c.waiting {
+		r.leaveQueue(c)
+	}
+	r.heap.push(event{t: r.now + c.talk + c.wrap, idx: int32(a), meta: mkMeta(evDone, 0, 0)})
+	r.freeCall(ci)
+}
+
+func (r *replication) done(a int32) {
+	ag := &r.agents[a]
+	r.addBusy(int(ag.group), ag.start, r.now)
+	ag.q, ag.cell = -1, -1
+	r.nextFor(int(ag.group), int(a))
+}
+
+// nextFor gives the freed agent a of group g the oldest eligible call of the
+// highest-priority queue it serves, or makes it idle.
+func (r *replication) nextFor(g, a int) {
+	best, bestQ := int32(-1), -1
+	bestPrio, bestArrive := 0, math.Inf(1)
+	for _, s := range r.m.groups[g].serves {
+		if best >= 0 && s.priority < bestPrio {
+			break
+		}
+		qs := &r.queues[s.q]
+		for qs.fifo.size > 0 {
+			e := qs.fifo.front()
+			c := &r.calls[e.idx]
+			if c.gen != e.gen || !c.waiting {
+				qs.fifo.pop()
+				continue
+			}
+			if r.now >= c.arrive+s.after && c.arrive < bestArrive {
+				best, bestQ, bestPrio, bestArrive = e.idx, s.q, s.priority, c.arrive
+			}
+			break
+		}
+	}
+	if best < 0 {
+		r.idle[g].push(int32(a))
+		return
+	}
+	r.queues[bestQ].fifo.pop()
+	r.serve(best, a)
+}
+
+func (r *replication) abandon(ci int32, gen uint32) {
+	c := &r.calls[ci]
+	if c.gen&genMask != gen || !c.waiting {
+		return // already served
+	}
+	if c.cell >= 0 {
+		qc := &r.qcells[int(c.cell)*len(r.m.queues)+int(c.q)]
+		qc.abandoned++
+		qc.queued++
+		qc.waitAll += r.now - c.arrive
+	}
+	r.leaveQueue(c)
+	r.freeCall(ci)
+}
+
+// eligible: call ci has waited long enough for route step s.
+func (r *replication) eligible(ci int32, gen uint32, s int) {
+	c := &r.calls[ci]
+	if c.gen&genMask != gen || !c.waiting {
+		return
+	}
+	g := r.m.queues[c.q].route[s].group
+	if r.idle[g].size == 0 {
+		return
+	}
+	// No older call of this queue can be waiting for this group: it would
+	// have become eligible earlier and taken the idle agent.
+	r.serve(ci, int(r.idle[g].pop()))
+}
+
+// addBusy adds an agent's busy period [t0, t1] to its group's cells,
+// clipped to the measured window and split at interval boundaries.
+func (r *replication) addBusy(g int, t0, t1 float64) {
+	m := r.m
+	t0 = math.Max(t0, m.warmup)
+	t1 = math.Min(t1, m.horizon)
+	G := len(m.groups)
+	for t0 < t1 {
+		k := int64(t0 / m.interval)
+		end := math.Min(t1, float64(k+1)*m.interval)
+		r.gcells[m.cellOf(k)*G+g].busy += end - t0
+		t0 = end
+	}
+}
+
+// addArea adds n waiting callers over [t0, t1] to queue q's length integral.
+func (r *replication) addArea(q int, t0, t1 float64, n int) {
+	if n == 0 {
+		return
+	}
+	m := r.m
+	t0 = math.Max(t0, m.warmup)
+	t1 = math.Min(t1, m.horizon)
+	Q := len(m.queues)
+	for t0 < t1 {
+		k := int64(t0 / m.interval)
+		end := math.Min(t1, float64(k+1)*m.interval)
+		r.qcells[m.cellOf(k)*Q+q].area += float64(n) * (end - t0)
+		t0 = end
+	}
+}

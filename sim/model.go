@@ -1,0 +1,269 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/callsim/callsim/scenarios"
+)
+
+const day = 86400.0
+
+// model is a scenario compiled into the flat, numeric form the engine runs.
+type model struct {
+	name     string
+	seed     uint64
+	reps     int
+	horizon  float64
+	warmup   float64
+	interval float64
+	nSlots   int // reporting intervals per day
+
+	queues  []mqueue
+	groups  []mgroup
+	nAgents int
+
+	// Reporting cells: a replication's statistics are kept per batch and
+	// per interval of the day. There is one batch when there are several
+	// replications; a single replication is split into batches so that it
+	// still yields confidence intervals (batch means).
+	batches         int
+	slotsPerBatch   int64 // absolute intervals per batch
+	firstInterval   int64 // absolute interval number of the warm-up's end
+	exposure        []float64
+	windowPerUnit   float64 // seconds of measured window per batch
+	estimatedCalls  float64
+	measuredSeconds float64
+}
+
+type mqueue struct {
+	name        string
+	rate        float64
+	handle      sampler
+	wrap        sampler
+	patience    sampler
+	hasWrap     bool
+	hasPatience bool
+	within      float64
+	targetSL    float64
+	priority    int
+	route       []routeStep
+}
+
+type routeStep struct {
+	group int
+	after float64
+}
+
+type mgroup struct {
+	name       string
+	agents     int
+	firstAgent int
+	serves     []served // sorted by priority, highest first
+}
+
+type served struct {
+	q        int
+	after    float64
+	priority int
+}
+
+// compile checks a scenario for what the engine needs and turns it into a
+// model. Scenarios from the scenarios package are already validated; the
+// checks here guard scenarios built in Go.
+func compile(sc *scenarios.Scenario) (*model, error) {
+	if sc == nil {
+		return nil, fmt.Errorf("no scenario")
+	}
+	m := &model{
+		name:     sc.Name,
+		seed:     sc.Seed,
+		reps:     sc.Replications,
+		horizon:  sc.Horizon.Seconds(),
+		warmup:   sc.WarmUp.Seconds(),
+		interval: sc.Interval.Seconds(),
+	}
+	switch {
+	case m.reps < 1:
+		return nil, fmt.Errorf("replications must be at least 1, got %d", m.reps)
+	case !(m.horizon > 0):
+		return nil, fmt.Errorf("horizon must be positive, got %v", sc.Horizon)
+	case m.warmup < 0 || m.warmup >= m.horizon:
+		return nil, fmt.Errorf("warm-up %v must be at least 0 and shorter than the horizon %v", sc.WarmUp, sc.Horizon)
+	case !(m.interval > 0) || math.Mod(day, m.interval) != 0:
+		return nil, fmt.Errorf("interval %v must be positive and divide 24h", sc.Interval)
+	case len(sc.Queues) == 0:
+		return nil, fmt.Errorf("no queues")
+	case len(sc.Groups) == 0:
+		return nil, fmt.Errorf("no groups")
+	}
+	m.nSlots = int(day / m.interval)
+
+	qIndex := map[string]int{}
+	for i, q := range sc.Queues {
+		if _, dup := qIndex[q.Name]; dup {
+			return nil, fmt.Errorf("queue %q declared twice", q.Name)
+		}
+		qIndex[q.Name] = i
+		if q.Arrivals.Rate < 0 || math.IsNaN(q.Arrivals.Rate) || math.IsInf(q.Arrivals.Rate, 0) {
+			return nil, fmt.Errorf("queue %q: arrival rate must be finite and at least 0", q.Name)
+		}
+		if err := checkDist(&q.HandleTime); err != nil {
+			return nil, fmt.Errorf("queue %q: handle_time: %w", q.Name, err)
+		}
+		mq := mqueue{
+			name:     q.Name,
+			rate:     q.Arrivals.Rate,
+			handle:   newSampler(&q.HandleTime),
+			within:   q.Target.Within.Seconds(),
+			targetSL: q.Target.ServiceLevel,
+			priority: q.Priority,
+		}
+		if q.WrapUp != nil {
+			if err := checkDist(q.WrapUp); err != nil {
+				return nil, fmt.Errorf("queue %q: wrap_up: %w", q.Name, err)
+			}
+			mq.wrap, mq.hasWrap = newSampler(q.WrapUp), true
+		}
+		if q.Patience != nil {
+			if err := checkDist(q.Patience); err != nil {
+				return nil, fmt.Errorf("queue %q: patience: %w", q.Name, err)
+			}
+			mq.patience, mq.hasPatience = newSampler(q.Patience), true
+		}
+		m.queues = append(m.queues, mq)
+		m.estimatedCalls += mq.rate * m.horizon
+	}
+	m.estimatedCalls *= float64(m.reps)
+
+	gIndex := map[string]int{}
+	for i, g := range sc.Groups {
+		if _, dup := gIndex[g.Name]; dup {
+			return nil, fmt.Errorf("group %q declared twice", g.Name)
+		}
+		if g.Agents < 0 {
+			return nil, fmt.Errorf("group %q: agents must be at least 0, got %d", g.Name, g.Agents)
+		}
+		gIndex[g.Name] = i
+		m.groups = append(m.groups, mgroup{name: g.Name, agents: g.Agents, firstAgent: m.nAgents})
+		m.nAgents += g.Agents
+	}
+
+	routes := sc.Routing
+	if len(routes) == 0 {
+		// Default routing: every group whose skills list the queue.
+		for _, q := range sc.Queues {
+			r := scenarios.Route{Queue: q.Name}
+			for _, g := range sc.Groups {
+				for _, s := range g.Skills {
+					if s == q.Name {
+						r.Groups = append(r.Groups, scenarios.RouteGroup{Group: g.Name})
+					}
+				}
+			}
+			routes = append(routes, r)
+		}
+	}
+	for _, r := range routes {
+		qi, ok := qIndex[r.Queue]
+		if !ok {
+			return nil, fmt.Errorf("routing names unknown queue %q", r.Queue)
+		}
+		if len(r.Groups) > maxRouteStep+1 {
+			return nil, fmt.Errorf("queue %q: a route has at most %d groups", r.Queue, maxRouteStep+1)
+		}
+		for _, rg := range r.Groups {
+			gi, ok := gIndex[rg.Group]
+			if !ok {
+				return nil, fmt.Errorf("queue %q: routing names unknown group %q", r.Queue, rg.Group)
+			}
+			after := rg.After.Seconds()
+			if after < 0 {
+				return nil, fmt.Errorf("queue %q: group %q: after must be at least 0", r.Queue, rg.Group)
+			}
+			m.queues[qi].route = append(m.queues[qi].route, routeStep{group: gi, after: after})
+			m.groups[gi].serves = append(m.groups[gi].serves, served{q: qi, after: after, priority: m.queues[qi].priority})
+		}
+	}
+	for i := range m.groups {
+		s := m.groups[i].serves
+		sort.SliceStable(s, func(a, b int) bool { return s[a].priority > s[b].priority })
+	}
+
+	m.setupCells()
+	return m, nil
+}
+
+func checkDist(d *scenarios.Dist) error {
+	bad := func(x float64) bool { return x < 0 || math.IsNaN(x) || math.IsInf(x, 0) }
+	switch d.Kind {
+	case scenarios.Constant, scenarios.Exponential:
+		if bad(d.Mean) {
+			return fmt.Errorf("mean must be finite and at least 0, got %g", d.Mean)
+		}
+	case scenarios.Lognormal, scenarios.Gamma:
+		if bad(d.Mean) || d.Mean == 0 || bad(d.CV) || d.CV == 0 {
+			return fmt.Errorf("%s needs a positive mean and cv, got mean %g cv %g", d.Kind, d.Mean, d.CV)
+		}
+	case scenarios.Uniform:
+		if bad(d.Min) || bad(d.Max) || d.Max < d.Min {
+			return fmt.Errorf("uniform needs 0 <= min <= max, got %g..%g", d.Min, d.Max)
+		}
+	case scenarios.Triangular:
+		if bad(d.Min) || bad(d.Max) || d.Mode < d.Min || d.Mode > d.Max || d.Max <= d.Min {
+			return fmt.Errorf("triangular needs 0 <= min <= mode <= max and min < max")
+		}
+	case scenarios.Empirical:
+		if len(d.Values) == 0 {
+			return fmt.Errorf("empirical needs at least one value")
+		}
+		for _, v := range d.Values {
+			if bad(v) {
+				return fmt.Errorf("empirical values must be finite and at least 0, got %g", v)
+			}
+		}
+	default:
+		return fmt.Errorf("unknown distribution %q", d.Kind)
+	}
+	return nil
+}
+
+// batchesForSingleReplication is how many batches a single replication is
+// cut into for batch-means confidence intervals.
+const batchesForSingleReplication = 20
+
+// setupCells lays out the reporting cells and the measured time in each.
+func (m *model) setupCells() {
+	m.firstInterval = int64(math.Floor(m.warmup / m.interval))
+	lastInterval := int64(math.Ceil(m.horizon/m.interval)) - 1
+	n := lastInterval - m.firstInterval + 1
+	m.batches, m.slotsPerBatch = 1, n
+	if m.reps == 1 && n >= 2 {
+		b := int64(batchesForSingleReplication)
+		if n < b {
+			b = n
+		}
+		m.slotsPerBatch = (n + b - 1) / b
+		m.batches = int((n + m.slotsPerBatch - 1) / m.slotsPerBatch)
+	}
+	m.exposure = make([]float64, m.batches*m.nSlots)
+	for k := m.firstInterval; k <= lastInterval; k++ {
+		lo := math.Max(float64(k)*m.interval, m.warmup)
+		hi := math.Min(float64(k+1)*m.interval, m.horizon)
+		if hi > lo {
+			m.exposure[m.cellOf(k)] += hi - lo
+		}
+	}
+	m.measuredSeconds = m.horizon - m.warmup
+	m.windowPerUnit = m.measuredSeconds / float64(m.batches)
+}
+
+// cellOf maps an absolute interval number inside the window to its cell.
+func (m *model) cellOf(k int64) int {
+	b := (k - m.firstInterval) / m.slotsPerBatch
+	if b >= int64(m.batches) {
+		b = int64(m.batches) - 1
+	}
+	return int(b)*m.nSlots + int(k%int64(m.nSlots))
+}

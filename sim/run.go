@@ -1,0 +1,329 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/callsim/callsim/scenarios"
+)
+
+// Options tune a run without changing its results.
+type Options struct {
+	// Workers is the number of replications run at once (default: the
+	// number of CPUs). Results do not depend on it.
+	Workers int
+	// Progress, if set, is called about ten times a second from its own
+	// goroutine with the calls simulated so far and the expected total.
+	Progress func(done, total int64)
+}
+
+// Run simulates every replication of the scenario and aggregates them.
+// When ctx is cancelled it stops and returns what the finished replications
+// measured, marked Interrupted, or ctx's error when none had finished.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
+	m, err := compile(sc)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %q: %w", sc.Name, err)
+	}
+	start := time.Now()
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, m.reps)
+
+	var done atomic.Int64
+	stopProgress := make(chan struct{})
+	var progressWG sync.WaitGroup
+	if opt.Progress != nil {
+		progressWG.Add(1)
+		go func() {
+			defer progressWG.Done()
+			tick := time.NewTicker(100 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stopProgress:
+					return
+				case <-tick.C:
+					opt.Progress(done.Load(), int64(m.estimatedCalls))
+				}
+			}
+		}()
+	}
+
+	results := make([]*replicationResult, m.reps)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rep := range jobs {
+				res, err := newReplication(m, rep).run(ctx, &done)
+				if err == nil {
+					results[rep] = &res
+				}
+			}
+		}()
+	}
+feed:
+	for rep := 0; rep < m.reps; rep++ {
+		select {
+		case jobs <- rep:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(stopProgress)
+	progressWG.Wait()
+	if opt.Progress != nil {
+		opt.Progress(done.Load(), int64(m.estimatedCalls))
+	}
+
+	finished := results[:0:0]
+	for _, r := range results {
+		if r != nil {
+			finished = append(finished, r)
+		}
+	}
+	if len(finished) == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("simulation interrupted before a replication finished: %w", err)
+		}
+		return nil, errors.New("no replication finished")
+	}
+	res := aggregate(m, finished)
+	res.Interrupted = len(finished) < m.reps
+	wall := time.Since(start).Seconds()
+	res.Run.Workers = workers
+	res.Run.WallSeconds = wall
+	if wall > 0 {
+		res.Run.CallsPerSecond = float64(res.Run.CallsSimulated) / wall
+	}
+	return res, nil
+}
+
+// unit is one observation for confidence intervals: a replication, or a
+// batch of a single replication.
+type unit struct {
+	q        qcell
+	busy     float64
+	handled  float64
+	staffed  float64 // agent seconds
+	exposure float64 // seconds of measured window
+	tmax     float64
+	waitEnd  float64
+}
+
+func aggregate(m *model, reps []*replicationResult) *Result {
+	Q, G, S := len(m.queues), len(m.groups), m.nSlots
+	res := &Result{
+		Scenario:        m.name,
+		Seed:            m.seed,
+		Replications:    len(reps),
+		HorizonSeconds:  m.horizon,
+		WarmupSeconds:   m.warmup,
+		IntervalSeconds: m.interval,
+		CIMethod:        "replications",
+	}
+	if m.batches > 1 {
+		res.CIMethod = "batch_means"
+	}
+	res.CIObservations = len(reps) * m.batches
+	totalAgents := 0
+	for _, g := range m.groups {
+		totalAgents += g.agents
+	}
+	for _, r := range reps {
+		res.Run.CallsSimulated += r.callsSimulated
+		res.Run.Events += r.events
+	}
+
+	// collect builds the units for one selection of cells: slot < 0 means
+	// every slot, q < 0 every queue, g < 0 every group (g == -2: none).
+	collect := func(slot, q, g int) []unit {
+		var us []unit
+		for _, r := range reps {
+			for b := 0; b < m.batches; b++ {
+				var u unit
+				for s := 0; s < S; s++ {
+					if slot >= 0 && s != slot {
+						continue
+					}
+					cell := b*S + s
+					u.exposure += m.exposure[cell]
+					u.tmax = max(u.tmax, r.tmax[cell])
+					for qi := 0; qi < Q; qi++ {
+						if q < 0 || qi == q {
+							u.q.add(&r.qcells[cell*Q+qi])
+						}
+					}
+					if q >= 0 {
+						u.tmax = max(u.tmax, r.qcells[cell*Q+q].maxLen)
+					}
+					for gi := 0; gi < G; gi++ {
+						if g == -1 || gi == g {
+							gc := &r.gcells[cell*G+gi]
+							u.busy += gc.busy
+							u.handled += gc.handled
+							u.staffed += float64(m.groups[gi].agents) * m.exposure[cell]
+						}
+					}
+				}
+				if b == 0 && slot < 0 {
+					for qi := 0; qi < Q; qi++ {
+						if q < 0 || qi == q {
+							u.waitEnd += float64(r.waitingAtEnd[qi])
+						}
+					}
+				}
+				if u.exposure > 0 {
+					us = append(us, u)
+				}
+			}
+		}
+		return us
+	}
+
+	perRep := m.measuredSeconds // a count per replication is a count per this much window
+	res.KPIs = KPIs{callKPIs(collect(-1, -1, -1), perRep, len(reps)), agentKPIs(collect(-1, -2, -1), totalAgents, perRep)}
+	for qi, q := range m.queues {
+		ck := callKPIs(collect(-1, qi, -2), perRep, len(reps))
+		res.Queues = append(res.Queues, QueueResult{
+			Name:                q.name,
+			CallKPIs:            ck,
+			TargetServiceLevel:  q.targetSL,
+			TargetWithinSeconds: q.within,
+			MeetsTarget:         ck.Offered == 0 || ck.ServiceLevel >= q.targetSL,
+		})
+	}
+	for gi, g := range m.groups {
+		res.Groups = append(res.Groups, GroupResult{Name: g.name, AgentKPIs: agentKPIs(collect(-1, -2, gi), g.agents, perRep)})
+	}
+	for s := 0; s < S; s++ {
+		exp := 0.0
+		for b := 0; b < m.batches; b++ {
+			exp += m.exposure[b*S+s]
+		}
+		if exp == 0 {
+			continue
+		}
+		start := int(float64(s) * m.interval)
+		ir := IntervalResult{
+			Start:        fmt.Sprintf("%02d:%02d", start/3600, start/60%60),
+			StartSeconds: start,
+			KPIs:         KPIs{callKPIs(collect(s, -1, -1), m.interval, len(reps)), agentKPIs(collect(s, -2, -1), totalAgents, m.interval)},
+		}
+		for qi, q := range m.queues {
+			ir.Queues = append(ir.Queues, QueueInterval{Name: q.name, CallKPIs: callKPIs(collect(s, qi, -2), m.interval, len(reps))})
+		}
+		for gi, g := range m.groups {
+			ir.Groups = append(ir.Groups, GroupResult{Name: g.name, AgentKPIs: agentKPIs(collect(s, -2, gi), g.agents, m.interval)})
+		}
+		res.Intervals = append(res.Intervals, ir)
+	}
+	return res
+}
+
+// callKPIs computes the callers' KPIs from units; counts are expressed per
+// period seconds of measured window. Callers still waiting at the end are
+// averaged over nReps replications.
+func callKPIs(us []unit, period float64, nReps int) CallKPIs {
+	pick := func(f func(*unit) float64) []float64 {
+		out := make([]float64, len(us))
+		for i := range us {
+			out[i] = f(&us[i])
+		}
+		return out
+	}
+	per := pick(func(u *unit) float64 { return u.exposure / period })
+	offered := pick(func(u *unit) float64 { return u.q.offered })
+	answered := pick(func(u *unit) float64 { return u.q.answered })
+	var k CallKPIs
+	k.Offered, k.OfferedCI95 = ratio(offered, per)
+	k.Answered, k.AnsweredCI95 = ratio(answered, per)
+	k.Abandoned, k.AbandonedCI95 = ratio(pick(func(u *unit) float64 { return u.q.abandoned }), per)
+	k.ServiceLevel, k.ServiceLevelCI95 = ratio(pick(func(u *unit) float64 { return u.q.within }), offered)
+	k.ASASeconds, k.ASASecondsCI95 = ratio(pick(func(u *unit) float64 { return u.q.waitAnswered }), answered)
+	k.AbandonRate, k.AbandonRateCI95 = ratio(pick(func(u *unit) float64 { return u.q.abandoned }), offered)
+	k.PWait, k.PWaitCI95 = ratio(pick(func(u *unit) float64 { return u.q.queued }), offered)
+	k.MeanWaitSeconds, k.MeanWaitCI95 = ratio(pick(func(u *unit) float64 { return u.q.waitAll }), offered)
+	k.MeanQueueLength, k.MeanQueueLenCI95 = ratio(pick(func(u *unit) float64 { return u.q.area }), pick(func(u *unit) float64 { return u.exposure }))
+	k.MeanHandleSeconds, k.MeanHandleCI95 = ratio(pick(func(u *unit) float64 { return u.q.talk + u.q.wrap }), answered)
+	for _, u := range us {
+		k.MaxQueueLength = max(k.MaxQueueLength, int(u.tmax))
+		k.WaitingAtEnd += u.waitEnd
+	}
+	if nReps > 0 {
+		k.WaitingAtEnd /= float64(nReps)
+	}
+	return k
+}
+
+func agentKPIs(us []unit, agents int, period float64) AgentKPIs {
+	k := AgentKPIs{Agents: agents}
+	busy := make([]float64, len(us))
+	staffed := make([]float64, len(us))
+	handled := make([]float64, len(us))
+	hours := make([]float64, len(us))
+	per := make([]float64, len(us))
+	for i, u := range us {
+		busy[i], staffed[i], handled[i] = u.busy, u.staffed, u.handled
+		hours[i] = u.staffed / 3600
+		per[i] = u.exposure / period
+	}
+	k.Occupancy, k.OccupancyCI95 = ratio(busy, staffed)
+	k.CallsPerAgentHour, k.CallsPerAgentCI95 = ratio(handled, hours)
+	k.Handled, k.HandledCI95 = ratio(handled, per)
+	return k
+}
+
+// ratio estimates ΣY/ΣX from paired observations and its 95% confidence
+// half-width by the delta method: Var ≈ Var(Y − R·X) / (n·mean(X)²), with a
+// Student t quantile for n−1 degrees of freedom.
+func ratio(y, x []float64) (est, hw float64) {
+	var sy, sx float64
+	for i := range y {
+		sy += y[i]
+		sx += x[i]
+	}
+	if sx == 0 {
+		return 0, 0
+	}
+	est = sy / sx
+	n := float64(len(y))
+	if len(y) < 2 {
+		return est, 0
+	}
+	var ss float64
+	for i := range y {
+		d := y[i] - est*x[i]
+		ss += d * d
+	}
+	mx := sx / n
+	se := math.Sqrt(ss/(n-1)/n) / mx
+	return est, tQuantile(len(y)-1) * se
+}
+
+var tCache sync.Map
+
+// tQuantile is the 97.5% quantile of Student's t with df degrees of freedom.
+func tQuantile(df int) float64 {
+	if v, ok := tCache.Load(df); ok {
+		return v.(float64)
+	}
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+	tCache.Store(df, q)
+	return q
+}
