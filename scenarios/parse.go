@@ -27,8 +27,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	s := d.scenario(root)
 	s.Source = name
 	fillRoutes(s)
-	for _, e := range s.validate().Errors {
-		if d.reported(e.Path) {
+	v := s.validate()
+	for _, e := range v.Errors {
+		if d.reported(e.Path) || d.reportedAny(v.deps[e]) {
 			continue
 		}
 		e.File = name
@@ -79,13 +80,13 @@ func parseYAML(name string, data []byte) (root *yaml.Node, err error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fail(0, "the file holds no YAML document, only comments", "start from `callsim scenarios init single-queue`")
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fail(extra.Line, "the file holds more than one YAML document", "a scenario file holds one document; remove the --- separator")
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, fail(0, "the file holds no YAML document", "")
@@ -94,7 +95,7 @@ func parseYAML(name string, data []byte) (root *yaml.Node, err error) {
 }
 
 // yamlError turns a YAML syntax error into an *ErrorList with its line.
-func yamlError(name string, err error) error {
+func yamlError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
@@ -102,7 +103,7 @@ func yamlError(name string, err error) error {
 		msg = m[2]
 	}
 	hint := ""
-	if strings.Contains(msg, "tab") {
+	if strings.Contains(msg, "tab") || tabIndented(data, line) {
 		hint = "YAML indents with spaces, not tabs"
 	}
 	return &ErrorList{Errors: []*Error{{File: name, Line: line, Msg: "not valid YAML: " + msg, Hint: hint}}}
@@ -121,8 +122,10 @@ func fillRoutes(s *Scenario) {
 		}
 		routed[q.Name] = true
 		var r Route
+		seen := map[string]bool{}
 		for _, g := range s.Groups {
-			if contains(g.Skills, q.Name) {
+			if contains(g.Skills, q.Name) && !seen[g.Name] {
+				seen[g.Name] = true
 				r.Groups = append(r.Groups, RouteGroup{Group: g.Name})
 			}
 		}
@@ -138,6 +141,16 @@ func fillRoutes(s *Scenario) {
 func (d *decoder) reported(path string) bool {
 	for _, b := range d.bad {
 		if within(path, b) || within(b, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportedAny reports whether any of paths was reported.
+func (d *decoder) reportedAny(paths []string) bool {
+	for _, p := range paths {
+		if d.reported(p) {
 			return true
 		}
 	}
@@ -178,4 +191,19 @@ func orderRoutes(s *Scenario) {
 		pos[q.Name] = i
 	}
 	sort.SliceStable(s.Routing, func(i, j int) bool { return pos[s.Routing[i].Queue] < pos[s.Routing[j].Queue] })
+}
+
+// tabIndented reports whether line (1-based) of data, or the line before it,
+// is indented with a tab.
+func tabIndented(data []byte, line int) bool {
+	lines := bytes.Split(data, []byte("\n"))
+	for _, l := range []int{line - 1, line - 2} {
+		if l >= 0 && l < len(lines) {
+			indent := lines[l][:len(lines[l])-len(bytes.TrimLeft(lines[l], " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

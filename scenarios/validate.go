@@ -16,18 +16,33 @@ const MaxAgents = 1_000_000
 // returns; call it on a Scenario built in Go. It returns nil or a *ErrorList
 // whose errors carry a Path but no line or column.
 func (s *Scenario) Validate() error {
-	l := s.validate()
+	l := &s.validate().ErrorList
 	for _, e := range l.Errors {
 		e.File = s.Source
 	}
 	return l.err()
 }
 
-// validator collects errors by path.
-type validator struct{ ErrorList }
+// validator collects errors by path. deps records, for an error that
+// involves other keys than its own path (an unknown queue in a group's
+// skills involves every queue name), those keys: Parse drops the error when
+// one of them could not be decoded.
+type validator struct {
+	ErrorList
+	deps map[*Error][]string
+}
 
-func (v *validator) errorf(path, hint, format string, args ...any) {
-	v.add(&Error{Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint})
+func (v *validator) errorf(path, hint, format string, args ...any) *Error {
+	e := &Error{Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint}
+	v.add(e)
+	return e
+}
+
+func (v *validator) dependsOn(e *Error, paths []string) {
+	if v.deps == nil {
+		v.deps = map[*Error][]string{}
+	}
+	v.deps[e] = paths
 }
 
 func fmtDur(sec float64) string {
@@ -43,8 +58,16 @@ func fmtPercent(f float64) string {
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func (s *Scenario) validate() *ErrorList {
+func (s *Scenario) validate() *validator {
 	var v validator
+	var queueNamePaths, groupNamePaths, skillPaths []string
+	for i := range s.Queues {
+		queueNamePaths = append(queueNamePaths, fmt.Sprintf("queues[%d].name", i))
+	}
+	for i := range s.Groups {
+		groupNamePaths = append(groupNamePaths, fmt.Sprintf("groups[%d].name", i))
+		skillPaths = append(skillPaths, fmt.Sprintf("groups[%d].skills", i))
+	}
 	if s.Name == "" {
 		v.errorf("name", "", "must not be empty")
 	}
@@ -125,7 +148,7 @@ func (s *Scenario) validate() *ErrorList {
 			case seen[sk]:
 				v.errorf(sp, "", "queue %q is listed twice", sk)
 			case !isQueue:
-				v.errorf(sp, didYouMean(sk, queueNames, "queues"), "unknown queue %q", sk)
+				v.dependsOn(v.errorf(sp, didYouMean(sk, queueNames, "queues"), "unknown queue %q", sk), queueNamePaths)
 			}
 			seen[sk] = true
 		}
@@ -137,7 +160,7 @@ func (s *Scenario) validate() *ErrorList {
 		_, known := queues[r.Queue]
 		switch {
 		case !known:
-			v.errorf(p+".queue", didYouMean(r.Queue, queueNames, "queues"), "unknown queue %q", r.Queue)
+			v.dependsOn(v.errorf(p+".queue", didYouMean(r.Queue, queueNames, "queues"), "unknown queue %q", r.Queue), queueNamePaths)
 		case routed[r.Queue] > 0:
 			v.errorf(p+".queue", "give each queue one route", "queue %q is already routed by routing[%d]", r.Queue, routed[r.Queue]-1)
 		default:
@@ -152,12 +175,12 @@ func (s *Scenario) validate() *ErrorList {
 			gi, ok := groups[rg.Group]
 			switch {
 			case !ok:
-				v.errorf(gp, didYouMean(rg.Group, groupNames, "groups"), "unknown group %q", rg.Group)
+				v.dependsOn(v.errorf(gp, didYouMean(rg.Group, groupNames, "groups"), "unknown group %q", rg.Group), groupNamePaths)
 			case seen[rg.Group]:
 				v.errorf(gp, "", "group %q is listed twice", rg.Group)
 			case known && !contains(s.Groups[gi].Skills, r.Queue):
-				v.errorf(gp, fmt.Sprintf("add %q to groups[%d].skills, or remove the group from this route", r.Queue, gi),
-					"group %q does not have skill %q", rg.Group, r.Queue)
+				v.dependsOn(v.errorf(gp, fmt.Sprintf("add %q to groups[%d].skills, or remove the group from this route", r.Queue, gi),
+					"group %q does not have skill %q", rg.Group, r.Queue), []string{skillPaths[gi]})
 			}
 			seen[rg.Group] = true
 			if rg.After < 0 {
@@ -176,10 +199,11 @@ func (s *Scenario) validate() *ErrorList {
 		if served {
 			v.errorf(fmt.Sprintf("queues[%d]", i), "Parse fills default routes; a Scenario built in Go needs one per queue", "no route for queue %q", q.Name)
 		} else {
-			v.errorf(fmt.Sprintf("queues[%d]", i), fmt.Sprintf("add %q to the skills of a group", q.Name), "no group has skill %q", q.Name)
+			v.dependsOn(v.errorf(fmt.Sprintf("queues[%d]", i), fmt.Sprintf("add %q to the skills of a group", q.Name), "no group has skill %q", q.Name),
+				append(skillPaths, "groups"))
 		}
 	}
-	return &v.ErrorList
+	return &v
 }
 
 // dist checks a distribution's parameters; positive requires a mean > 0
