@@ -41,6 +41,9 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
   callsim simulate my-center.yaml --seed 42 --replications 30`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("replications") && replications < 1 {
+				return usageError{fmt.Errorf("--replications must be at least 1, got %d", replications)}
+			}
 			sc, err := loadScenario(args[0])
 			if err != nil {
 				return err
@@ -49,9 +52,6 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 				sc.Seed = seed
 			}
 			if cmd.Flags().Changed("replications") {
-				if replications < 1 {
-					return usageError{fmt.Errorf("--replications must be at least 1, got %d", replications)}
-				}
 				sc.Replications = replications
 			}
 			bar := newProgressBar(e.stderr, "simulating", quiet || asJSON && !isTerminal(e.stderr))

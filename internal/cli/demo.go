@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/reports"
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sim/erlang"
+)
+
+func init() { register(newDemoCmd) }
+
+// demoScenario is the built-in scenario the demo runs.
+const demoScenario = "single-queue"
+
+func newDemoCmd(e *env) *cobra.Command {
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Simulate the built-in scenario and check it against exact queueing theory",
+		Long: `Run callsim's main job on a built-in scenario: simulate it, print its KPIs
+with confidence intervals, and set the simulated figures beside the exact
+Erlang A (or Erlang C) values, which a single queue with exponential times
+must reproduce.
+
+The scenario is the built-in "` + demoScenario + `"; write it out with
+"callsim scenarios init ` + demoScenario + `" to change it and simulate your copy.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := scenarios.LoadBuiltin(demoScenario)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "callsim demo: simulating the built-in scenario %q\n", demoScenario)
+			fmt.Fprintf(e.stdout, "(write it out with: callsim scenarios init %s)\n\n", demoScenario)
+			bar := newProgressBar(e.stderr, "simulating", quiet)
+			res, err := sim.Run(e.ctx, sc, sim.Options{Progress: bar.update})
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			if err := reports.WriteSimulateText(e.stdout, res, reports.TextOptions{}); err != nil {
+				return err
+			}
+			return writeTheoryCheck(e, sc, res)
+		},
+	}
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	return cmd
+}
+
+// writeTheoryCheck compares each single-skill queue with exponential handle
+// times (and exponential or no patience) with its exact Erlang value.
+func writeTheoryCheck(e *env, sc *scenarios.Scenario, res *sim.Result) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := false
+	for qi, q := range sc.Queues {
+		agents, ok := dedicatedAgents(sc, q.Name)
+		if !ok || q.HandleTime.Kind != scenarios.Exponential || q.WrapUp != nil ||
+			(q.Patience != nil && q.Patience.Kind != scenarios.Exponential) {
+			continue
+		}
+		var want erlang.Result
+		var err error
+		if q.Patience != nil {
+			want, err = erlang.A(q.Arrivals.Rate, q.HandleTime.Mean, q.Patience.Mean, agents, q.Target.Within.Seconds())
+		} else {
+			want, err = erlang.C(q.Arrivals.Rate, q.HandleTime.Mean, agents, q.Target.Within.Seconds())
+		}
+		if err != nil {
+			continue
+		}
+		if !header {
+			model := "Erlang C, M/M/N"
+			if q.Patience != nil {
+				model = "Erlang A, M/M/N+M"
+			}
+			fmt.Fprintf(e.stdout, "\nCheck against exact theory (%s)\n", model)
+			fmt.Fprintf(tw, "queue\tKPI\tsimulated\texact\twithin 95%% CI\t\n")
+			header = true
+		}
+		got := res.Queues[qi]
+		row := func(name, sim, exact string, ok bool) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", q.Name, name, sim, exact, map[bool]string{true: "yes", false: "no"}[ok])
+		}
+		in := func(v, hw, x float64) bool { return v-hw <= x && x <= v+hw }
+		row("service level", reports.PctCI(got.ServiceLevel, got.ServiceLevelCI95), reports.Pct(want.ServiceLevel), in(got.ServiceLevel, got.ServiceLevelCI95, want.ServiceLevel))
+		row("ASA", reports.SecsCI(got.ASASeconds, got.ASASecondsCI95), reports.Secs(want.ASA), in(got.ASASeconds, got.ASASecondsCI95, want.ASA))
+		row("abandon rate", reports.PctCI(got.AbandonRate, got.AbandonRateCI95), reports.Pct(want.AbandonRate), in(got.AbandonRate, got.AbandonRateCI95, want.AbandonRate))
+		g := res.KPIs
+		row("occupancy", reports.PctCI(g.Occupancy, g.OccupancyCI95), reports.Pct(want.Occupancy), in(g.Occupancy, g.OccupancyCI95, want.Occupancy))
+	}
+	if header {
+		tw.Flush()
+		fmt.Fprintln(e.stdout, "\nA 95% interval misses the exact value about one time in twenty.")
+	}
+	return nil
+}
+
+// dedicatedAgents returns the agents serving queue q when the scenario is a
+// single queue served by groups that serve nothing else.
+func dedicatedAgents(sc *scenarios.Scenario, q string) (int, bool) {
+	if len(sc.Queues) != 1 {
+		return 0, false
+	}
+	n := 0
+	for _, g := range sc.Groups {
+		n += g.Agents
+	}
+	return n, n > 0
+}
