@@ -32,6 +32,14 @@ type Scenario struct {
 	// Routing[i] is the route of Queues[i].
 	Routing []Route
 
+	// Costs values poor service (costs).
+	Costs ServiceCosts
+
+	// Variants are alternative versions of this scenario (variants), each
+	// already built: the base with the variant's overrides applied,
+	// validated like any scenario. Variants of variants are empty.
+	Variants []Variant
+
 	// Source is the file the scenario was read from ("" for built-ins read
 	// from memory); it is used in messages only.
 	Source string
@@ -55,6 +63,17 @@ type Queue struct {
 	// call of the highest-priority queue first (priority, default 0; larger
 	// is served first).
 	Priority int
+	// Repeat says what unresolved callers do (repeat). Only used when a
+	// group's resolution for this queue is below 1.
+	Repeat Repeat
+}
+
+// Repeat: a caller whose call was answered but not resolved calls again
+// with Probability (repeat.probability, default 1) after a delay drawn from
+// After (repeat.after, default exponential with mean 1d).
+type Repeat struct {
+	Probability float64
+	After       Dist
 }
 
 // Arrivals describes a Poisson arrival process (queues[i].arrivals). Exactly
@@ -75,6 +94,78 @@ type Group struct {
 	Name   string   // name (required, unique)
 	Agents int      // agents (required, >= 0)
 	Skills []string // skills: queue names this group serves (required)
+
+	// Sourcing is "in-house" (default) or "outsourced" (sourcing).
+	Sourcing Sourcing
+	// HandleTimeFactor multiplies the handle time of the group's calls per
+	// queue (handle_time_factor: {queue: 1.15}; default 1 for every skill):
+	// a script or a language barrier makes calls longer.
+	HandleTimeFactor map[string]float64
+	// Resolution is the probability that the group resolves a call of a
+	// queue at the first contact (resolution: {queue: 0.7}; default 1).
+	Resolution map[string]float64
+	// Cost is the group's cost model (cost).
+	Cost GroupCost
+}
+
+// Sourcing tells who employs a group's agents.
+type Sourcing string
+
+// The sourcing options.
+const (
+	InHouse    Sourcing = "in-house"
+	Outsourced Sourcing = "outsourced"
+)
+
+// GroupCost is a group's cost model (groups[i].cost). Amounts are in the
+// scenario's currency; every field defaults to 0. In-house groups use the
+// first block, outsourced groups the second; a key of the other block is an
+// error.
+type GroupCost struct {
+	// In-house: paid (staffed) hours times HourlyWage times (1 + Overhead);
+	// one supervisor per SupervisorRatio agents (rounded up) and one team
+	// lead per TeamLeadRatio agents, paid for the same hours; seats and
+	// technology per agent per month; turnover: AnnualAttrition (fraction
+	// of agents replaced per year) times HiringCost (hiring and training one
+	// agent).
+	HourlyWage           float64 // hourly_wage
+	Overhead             float64 // overhead: "35%" or 0.35
+	SupervisorRatio      float64 // supervisor_ratio: agents per supervisor
+	SupervisorHourlyWage float64 // supervisor_hourly_wage
+	TeamLeadRatio        float64 // team_lead_ratio
+	TeamLeadHourlyWage   float64 // team_lead_hourly_wage
+	SeatPerMonth         float64 // seat_per_month: seat and technology per agent
+	AnnualAttrition      float64 // attrition: "40%" a year
+	HiringCost           float64 // hiring_cost: per hire, training included
+
+	// Outsourced: a one-time SetupFee spread over ContractMonths (default
+	// 12); a price per handled minute (talk, plus wrap-up when
+	// BillWrapUp), per handled call and per staffed agent hour; the monthly
+	// bill is at least MinimumMonthly.
+	SetupFee         float64 // setup_fee
+	ContractMonths   float64 // contract_months (default 12)
+	PerHandledMinute float64 // per_handled_minute
+	BillWrapUp       bool    // bill_wrap_up (default false)
+	PerCall          float64 // per_call
+	PerAgentHour     float64 // per_agent_hour
+	MinimumMonthly   float64 // minimum_monthly
+}
+
+// ServiceCosts put a price on poor service (costs).
+type ServiceCosts struct {
+	Currency      string  // currency (default "EUR"), a label only
+	PerAbandoned  float64 // per_abandoned_call
+	PerUnresolved float64 // per_unresolved_contact: a call answered but not resolved
+}
+
+// Variant is one named alternative of a scenario (variants[i]): the base
+// scenario with Set applied. Set maps a path to a YAML value; paths name
+// list items by their name: "groups.vendor.agents", "queues.tech.arrivals.per_hour".
+type Variant struct {
+	Name        string
+	Description string
+	Set         map[string]string
+	Scenario    *Scenario
 }
 
 // Route lists the groups that serve a queue, in order of preference
