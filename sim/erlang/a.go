@@ -57,7 +57,7 @@ func A(lambda, aht, patience float64, n int, within float64) (Result, error) {
 		ps[j] = p * s
 	}
 	pServed := q.noWait + served
-	r.PWait = pWait
+	r.PWait = math.Min(1, pWait)
 	r.MeanQueueLength = eq
 	r.MeanWait = eq / lambda
 	r.AbandonRate = theta * eq / lambda
@@ -127,7 +127,9 @@ func newQueueDist(lambda, aht, patience float64, n int) (queueDist, error) {
 		r := ratio(j)
 		last := w[j-1]
 		jf := float64(j)
-		if last == 0 || math.Log(last)+math.Log(jf*r/(1-r)+r/((1-r)*(1-r))) < lmax-39 { // e^-39 ≈ 1.2e-17
+		// relative to the queue's own peak, so that P(wait) keeps full
+		// relative precision even when it is tiny
+		if last == 0 || math.Log(last)+math.Log(jf*r/(1-r)+r/((1-r)*(1-r))) < -39 { // e^-39 ≈ 1.2e-17
 			break
 		}
 		w = append(w, last*r)
@@ -135,17 +137,18 @@ func newQueueDist(lambda, aht, patience float64, n int) (queueDist, error) {
 			return queueDist{}, errTooLong(a, n, patience)
 		}
 	}
+	// log Z = log(Σ_{k<N} w_k + Σ_j w_{N+j}), in peak units.
 	scale := math.Exp(-lmax)
-	below := math.Exp(lBelow - lmax)
-	z := below
-	for j := range w {
-		w[j] *= scale
-		z += w[j]
+	z := math.Exp(lBelow - lmax)
+	for _, x := range w {
+		z += x * scale
 	}
+	logZ := lmax + math.Log(z)
+	inv := math.Exp(-logZ) // underflows only when every π_{N+j} does
 	for j := range w {
-		w[j] /= z
+		w[j] *= inv
 	}
-	return queueDist{noWait: below / z, pi: w, served: make([]float64, len(w))}, nil
+	return queueDist{noWait: math.Exp(lBelow - logZ), pi: w, served: make([]float64, len(w))}, nil
 }
 
 func errTooLong(a float64, n int, patience float64) error {

@@ -18,15 +18,17 @@ func hypoMixCDF(w []float64, total, nmu, theta, t float64) float64 {
 	}
 	rate := func(m int) float64 { return nmu + float64(m)*theta }
 
-	// Support of the initial distribution: states m = j+1 with weight that
-	// is not negligible. Mass left out is below 1e-20 of the total per state.
+	// Support of the initial distribution: states m = j+1 from the first
+	// nonzero weight (low states finish first, so even tiny ones count when
+	// the service level itself is tiny) up to the last weight above 1e-20
+	// of the largest.
 	lo, hi := 0, len(w)
 	wmax := 0.0
 	for _, x := range w {
 		wmax = math.Max(wmax, x)
 	}
 	cut := wmax * 1e-20
-	for lo < hi && w[lo] <= cut {
+	for lo < hi && w[lo] == 0 {
 		lo++
 	}
 	for hi > lo && w[hi-1] <= cut {
@@ -69,7 +71,12 @@ func hypoMixCDF(w []float64, total, nmu, theta, t float64) float64 {
 		suffix[i] = suffix[i+1] + pw.w[i]
 	}
 
-	absorbed, acc := 0.0, 0.0
+	// The live window [bot, top] follows the mass down the chain: states
+	// whose mass is below trimTol are zeroed (counted in dropped), and states
+	// above R-k, which cannot be absorbed in the remaining jumps, leave it.
+	const trimTol = 1e-30
+	absorbed, dropped, acc := 0.0, 0.0, 0.0
+	bot, top := mlo, mhi
 	R := pw.hi
 	for k := 0; k <= R; k++ {
 		if k >= pw.lo {
@@ -78,16 +85,31 @@ func hypoMixCDF(w []float64, total, nmu, theta, t float64) float64 {
 		if k == R {
 			break
 		}
-		// Live states after k jumps: max(1, mlo-k) .. min(mhi, R-k); states
-		// above R-k cannot be absorbed within the remaining jumps.
-		top := min(mhi, R-k)
-		bot := max(1, mlo-k-1)
-		if absorbed >= 1-uniformTol || bot > top {
-			// a_k' lies in [absorbed, absorbed+uniformTol] for every later k'.
+		for top > R-k && top >= bot {
+			dropped += v[top]
+			v[top] = 0
+			top--
+		}
+		for top >= bot && v[top] < trimTol {
+			dropped += v[top]
+			v[top] = 0
+			top--
+		}
+		for bot <= top && v[bot] < trimTol {
+			dropped += v[bot]
+			v[bot] = 0
+			bot++
+		}
+		if absorbed+dropped >= 1-uniformTol || bot > top {
+			// a_k' lies in [absorbed, absorbed+live mass] for every later k'.
 			acc += absorbed * suffix[max(k+1-pw.lo, 0)]
 			break
 		}
-		absorbed += v[1] * d[1]
+		if bot == 1 {
+			absorbed += v[1] * d[1]
+		} else {
+			bot-- // state bot-1 receives mass from bot
+		}
 		for m := bot; m < top; m++ {
 			v[m] = v[m]*(1-d[m]) + v[m+1]*d[m+1]
 		}
