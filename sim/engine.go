@@ -14,6 +14,7 @@ type qcell struct {
 	talk, wrap                                   float64 // seconds, of answered calls
 	area                                         float64 // queue length x seconds
 	maxLen                                       float64 // longest queue seen
+	resolved, repeats                            float64 // answered and resolved; offered calls that were repeats
 }
 
 func (a *qcell) add(b *qcell) {
@@ -28,15 +29,25 @@ func (a *qcell) add(b *qcell) {
 	a.wrap += b.wrap
 	a.area += b.area
 	a.maxLen = max(a.maxLen, b.maxLen)
+	a.resolved += b.resolved
+	a.repeats += b.repeats
 }
 
 // gcell accumulates the agent statistics of one group in one reporting cell.
 type gcell struct {
-	busy    float64 // agent seconds busy with calls (talk + wrap-up)
-	handled float64 // calls answered by the group (counted by arrival)
+	busy       float64 // agent seconds busy with calls (talk + wrap-up)
+	handled    float64 // calls answered by the group (counted by arrival)
+	talk, wrap float64 // seconds of the calls it handled
+	resolved   float64
 }
 
-func (a *gcell) add(b *gcell) { a.busy += b.busy; a.handled += b.handled }
+func (a *gcell) add(b *gcell) {
+	a.busy += b.busy
+	a.handled += b.handled
+	a.talk += b.talk
+	a.wrap += b.wrap
+	a.resolved += b.resolved
+}
 
 // call is a caller in the system. Slots are recycled; gen tells a live call
 // from stale references to an earlier call in the same slot.
@@ -45,6 +56,7 @@ type call struct {
 	talk     float64
 	wrap     float64
 	deadline float64
+	u        float64 // uniform deciding resolution, drawn at arrival for common random numbers
 	q        int32
 	cell     int32 // reporting cell, or -1 when the call arrived in the warm-up
 	gen      uint32
@@ -111,7 +123,7 @@ type replication struct {
 	idle   []fifo[int32] // per group, longest idle first
 	agents []agent
 
-	arrivals, handle, wrap, patience []*rand.Rand
+	arrivals, handle, wrap, patience, resolve, repeat []*rand.Rand
 
 	qcells []qcell   // [cell*Q + q]
 	gcells []gcell   // [cell*G + g]
@@ -150,6 +162,8 @@ func newReplication(m *model, rep int) *replication {
 		r.handle = append(r.handle, newStream(m.seed, rep, streamHandle, i))
 		r.wrap = append(r.wrap, newStream(m.seed, rep, streamWrap, i))
 		r.patience = append(r.patience, newStream(m.seed, rep, streamPatience, i))
+		r.resolve = append(r.resolve, newStream(m.seed, rep, streamResolve, i))
+		r.repeat = append(r.repeat, newStream(m.seed, rep, streamRepeat, i))
 	}
 	for gi, g := range m.groups {
 		r.idle[gi].buf = make([]int32, max(g.agents, 1))
@@ -176,7 +190,10 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 		r.events++
 		switch ev.kind() {
 		case evArrival:
-			r.arrive(int(ev.idx))
+			r.scheduleArrival(int(ev.idx))
+			r.arrive(int(ev.idx), false)
+		case evRepeat:
+			r.arrive(int(ev.idx), true)
 		case evDone:
 			r.done(ev.idx)
 		case evAbandon:
@@ -258,11 +275,12 @@ func (r *replication) freeCall(i int32) {
 	r.free = append(r.free, i)
 }
 
-func (r *replication) arrive(qi int) {
+// arrive brings a new call of queue qi; repeat marks an unresolved caller
+// calling again.
+func (r *replication) arrive(qi int, repeat bool) {
 	m := r.m
 	q := &m.queues[qi]
 	now := r.now
-	r.scheduleArrival(qi)
 	r.callsSimulated++
 
 	ci := r.allocCall()
@@ -279,8 +297,16 @@ func (r *replication) arrive(qi int) {
 	if q.hasPatience {
 		c.deadline = now + q.patience.sample(r.patience[qi])
 	}
+	c.u = 0
+	if q.hasRepeat {
+		c.u = r.resolve[qi].Float64()
+	}
 	if c.cell >= 0 {
-		r.qcells[int(c.cell)*len(m.queues)+qi].offered++
+		qc := &r.qcells[int(c.cell)*len(m.queues)+qi]
+		qc.offered++
+		if repeat {
+			qc.repeats++
+		}
 	}
 
 	// The first group on the route with no overflow delay and an idle agent
@@ -332,12 +358,16 @@ func (r *replication) leaveQueue(c *call) {
 // serve starts the service of call ci by agent a.
 func (r *replication) serve(ci int32, a int) {
 	m := r.m
+	Q := len(m.queues)
 	c := &r.calls[ci]
 	wait := r.now - c.arrive
 	ag := &r.agents[a]
 	ag.q, ag.cell, ag.start = c.q, c.cell, r.now
+	sk := int(ag.group)*Q + int(c.q)
+	talk := c.talk * m.factor[sk]
+	resolved := c.u < m.resolve[sk]
 	if c.cell >= 0 {
-		qc := &r.qcells[int(c.cell)*len(m.queues)+int(c.q)]
+		qc := &r.qcells[int(c.cell)*Q+int(c.q)]
 		qc.answered++
 		if c.waiting {
 			qc.queued++
@@ -347,14 +377,27 @@ func (r *replication) serve(ci int32, a int) {
 		}
 		qc.waitAnswered += wait
 		qc.waitAll += wait
-		qc.talk += c.talk
+		qc.talk += talk
 		qc.wrap += c.wrap
-		r.gcells[int(c.cell)*len(m.groups)+int(ag.group)].handled++
+		gc := &r.gcells[int(c.cell)*len(m.groups)+int(ag.group)]
+		gc.handled++
+		gc.talk += talk
+		gc.wrap += c.wrap
+		if resolved {
+			qc.resolved++
+			gc.resolved++
+		}
 	}
 	if c.waiting {
 		r.leaveQueue(c)
 	}
-	r.heap.push(event{t: r.now + c.talk + c.wrap, idx: int32(a), meta: mkMeta(evDone, 0, 0)})
+	end := r.now + talk + c.wrap
+	r.heap.push(event{t: end, idx: int32(a), meta: mkMeta(evDone, 0, 0)})
+	if q := &m.queues[c.q]; !resolved && q.hasRepeat && r.repeat[c.q].Float64() < q.repeatProb {
+		if t := end + q.repeatAfter.sample(r.repeat[c.q]); t < m.horizon {
+			r.heap.push(event{t: t, idx: c.q, meta: mkMeta(evRepeat, 0, 0)})
+		}
+	}
 	r.freeCall(ci)
 }
 

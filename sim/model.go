@@ -24,6 +24,14 @@ type model struct {
 	groups  []mgroup
 	nAgents int
 
+	// Per group and queue ([g*len(queues)+q]): the handle-time factor and
+	// the first-contact resolution probability.
+	factor     []float64
+	resolve    []float64
+	costs      scenarios.ServiceCosts
+	groupCosts []scenarios.GroupCost
+	sourcing   []scenarios.Sourcing
+
 	// Reporting cells: a replication's statistics are kept per batch and
 	// per interval of the day. There is one batch when there are several
 	// replications; a single replication is split into batches so that it
@@ -49,6 +57,11 @@ type mqueue struct {
 	targetSL    float64
 	priority    int
 	route       []routeStep
+	// Unresolved callers call again with repeatProb after repeatAfter;
+	// hasRepeat is set when some group may leave a call unresolved.
+	hasRepeat   bool
+	repeatProb  float64
+	repeatAfter sampler
 }
 
 type routeStep struct {
@@ -149,6 +162,9 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 		m.groups = append(m.groups, mgroup{name: g.Name, agents: g.Agents, firstAgent: m.nAgents})
 		m.nAgents += g.Agents
 	}
+	if err := m.compileOutcomes(sc, qIndex); err != nil {
+		return nil, err
+	}
 
 	routes := sc.Routing
 	if len(routes) == 0 {
@@ -193,6 +209,60 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 
 	m.setupCells()
 	return m, nil
+}
+
+// compileOutcomes fills the per-skill handle-time factors, resolution
+// probabilities, repeat-call behaviour and cost models.
+func (m *model) compileOutcomes(sc *scenarios.Scenario, qIndex map[string]int) error {
+	Q := len(m.queues)
+	m.factor = make([]float64, len(m.groups)*Q)
+	m.resolve = make([]float64, len(m.groups)*Q)
+	for i := range m.factor {
+		m.factor[i], m.resolve[i] = 1, 1
+	}
+	m.costs = sc.Costs
+	for gi, g := range sc.Groups {
+		for name, f := range g.HandleTimeFactor {
+			qi, ok := qIndex[name]
+			if !ok || !(f > 0) || math.IsInf(f, 0) {
+				return fmt.Errorf("group %q: handle_time_factor for %q must name a queue and be positive", g.Name, name)
+			}
+			m.factor[gi*Q+qi] = f
+		}
+		for name, p := range g.Resolution {
+			qi, ok := qIndex[name]
+			if !ok || !(p >= 0 && p <= 1) {
+				return fmt.Errorf("group %q: resolution for %q must name a queue and be in [0, 1]", g.Name, name)
+			}
+			m.resolve[gi*Q+qi] = p
+			if p < 1 {
+				m.queues[qi].hasRepeat = true
+			}
+		}
+		m.groupCosts = append(m.groupCosts, g.Cost)
+		src := g.Sourcing
+		if src == "" {
+			src = scenarios.InHouse
+		}
+		m.sourcing = append(m.sourcing, src)
+	}
+	for qi, q := range sc.Queues {
+		mq := &m.queues[qi]
+		mq.repeatProb = 1
+		after := scenarios.Dist{Kind: scenarios.Exponential, Mean: day}
+		if q.Repeat.After.Kind != "" {
+			mq.repeatProb = q.Repeat.Probability
+			after = q.Repeat.After
+		}
+		if err := checkDist(&after); err != nil {
+			return fmt.Errorf("queue %q: repeat.after: %w", q.Name, err)
+		}
+		if !(mq.repeatProb >= 0 && mq.repeatProb <= 1) {
+			return fmt.Errorf("queue %q: repeat.probability must be in [0, 1]", q.Name)
+		}
+		mq.repeatAfter = newSampler(&after)
+	}
+	return nil
 }
 
 func checkDist(d *scenarios.Dist) error {

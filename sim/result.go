@@ -25,7 +25,22 @@ type Result struct {
 	Queues    []QueueResult    `json:"queues"`
 	Groups    []GroupResult    `json:"groups"`
 	Intervals []IntervalResult `json:"intervals"`
-	Run       RunInfo          `json:"run"`
+	Cost      Cost             `json:"cost"`
+	// Observations are the units the confidence intervals come from (one
+	// per replication, or per batch), for paired comparisons of variants.
+	Observations []Observation `json:"observations"`
+	Run          RunInfo       `json:"run"`
+}
+
+// Observation summarises one replication (or batch).
+type Observation struct {
+	ServiceLevel float64 `json:"service_level"`
+	ASASeconds   float64 `json:"asa_seconds"`
+	AbandonRate  float64 `json:"abandon_rate"`
+	Occupancy    float64 `json:"occupancy"`
+	Resolution   float64 `json:"resolution_rate"`
+	CostPerMonth float64 `json:"cost_per_month"`
+	CostPerCall  float64 `json:"cost_per_offered_call"`
 }
 
 // CallKPIs are the caller's side of the KPIs.
@@ -52,6 +67,14 @@ type CallKPIs struct {
 	MeanHandleSeconds float64 `json:"mean_handle_seconds"`
 	MeanHandleCI95    float64 `json:"mean_handle_seconds_ci95"`
 	WaitingAtEnd      float64 `json:"waiting_at_end"`
+	// Resolved: answered calls resolved at that contact; ResolutionRate =
+	// resolved / answered. RepeatCalls: offered calls that were unresolved
+	// callers calling again.
+	Resolved           float64 `json:"resolved"`
+	ResolutionRate     float64 `json:"resolution_rate"`
+	ResolutionRateCI95 float64 `json:"resolution_rate_ci95"`
+	RepeatCalls        float64 `json:"repeat_calls"`
+	RepeatCallsCI95    float64 `json:"repeat_calls_ci95"`
 }
 
 // AgentKPIs are the agents' side of the KPIs.
@@ -63,6 +86,8 @@ type AgentKPIs struct {
 	HandledCI95       float64 `json:"handled_ci95"`
 	CallsPerAgentHour float64 `json:"calls_per_agent_hour"`
 	CallsPerAgentCI95 float64 `json:"calls_per_agent_hour_ci95"`
+	// HandledMinutes: talk plus wrap-up minutes of the calls handled.
+	HandledMinutes float64 `json:"handled_minutes"`
 }
 
 // KPIs combine both sides, for the whole center or one interval.
@@ -83,7 +108,8 @@ type QueueResult struct {
 
 // GroupResult holds the KPIs of one agent group.
 type GroupResult struct {
-	Name string `json:"name"`
+	Name     string `json:"name"`
+	Sourcing string `json:"sourcing,omitempty"`
 	AgentKPIs
 }
 

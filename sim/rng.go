@@ -14,6 +14,8 @@ const (
 	streamHandle
 	streamWrap
 	streamPatience
+	streamResolve
+	streamRepeat
 )
 
 // splitmix64 is a fast, well-mixing hash used to derive stream seeds.

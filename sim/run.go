@@ -120,6 +120,7 @@ type unit struct {
 	q        qcell
 	busy     float64
 	handled  float64
+	handleS  float64 // talk + wrap-up seconds of the calls handled
 	staffed  float64 // agent seconds
 	exposure float64 // seconds of measured window
 	tmax     float64
@@ -177,6 +178,7 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 							gc := &r.gcells[cell*G+gi]
 							u.busy += gc.busy
 							u.handled += gc.handled
+							u.handleS += gc.talk + gc.wrap
 							u.staffed += float64(m.groups[gi].agents) * m.exposure[cell]
 						}
 					}
@@ -209,7 +211,25 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 		})
 	}
 	for gi, g := range m.groups {
-		res.Groups = append(res.Groups, GroupResult{Name: g.name, AgentKPIs: agentKPIs(collect(-1, -2, gi), g.agents, perRep)})
+		res.Groups = append(res.Groups, GroupResult{Name: g.name, Sourcing: string(m.sourcing[gi]), AgentKPIs: agentKPIs(collect(-1, -2, gi), g.agents, perRep)})
+	}
+	cu := costUnits(m, reps)
+	res.Cost = costResult(m, cu)
+	calls, agents := collect(-1, -1, -2), collect(-1, -2, -1)
+	for i := range calls {
+		c, a := &calls[i], &agents[i]
+		o := Observation{
+			ServiceLevel: safeDiv(c.q.within, c.q.offered),
+			ASASeconds:   safeDiv(c.q.waitAnswered, c.q.answered),
+			AbandonRate:  safeDiv(c.q.abandoned, c.q.offered),
+			Occupancy:    safeDiv(a.busy, a.staffed),
+			Resolution:   safeDiv(c.q.resolved, c.q.answered),
+		}
+		if i < len(cu) {
+			o.CostPerMonth = safeDiv(cu[i].total.total(), cu[i].exposure/month)
+			o.CostPerCall = safeDiv(cu[i].total.total(), cu[i].offered)
+		}
+		res.Observations = append(res.Observations, o)
 	}
 	for s := 0; s < S; s++ {
 		exp := 0.0
@@ -261,6 +281,10 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 	k.MeanWaitSeconds, k.MeanWaitCI95 = ratio(pick(func(u *unit) float64 { return u.q.waitAll }), offered)
 	k.MeanQueueLength, k.MeanQueueLenCI95 = ratio(pick(func(u *unit) float64 { return u.q.area }), pick(func(u *unit) float64 { return u.exposure }))
 	k.MeanHandleSeconds, k.MeanHandleCI95 = ratio(pick(func(u *unit) float64 { return u.q.talk + u.q.wrap }), answered)
+	resolved := pick(func(u *unit) float64 { return u.q.resolved })
+	k.Resolved, _ = ratio(resolved, per)
+	k.ResolutionRate, k.ResolutionRateCI95 = ratio(resolved, answered)
+	k.RepeatCalls, k.RepeatCallsCI95 = ratio(pick(func(u *unit) float64 { return u.q.repeats }), per)
 	for _, u := range us {
 		k.MaxQueueLength = max(k.MaxQueueLength, int(u.tmax))
 		k.WaitingAtEnd += u.waitEnd
@@ -286,7 +310,19 @@ func agentKPIs(us []unit, agents int, period float64) AgentKPIs {
 	k.Occupancy, k.OccupancyCI95 = ratio(busy, staffed)
 	k.CallsPerAgentHour, k.CallsPerAgentCI95 = ratio(handled, hours)
 	k.Handled, k.HandledCI95 = ratio(handled, per)
+	hs := make([]float64, len(us))
+	for i, u := range us {
+		hs[i] = u.handleS / 60
+	}
+	k.HandledMinutes, _ = ratio(hs, per)
 	return k
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }
 
 // ratio estimates ΣY/ΣX from paired observations and its 95% confidence

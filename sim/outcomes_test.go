@@ -1,0 +1,121 @@
+package sim
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/scenarios"
+)
+
+// TestRepeatCalls: with first-contact resolution p, every unresolved caller
+// calling again and nobody waiting long, a share 1-p of offered calls are
+// repeats (each customer calls 1/p times on average).
+func TestRepeatCalls(t *testing.T) {
+	for _, p := range []float64{0.9, 0.7, 0.5} {
+		sc := base(0.05, 40)
+		sc.Groups[0].Resolution = map[string]float64{"q": p}
+		sc.Queues[0].Repeat = scenarios.Repeat{Probability: 1, After: scenarios.Dist{Kind: scenarios.Exponential, Mean: 600}}
+		k := mustRun(t, sc).KPIs
+		share := k.RepeatCalls / k.Offered
+		// The repeat share is a ratio of counts from about 20,000 calls per
+		// replication: allow 5 binomial standard errors.
+		n := k.Offered * 4
+		if tol := 5 * math.Sqrt(p*(1-p)/n); math.Abs(share-(1-p)) > tol {
+			t.Errorf("p=%g: repeat share %g, want %g ± %g", p, share, 1-p, tol)
+		}
+		if math.Abs(k.ResolutionRate-p) > 4*k.ResolutionRateCI95/2+0.005 {
+			t.Errorf("p=%g: resolution rate %g ± %g", p, k.ResolutionRate, k.ResolutionRateCI95)
+		}
+		if want := 0.05 / p * 95 * 3600; math.Abs(k.Offered-want) > 0.03*want {
+			t.Errorf("p=%g: offered %g, want about %g (first calls plus repeats)", p, k.Offered, want)
+		}
+	}
+}
+
+// TestHandleTimeFactor: a factor of 1.5 on the only group's skill makes the
+// work, and so the occupancy, half as large again.
+func TestHandleTimeFactor(t *testing.T) {
+	sc := base(0.05, 60)
+	sc.Queues[0].HandleTime = scenarios.Dist{Kind: scenarios.Constant, Mean: 200}
+	sc.Groups[0].HandleTimeFactor = map[string]float64{"q": 1.5}
+	r := mustRun(t, sc)
+	if want := 0.05 * 300 / 60; math.Abs(r.KPIs.Occupancy-want) > r.KPIs.OccupancyCI95+1e-3 {
+		t.Errorf("occupancy %g ± %g, want %g", r.KPIs.Occupancy, r.KPIs.OccupancyCI95, want)
+	}
+	if r.KPIs.MeanHandleSeconds != 300 {
+		t.Errorf("mean handle %g, want 300", r.KPIs.MeanHandleSeconds)
+	}
+}
+
+// TestCostsByHand checks the cost model against a hand calculation on a
+// small center: an in-house group taking queue "in" and a vendor taking
+// queue "out", constant talk times and ample agents so that every call is
+// answered at once.
+func TestCostsByHand(t *testing.T) {
+	sc := &scenarios.Scenario{
+		Name: "costs", Horizon: 31 * 24 * time.Hour, WarmUp: 24 * time.Hour, Interval: time.Hour, Seed: 3, Replications: 4,
+		Queues: []scenarios.Queue{
+			{Name: "in", Arrivals: scenarios.Arrivals{Rate: 0.01}, HandleTime: scenarios.Dist{Kind: scenarios.Constant, Mean: 120}},
+			{Name: "out", Arrivals: scenarios.Arrivals{Rate: 0.02}, HandleTime: scenarios.Dist{Kind: scenarios.Constant, Mean: 120},
+				WrapUp: &scenarios.Dist{Kind: scenarios.Constant, Mean: 30}},
+		},
+		Groups: []scenarios.Group{
+			{Name: "staff", Agents: 10, Skills: []string{"in"}, Cost: scenarios.GroupCost{
+				HourlyWage: 20, Overhead: 0.5, SupervisorRatio: 15, SupervisorHourlyWage: 30,
+				SeatPerMonth: 100, AnnualAttrition: 0.3, HiringCost: 4000}},
+			{Name: "vendor", Agents: 12, Skills: []string{"out"}, Sourcing: scenarios.Outsourced,
+				Resolution: map[string]float64{"out": 0.8},
+				Cost:       scenarios.GroupCost{SetupFee: 12000, ContractMonths: 6, PerHandledMinute: 0.5, PerCall: 0.1}},
+		},
+		Costs: scenarios.ServiceCosts{PerUnresolved: 2},
+	}
+	sc.Queues[1].Repeat = scenarios.Repeat{Probability: 0, After: scenarios.Dist{Kind: scenarios.Constant, Mean: 60}}
+	r := mustRun(t, sc)
+	c := r.Cost
+	hours := 30.4375 * 24.0 // paid hours per agent per month
+	b := c.Breakdown
+	exact := []struct {
+		name      string
+		got, want float64
+	}{
+		{"wages", b.Wages, 10 * hours * 20},
+		{"overhead", b.Overhead, 10 * hours * 20 * 0.5},
+		{"supervision", b.Supervision, 1 * hours * 30},
+		{"seats", b.Seats, 10 * 100},
+		{"turnover", b.Turnover, 10 * 0.3 * 4000 * 30.4375 / 365.25},
+		{"vendor setup", b.VendorSetup, 12000 / 6.0},
+	}
+	for _, e := range exact {
+		if math.Abs(e.got-e.want) > 1e-6*e.want {
+			t.Errorf("%s: %g, want %g", e.name, e.got, e.want)
+		}
+	}
+	// Vendor calls are random: 0.02 per second over a month, 2 billed
+	// minutes each (wrap-up not billed), 0.5 a minute plus 0.1 a call, and
+	// 20% of them unresolved at 2 each.
+	calls := 0.02 * 30.4375 * 86400
+	sd := math.Sqrt(calls / 30 * 4) // Poisson spread of the monthly count over 4 replications of 30 days
+	for _, v := range []struct {
+		name      string
+		got, want float64
+		perCall   float64
+	}{
+		{"vendor minutes", b.VendorMinutes, calls * 2 * 0.5, 1},
+		{"vendor calls", b.VendorCalls, calls * 0.1, 0.1},
+		{"unresolved", b.UnresolvedContacts, calls * 0.2 * 2, 2},
+	} {
+		if math.Abs(v.got-v.want) > 5*sd*v.perCall+0.01*v.want {
+			t.Errorf("%s: %g, want about %g", v.name, v.got, v.want)
+		}
+	}
+	if sum := b.total(); math.Abs(sum-c.Total) > 1e-6*sum {
+		t.Errorf("breakdown adds to %g, total %g", sum, c.Total)
+	}
+	if g := c.Groups; len(g) != 2 || g[1].Sourcing != "outsourced" || g[0].Breakdown.VendorMinutes != 0 || g[1].Breakdown.Wages != 0 {
+		t.Errorf("group costs %+v", g)
+	}
+	if c.PerOfferedCall <= 0 || c.PerResolvedContact <= c.PerHandledCall {
+		t.Errorf("per offered %g, per handled %g, per resolved %g", c.PerOfferedCall, c.PerHandledCall, c.PerResolvedContact)
+	}
+}
