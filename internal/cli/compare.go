@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/reports"
+	"github.com/callsim/callsim/sim"
+)
+
+func init() { register(newCompareCmd) }
+
+func newCompareCmd(e *env) *cobra.Command {
+	var (
+		asJSON  bool
+		quiet   bool
+		workers int
+	)
+	cmd := &cobra.Command{
+		Use:   "compare FILE",
+		Short: "Simulate every variant of a scenario side by side: KPIs, cost, differences, verdict",
+		Long: `Simulate a scenario and each of its variants (the "variants:" list, each a name
+and a set of overrides) with the same seed, so that every variant sees the
+same callers (common random numbers), and print them side by side: KPIs,
+monthly cost with its breakdown, the differences from the base with paired
+95% confidence intervals, and the cheapest variant whose every queue meets
+its service-level target.
+
+FILE is a scenario file or the name of a built-in scenario.`,
+		Example: `  callsim compare my-center.yaml
+  callsim compare my-center.yaml --json > comparison.json`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := loadScenario(args[0])
+			if err != nil {
+				return err
+			}
+			bar := newProgressBar(e.stderr, "comparing", quiet)
+			cmp, err := sim.Compare(e.ctx, sc, sim.Options{Workers: workers, Progress: bar.update})
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = writeJSON(e.stdout, cmp)
+			} else {
+				err = reports.WriteCompareText(e.stdout, cmp)
+			}
+			if err != nil {
+				return err
+			}
+			if cmp.Interrupted {
+				return withCode(ExitError, fmt.Errorf("interrupted: %d variant(s) finished", len(cmp.Variants)))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON (a \"variants\" array) on stdout")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
+	return cmd
+}
