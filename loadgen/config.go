@@ -1,0 +1,209 @@
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Mode is what each "call" of a run is.
+type Mode string
+
+// Modes of a run.
+const (
+	ModeCall     Mode = "call"     // INVITE, answer, hold, BYE (or CANCEL)
+	ModeOptions  Mode = "options"  // one OPTIONS transaction
+	ModeRegister Mode = "register" // one REGISTER transaction (with digest auth)
+)
+
+// Defaults applied by Config.withDefaults.
+const (
+	DefaultDurationCap   = time.Hour        // a run bounded only by MaxCalls still ends
+	DefaultInviteTimeout = 32 * time.Second // like Timer B
+	DefaultGrace         = 5 * time.Second
+	DefaultLateTolerance = 10 * time.Millisecond
+	DefaultMaxInFlight   = 100000
+)
+
+// Config describes one load run. Exactly one workload model is used: closed
+// if Concurrency > 0, otherwise open (Rate or Stages).
+type Config struct {
+	// Target is the SIP URI called, e.g. sip:support@127.0.0.1:5060;
+	// sips: or ;transport=tcp|tls select the transport.
+	Target string `json:"target"`
+	// Transport overrides the URI's transport: udp, tcp or tls.
+	Transport string `json:"transport"`
+	Mode      Mode   `json:"mode"`
+	// From is the caller's user part (default "callsim").
+	From string `json:"from"`
+	// LocalIP is the address to bind to (default: 127.0.0.1 or ::1 after the
+	// target's family).
+	LocalIP string `json:"local_ip,omitempty"`
+
+	// Open model.
+	Rate     float64 `json:"rate,omitempty"`     // calls per second
+	Arrivals string  `json:"arrivals,omitempty"` // uniform (default) or poisson
+	Stages   []Stage `json:"stages,omitempty"`   // ramping rate
+	// Closed model.
+	Concurrency int `json:"concurrency,omitempty"`
+
+	// Bounds: at least one; Duration defaults to DefaultDurationCap.
+	Duration time.Duration `json:"duration"`
+	MaxCalls uint64        `json:"max_calls,omitempty"`
+	// MaxInFlight caps calls in progress; a call due while the cap is reached
+	// is dropped (counted, never started).
+	MaxInFlight int `json:"max_in_flight"`
+
+	Hold     Dist `json:"hold"`     // answered calls are held this long
+	Patience Dist `json:"patience"` // zero: wait for a final response or the timeout
+
+	// InviteTimeout ends a call with no final response (timed_out).
+	InviteTimeout time.Duration `json:"invite_timeout"`
+	// LateTolerance: a call starting later than this after its intended start is late.
+	LateTolerance time.Duration `json:"late_tolerance"`
+	// Grace bounds how long calls in progress may take to end after the
+	// context is cancelled.
+	Grace time.Duration `json:"grace"`
+	Seed  uint64        `json:"seed"`
+
+	// Digest credentials; the password is never serialised.
+	Username string `json:"username,omitempty"`
+	Password string `json:"-"`
+
+	// TLSInsecure skips certificate verification (tests, lab targets).
+	TLSInsecure bool `json:"tls_insecure,omitempty"`
+
+	// OnCall, if set, receives every finished call's record (from many
+	// goroutines, serially: calls are never reported concurrently).
+	OnCall func(CallRecord) `json:"-"`
+	// OnTick, if set, is called about once a second with a live snapshot.
+	OnTick func(Snapshot) `json:"-"`
+	// Logger receives diagnostics (default: discarded).
+	Logger *slog.Logger `json:"-"`
+}
+
+// target is the parsed destination.
+type target struct {
+	uri       sip.Uri
+	transport string // UDP, TCP, TLS
+}
+
+func (c *Config) withDefaults() {
+	if c.Mode == "" {
+		c.Mode = ModeCall
+	}
+	if c.From == "" {
+		c.From = "callsim"
+	}
+	if c.Duration == 0 {
+		c.Duration = DefaultDurationCap
+	}
+	if c.InviteTimeout == 0 {
+		c.InviteTimeout = DefaultInviteTimeout
+	}
+	if c.Grace == 0 {
+		c.Grace = DefaultGrace
+	}
+	if c.LateTolerance == 0 {
+		c.LateTolerance = DefaultLateTolerance
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.Arrivals == "" {
+		c.Arrivals = "uniform"
+	}
+	if c.Hold.IsZero() {
+		c.Hold = Dist{Kind: DistConstant}
+	}
+}
+
+// Validate checks the configuration as Run would, without sending anything.
+func (c Config) Validate() error {
+	c.withDefaults()
+	_, err := c.validate()
+	return err
+}
+
+func (c *Config) validate() (target, error) {
+	var errs []error
+	t, err := parseTarget(c.Target, c.Transport)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	switch c.Mode {
+	case ModeCall, ModeOptions, ModeRegister:
+	default:
+		errs = append(errs, fmt.Errorf("mode %q: want call, options or register", c.Mode))
+	}
+	open := c.Rate > 0 || len(c.Stages) > 0
+	switch {
+	case c.Concurrency < 0:
+		errs = append(errs, fmt.Errorf("concurrency %d must be positive", c.Concurrency))
+	case c.Concurrency > 0 && open:
+		errs = append(errs, errors.New("choose one workload model: --concurrency (closed) or --rate/--stages (open)"))
+	case c.Concurrency == 0 && !open:
+		errs = append(errs, errors.New("no workload: give --rate, --stages or --concurrency"))
+	}
+	if c.Rate < 0 {
+		errs = append(errs, fmt.Errorf("rate %v must be positive", c.Rate))
+	}
+	if c.Rate > 0 && len(c.Stages) > 0 {
+		errs = append(errs, errors.New("give --rate or --stages, not both"))
+	}
+	if c.Arrivals != "uniform" && c.Arrivals != "poisson" {
+		errs = append(errs, fmt.Errorf("arrivals %q: want uniform or poisson", c.Arrivals))
+	}
+	if c.Duration < 0 {
+		errs = append(errs, fmt.Errorf("duration %v must be positive", c.Duration))
+	}
+	if c.MaxInFlight < 0 {
+		errs = append(errs, fmt.Errorf("max in flight %d must be positive", c.MaxInFlight))
+	}
+	if c.InviteTimeout < 0 || c.Grace < 0 || c.LateTolerance < 0 {
+		errs = append(errs, errors.New("timeouts must be positive"))
+	}
+	if strings.ContainsAny(c.From, "@:;<> ") {
+		errs = append(errs, fmt.Errorf("from %q: give a user part only", c.From))
+	}
+	return t, errors.Join(errs...)
+}
+
+func parseTarget(s, transport string) (target, error) {
+	var t target
+	if s == "" {
+		return t, errors.New("no target URI (e.g. sip:support@127.0.0.1:5060)")
+	}
+	if !strings.HasPrefix(strings.ToLower(s), "sip:") && !strings.HasPrefix(strings.ToLower(s), "sips:") {
+		return t, fmt.Errorf("target %q: want a sip: or sips: URI", s)
+	}
+	if err := sip.ParseUri(s, &t.uri); err != nil {
+		return t, fmt.Errorf("target %q: %w", s, err)
+	}
+	if t.uri.Host == "" {
+		return t, fmt.Errorf("target %q: no host", s)
+	}
+	tp := "UDP"
+	if t.uri.IsEncrypted() {
+		tp = "TLS"
+	}
+	if t.uri.UriParams != nil {
+		if v, ok := t.uri.UriParams.Get("transport"); ok && v != "" {
+			tp = strings.ToUpper(v)
+		}
+	}
+	if transport != "" {
+		tp = strings.ToUpper(transport)
+	}
+	switch tp {
+	case "UDP", "TCP", "TLS":
+	default:
+		return t, fmt.Errorf("transport %q: want udp, tcp or tls", strings.ToLower(tp))
+	}
+	t.transport = tp
+	return t, nil
+}

@@ -1,0 +1,37 @@
+// Package loadgen generates SIP load: it places calls (INVITE, answer, hold,
+// BYE; CANCEL when a caller's patience runs out), or OPTIONS / REGISTER
+// transactions, at a target such as a PBX, an SBC or a proxy, and measures
+// what happened.
+//
+// A run is described by a Config and executed by Run, which returns a
+// Result that serialises to JSON (its field names are a contract used by
+// reports and other commands). The library never prints; progress and call
+// detail records are handed to the Config.OnTick and Config.OnCall
+// callbacks.
+//
+// # Workload models
+//
+// Open: calls start on schedule whether or not earlier calls finished, at a
+// constant Rate or along ramping Stages (linear between targets, like k6's
+// ramping-arrival-rate), with uniform or Poisson arrivals; a Pacer maps the
+// elapsed time and the count of calls started to the wait before the next
+// one. Closed: Concurrency callers each start a new call when their previous
+// one ends. A run is bounded by Duration and/or MaxCalls.
+//
+// # Honest measurement
+//
+// Every call has an intended start time from the schedule. Delays are
+// measured from it, so a generator that falls behind shows up in the
+// figures rather than hiding (no coordinated omission); calls starting later
+// than LateTolerance are counted as late, and calls that could not be
+// started because MaxInFlight calls were in progress are counted as dropped.
+// Every attempted call ends in exactly one Outcome, and
+// Attempted = Completed + Failed + Abandoned + TimedOut + TransportErrors.
+//
+// # Metrics
+//
+// Delays follow RFC 6076: SRD (session request delay, to the first 18x or
+// 2xx), answer delay (to the 2xx), SDD (session disconnect delay, BYE to its
+// final response) and the session duration, recorded in HDR histograms. The
+// ratios SER, SEER, ISA and SCR are fractions; see Result.
+package loadgen

@@ -1,0 +1,424 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// engine runs one load test.
+type engine struct {
+	cfg   Config
+	tgt   target
+	log   *slog.Logger
+	ua    *sipgo.UserAgent
+	srv   *sipgo.Server
+	eps   []*endpoint
+	col   *collector
+	start time.Time
+
+	rngMu       sync.Mutex
+	holdRng     *rand.Rand
+	patienceRng *rand.Rand
+
+	idPrefix string
+	seq      atomic.Uint64
+	inflight atomic.Int64
+	wg       sync.WaitGroup
+	calls    sync.Map // Call-ID -> *call (answered calls in their hold phase)
+
+	stop     chan struct{} // closed: end calls in progress (CANCEL/BYE)
+	stopOnce sync.Once
+	hard     chan struct{} // closed: the grace period is over, finish at once
+}
+
+// endpoint is one local socket with the client that sends from it.
+type endpoint struct {
+	client  *sipgo.Client
+	laddr   sip.Addr // zero for connection-oriented transports
+	contact sip.ContactHeader
+	host    string
+}
+
+// Run executes the load test described by cfg. It returns when every
+// attempted call has an outcome: after the workload ends and calls in progress
+// finish, or, when ctx is cancelled, after calls in progress were ended
+// (CANCEL or BYE) within cfg.Grace; the result is then marked Interrupted.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	cfg.withDefaults()
+	silenceDefaultSIPLogger()
+	tgt, err := cfg.validate()
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	e := &engine{cfg: cfg, tgt: tgt, stop: make(chan struct{}), hard: make(chan struct{})}
+	e.log = cfg.Logger
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.holdRng = rand.New(rand.NewPCG(cfg.Seed, 0x401d))
+	e.patienceRng = rand.New(rand.NewPCG(cfg.Seed, 0x9a71e))
+	e.idPrefix = sip.GenerateTagN(10)
+	if err := e.setup(); err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return e.run(ctx)
+}
+
+func (e *engine) setup() error {
+	localIP, err := localIPFor(e.cfg.LocalIP, e.tgt.uri.Host, e.tgt.uri.Port)
+	if err != nil {
+		return err
+	}
+	tlsConf := &tls.Config{InsecureSkipVerify: e.cfg.TLSInsecure} //nolint:gosec // opt-in for lab targets
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(e.cfg.From),
+		sipgo.WithUserAgentHostname(localIP),
+		sipgo.WithUserAgenTLSConfig(tlsConf),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(
+			sip.WithTransactionLayerLogger(e.log),
+			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) { e.col.retransmissions.Add(1) }),
+		),
+	)
+	if err != nil {
+		return fmt.Errorf("create SIP user agent: %w", err)
+	}
+	e.ua = ua
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(e.log))
+	if err != nil {
+		return fmt.Errorf("create SIP server: %w", err)
+	}
+	e.srv = srv
+	srv.OnBye(e.onBye)
+	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	})
+
+	host := localIP
+	switch e.tgt.transport {
+	case "UDP":
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(localIP, "0"))
+		if err != nil {
+			return fmt.Errorf("listen udp on %s: %w", localIP, err)
+		}
+		go func() { _ = srv.ServeUDP(pc) }()
+		uaddr := pc.LocalAddr().(*net.UDPAddr)
+		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host),
+			sipgo.WithClientConnectionAddr(pc.LocalAddr().String()))
+		if err != nil {
+			return fmt.Errorf("create SIP client: %w", err)
+		}
+		ep := &endpoint{client: cl, host: host, laddr: sip.Addr{IP: uaddr.IP, Port: uaddr.Port, Hostname: host}}
+		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: e.cfg.From, Host: host, Port: uaddr.Port}}
+		e.eps = append(e.eps, ep)
+	case "TCP", "TLS":
+		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
+		if err != nil {
+			return fmt.Errorf("create SIP client: %w", err)
+		}
+		ep := &endpoint{client: cl, host: host}
+		port := 0
+		if e.tgt.transport == "TCP" {
+			l, err := net.Listen("tcp", net.JoinHostPort(localIP, "0"))
+			if err != nil {
+				return fmt.Errorf("listen tcp on %s: %w", localIP, err)
+			}
+			go func() { _ = srv.ServeTCP(l) }()
+			port = l.Addr().(*net.TCPAddr).Port
+		}
+		scheme := "sip"
+		if e.tgt.uri.IsEncrypted() {
+			scheme = "sips"
+		}
+		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: scheme, User: e.cfg.From, Host: host, Port: port,
+			UriParams: sip.HeaderParams{{K: "transport", V: stringsLower(e.tgt.transport)}}}}
+		e.eps = append(e.eps, ep)
+	}
+	return nil
+}
+
+func stringsLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// localIPFor picks the local address used to reach host.
+func localIPFor(configured, host string, port int) (string, error) {
+	if configured != "" {
+		if net.ParseIP(configured) == nil {
+			return "", fmt.Errorf("local IP %q is not an IP address", configured)
+		}
+		return configured, nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		if ip.To4() != nil {
+			return "127.0.0.1", nil
+		}
+		return "::1", nil
+	}
+	if port == 0 {
+		port = 5060
+	}
+	// A UDP "connection" sends nothing; it only asks the kernel for a route.
+	c, err := net.Dial("udp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return "", fmt.Errorf("find a local address towards %s: %w", host, err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).IP.String(), nil
+}
+
+func (e *engine) close() {
+	if e.srv != nil {
+		_ = e.srv.Close()
+	}
+	if e.ua != nil {
+		_ = e.ua.Close()
+	}
+}
+
+func (e *engine) endCalls() {
+	e.stopOnce.Do(func() {
+		close(e.stop)
+		// Hang up answered calls that are holding.
+		e.calls.Range(func(_, v any) bool {
+			v.(*call).hangupSoon("interrupt")
+			return true
+		})
+	})
+}
+
+func (e *engine) run(ctx context.Context) (*Result, error) {
+	e.start = time.Now()
+	e.col = newCollector(e.start, e.cfg.OnCall)
+
+	tickDone := make(chan struct{})
+	defer close(tickDone)
+	if e.cfg.OnTick != nil {
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-tickDone:
+					return
+				case now := <-t.C:
+					e.cfg.OnTick(e.col.snapshot(now))
+				}
+			}
+		}()
+	}
+
+	e.wg.Add(1) // the scheduler holds a slot so Wait cannot return early
+	schedDone := make(chan struct{})
+	go func() {
+		defer e.wg.Done()
+		defer close(schedDone)
+		if e.cfg.Concurrency > 0 {
+			e.closedLoop(ctx)
+		} else {
+			e.openLoop(ctx)
+		}
+	}()
+	allDone := make(chan struct{})
+	go func() { e.wg.Wait(); close(allDone) }()
+
+	interrupted := false
+	select {
+	case <-schedDone:
+	case <-ctx.Done():
+		interrupted = true
+	}
+	if !interrupted {
+		drain := time.NewTimer(e.drainLimit())
+		select {
+		case <-allDone:
+		case <-ctx.Done():
+			interrupted = true
+		case <-drain.C:
+			e.log.Warn("calls still in progress after the drain limit; ending them", "limit", e.drainLimit())
+		}
+		drain.Stop()
+	}
+	select {
+	case <-allDone:
+	default:
+		e.endCalls()
+		grace := time.NewTimer(e.cfg.Grace)
+		select {
+		case <-allDone:
+		case <-grace.C:
+			close(e.hard)
+		}
+		grace.Stop()
+		select {
+		case <-allDone:
+		case <-time.After(10 * time.Second):
+			return nil, errors.New("load: calls did not finish after the grace period (internal error)")
+		}
+	}
+	end := time.Now()
+	r := e.col.result(end)
+	r.Mode = e.cfg.Mode
+	r.Interrupted = interrupted
+	r.Settings = e.cfg
+	r.TargetCPS = e.cfg.Rate
+	if err := r.Check(); err != nil {
+		return r, fmt.Errorf("load: internal accounting error: %w", err)
+	}
+	return r, nil
+}
+
+// drainLimit bounds how long calls may run on once no new call starts.
+func (e *engine) drainLimit() time.Duration {
+	hold := e.cfg.Hold.Mean
+	if e.cfg.Hold.Kind == DistUniform {
+		hold = e.cfg.Hold.Max
+	} else if e.cfg.Hold.Kind == DistExp {
+		hold = 10 * e.cfg.Hold.Mean
+	}
+	return hold + 2*e.cfg.InviteTimeout + 10*time.Second
+}
+
+func (e *engine) sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 50*time.Microsecond {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-e.stop:
+		return false
+	}
+}
+
+func (e *engine) openLoop(ctx context.Context) {
+	pacer, err := NewPacer(e.cfg.Rate, e.cfg.Stages, e.cfg.Arrivals, e.cfg.Seed, e.cfg.Duration, e.cfg.MaxCalls)
+	if err != nil {
+		e.log.Error("pacer", "error", err)
+		return
+	}
+	for n := uint64(0); ; n++ {
+		at, ok := pacer.At(n)
+		if !ok {
+			return
+		}
+		intended := e.start.Add(at)
+		if !e.sleepUntil(ctx, intended) {
+			return
+		}
+		if e.inflight.Load() >= int64(e.cfg.MaxInFlight) {
+			e.col.dropped1(time.Now())
+			continue
+		}
+		e.startCall(n, intended)
+	}
+}
+
+func (e *engine) closedLoop(ctx context.Context) {
+	var next atomic.Uint64
+	var workers sync.WaitGroup
+	deadline := e.start.Add(e.cfg.Duration)
+	for w := 0; w < e.cfg.Concurrency; w++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-e.stop:
+					return
+				default:
+				}
+				now := time.Now()
+				if !now.Before(deadline) {
+					return
+				}
+				n := next.Add(1) - 1
+				if e.cfg.MaxCalls > 0 && n >= e.cfg.MaxCalls {
+					return
+				}
+				done := e.startCall(n, now)
+				<-done
+			}
+		}()
+	}
+	workers.Wait()
+}
+
+// startCall launches call n; the returned channel closes when it has ended.
+func (e *engine) startCall(n uint64, intended time.Time) <-chan struct{} {
+	e.inflight.Add(1)
+	e.wg.Add(1)
+	c := &call{e: e, n: n, intended: intended, done: make(chan struct{})}
+	go c.run()
+	return c.done
+}
+
+func (e *engine) endpointFor(n uint64) *endpoint { return e.eps[int(n%uint64(len(e.eps)))] }
+
+func (e *engine) sampleHold() time.Duration {
+	e.rngMu.Lock()
+	defer e.rngMu.Unlock()
+	return e.cfg.Hold.Sample(e.holdRng)
+}
+
+func (e *engine) samplePatience() time.Duration {
+	e.rngMu.Lock()
+	defer e.rngMu.Unlock()
+	return e.cfg.Patience.Sample(e.patienceRng)
+}
+
+// onBye answers a BYE from the far end of an answered call.
+func (e *engine) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	id := req.CallID()
+	if id == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Missing Call-ID", nil))
+		return
+	}
+	v, ok := e.calls.Load(id.Value())
+	if !ok {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	v.(*call).remoteHangup()
+}
+
+var quietSIPLogs sync.Once
+
+// silenceDefaultSIPLogger routes sipgo's package-level logger (used for a few
+// low-level connection messages) away from the process's stderr, unless an
+// application already configured it.
+func silenceDefaultSIPLogger() {
+	quietSIPLogs.Do(func() {
+		if sip.DefaultLogger() == slog.Default() {
+			sip.SetDefaultLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+		}
+	})
+}

@@ -1,0 +1,207 @@
+package loadgen
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Outcome is how an attempted call ended. Every attempted call has exactly one.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeCompleted      Outcome = "completed"       // answered (2xx) and ended
+	OutcomeFailed         Outcome = "failed"          // final response >= 300 (see StatusCodes)
+	OutcomeAbandoned      Outcome = "abandoned"       // the caller sent CANCEL (patience ran out, or interrupt)
+	OutcomeTimedOut       Outcome = "timed_out"       // no final response within the INVITE timeout
+	OutcomeTransportError Outcome = "transport_error" // the request could not be sent or the connection failed
+)
+
+// Latency summarises a delay distribution in milliseconds.
+type Latency struct {
+	Count uint64  `json:"count"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+}
+
+// Second is one point of the per-second time series (seconds since start).
+type Second struct {
+	T               int    `json:"t"`
+	Started         uint64 `json:"started"`
+	Answered        uint64 `json:"answered"`
+	Failed          uint64 `json:"failed"`
+	Abandoned       uint64 `json:"abandoned"`
+	TimedOut        uint64 `json:"timed_out"`
+	TransportErrors uint64 `json:"transport_errors"`
+	Concurrent      int64  `json:"concurrent"` // highest number of calls in progress during the second
+}
+
+// Result is the outcome of a run. Its JSON field names are a contract.
+type Result struct {
+	Mode        Mode      `json:"mode"`
+	StartedAt   time.Time `json:"started_at"`
+	WallSeconds float64   `json:"wall_seconds"`
+	Interrupted bool      `json:"interrupted"`
+
+	// Attempted = Completed + Failed + Abandoned + TimedOut + TransportErrors.
+	Attempted       uint64 `json:"attempted"`
+	Completed       uint64 `json:"completed"`
+	Failed          uint64 `json:"failed"`
+	Abandoned       uint64 `json:"abandoned"`
+	TimedOut        uint64 `json:"timed_out"`
+	TransportErrors uint64 `json:"transport_errors"`
+	// Late calls started more than the tolerance after their intended start
+	// (they are attempted too); dropped calls were due but never started.
+	Late    uint64 `json:"late"`
+	Dropped uint64 `json:"dropped"`
+
+	// RFC 6076 ratios, as fractions in [0, 1].
+	SER  float64 `json:"ser"`
+	SEER float64 `json:"seer"`
+	ISA  float64 `json:"isa"`
+	SCR  float64 `json:"scr"`
+
+	TargetCPS     float64 `json:"target_cps,omitempty"`
+	AchievedCPS   float64 `json:"achieved_cps"`
+	MaxConcurrent int64   `json:"max_concurrent"`
+
+	// StatusCodes counts final INVITE responses (or final responses of the
+	// OPTIONS/REGISTER transactions) by code; Responses counts every response
+	// received to the initial request, provisional ones included.
+	StatusCodes map[string]uint64 `json:"status_codes"`
+	Responses   map[string]uint64 `json:"responses"`
+	// ByeFailures counts answered calls whose BYE got no 2xx.
+	ByeFailures uint64 `json:"bye_failures"`
+	// RemoteHangups counts answered calls the far end hung up (BYE received).
+	RemoteHangups uint64 `json:"remote_hangups"`
+	// Retransmissions counts responses received again (2xx retransmissions
+	// re-ACKed, stray responses to finished transactions).
+	Retransmissions uint64 `json:"retransmissions"`
+
+	SRD             Latency `json:"srd_ms"`
+	AnswerDelay     Latency `json:"answer_delay_ms"`
+	SDD             Latency `json:"sdd_ms"`
+	SessionDuration Latency `json:"session_duration_ms"`
+	StartLag        Latency `json:"start_lag_ms"`
+	SRDWire         Latency `json:"srd_wire_ms"`
+	AnswerWire      Latency `json:"answer_delay_wire_ms"`
+
+	Series   []Second `json:"series"`
+	Settings Config   `json:"settings"`
+}
+
+// Check verifies the invariant attempted = sum of outcomes.
+func (r *Result) Check() error {
+	sum := r.Completed + r.Failed + r.Abandoned + r.TimedOut + r.TransportErrors
+	if sum != r.Attempted {
+		return fmt.Errorf("outcomes add up to %d, attempted is %d", sum, r.Attempted)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a partial file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteJSON writes r as indented JSON to path, atomically.
+func (r *Result) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// CallRecord is the call detail record of one attempted call.
+type CallRecord struct {
+	CallID        string
+	Seq           uint64
+	IntendedStart time.Time
+	ActualStart   time.Time
+	SRD           time.Duration // 0: no 18x/2xx
+	AnswerDelay   time.Duration // 0: not answered
+	Duration      time.Duration // answered calls: from ACK to the end
+	FinalStatus   int           // 0: none
+	Outcome       Outcome
+	HangupBy      string // caller, callee, interrupt, or "" when never answered
+	Late          bool
+}
+
+// CDRHeader is the first line of a CDR file.
+var CDRHeader = []string{"call_id", "intended_start", "actual_start", "srd_ms", "answer_delay_ms",
+	"duration_ms", "final_status", "outcome", "hangup_by"}
+
+// CDRWriter writes call detail records as CSV.
+type CDRWriter struct {
+	w *csv.Writer
+}
+
+// NewCDRWriter writes the header line and returns a writer for records.
+func NewCDRWriter(w io.Writer) (*CDRWriter, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CDRHeader); err != nil {
+		return nil, fmt.Errorf("write CDR header: %w", err)
+	}
+	return &CDRWriter{w: cw}, nil
+}
+
+func msField(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64)
+}
+
+// Write appends one record.
+func (c *CDRWriter) Write(r CallRecord) error {
+	status := ""
+	if r.FinalStatus > 0 {
+		status = strconv.Itoa(r.FinalStatus)
+	}
+	return c.w.Write([]string{r.CallID, r.IntendedStart.UTC().Format(time.RFC3339Nano),
+		r.ActualStart.UTC().Format(time.RFC3339Nano), msField(r.SRD), msField(r.AnswerDelay),
+		msField(r.Duration), status, string(r.Outcome), r.HangupBy})
+}
+
+// Flush flushes buffered records and reports any write error.
+func (c *CDRWriter) Flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}

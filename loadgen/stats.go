@@ -1,0 +1,271 @@
+package loadgen
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histograms record microseconds from 1 µs to 1 hour with 3 significant digits.
+func newHist() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+}
+
+func recordDur(h *hdrhistogram.Histogram, d time.Duration) {
+	us := int64(d / time.Microsecond)
+	if us < 1 {
+		us = 1
+	}
+	if us > h.HighestTrackableValue() {
+		us = h.HighestTrackableValue()
+	}
+	_ = h.RecordValue(us)
+}
+
+func summarize(h *hdrhistogram.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	ms := func(v int64) float64 { return float64(v) / 1000 }
+	return Latency{
+		Count: uint64(h.TotalCount()),
+		Mean:  h.Mean() / 1000,
+		P50:   ms(h.ValueAtQuantile(50)),
+		P90:   ms(h.ValueAtQuantile(90)),
+		P95:   ms(h.ValueAtQuantile(95)),
+		P99:   ms(h.ValueAtQuantile(99)),
+		P999:  ms(h.ValueAtQuantile(99.9)),
+		Max:   ms(h.Max()),
+	}
+}
+
+// Snapshot is a live view of a run, handed to Config.OnTick.
+type Snapshot struct {
+	Elapsed    time.Duration
+	Started    uint64
+	Answered   uint64
+	Failed     uint64 // every outcome other than completed
+	Concurrent int64
+	Rate       float64 // calls started in the last second
+	SRDP99     float64 // ms, over the run so far
+}
+
+// collector aggregates call results; it is shared by all calls.
+type collector struct {
+	start time.Time
+
+	mu              sync.Mutex
+	attempted       uint64
+	outcomes        map[Outcome]uint64
+	late, dropped   uint64
+	finalCodes      map[int]uint64
+	responses       map[int]uint64
+	byeFailures     uint64
+	remoteHangups   uint64
+	byeOK           uint64
+	firstStart      time.Time
+	lastStart       time.Time
+	srd, answer     *hdrhistogram.Histogram
+	srdW, answerW   *hdrhistogram.Histogram
+	sdd, duration   *hdrhistogram.Histogram
+	lag             *hdrhistogram.Histogram
+	series          []Second
+	answeredTotal   uint64
+	concurrent      int64
+	maxConcurrent   int64
+	retransmissions atomic.Uint64
+	onCall          func(CallRecord)
+}
+
+func newCollector(start time.Time, onCall func(CallRecord)) *collector {
+	return &collector{
+		start: start, outcomes: map[Outcome]uint64{}, finalCodes: map[int]uint64{}, responses: map[int]uint64{},
+		srd: newHist(), answer: newHist(), srdW: newHist(), answerW: newHist(), sdd: newHist(), duration: newHist(),
+		lag: newHist(), onCall: onCall,
+	}
+}
+
+// sec returns the series point for t; mu must be held.
+func (c *collector) sec(t time.Time) *Second {
+	i := int(t.Sub(c.start) / time.Second)
+	if i < 0 {
+		i = 0
+	}
+	for len(c.series) <= i {
+		c.series = append(c.series, Second{T: len(c.series), Concurrent: c.concurrent})
+	}
+	return &c.series[i]
+}
+
+func (c *collector) dropped1(at time.Time) {
+	c.mu.Lock()
+	c.dropped++
+	c.sec(at)
+	c.mu.Unlock()
+}
+
+// started records a call that is about to send its first request.
+func (c *collector) started(intended, actual time.Time, late bool) {
+	c.mu.Lock()
+	c.attempted++
+	if late {
+		c.late++
+	}
+	if c.firstStart.IsZero() || actual.Before(c.firstStart) {
+		c.firstStart = actual
+	}
+	if actual.After(c.lastStart) {
+		c.lastStart = actual
+	}
+	recordDur(c.lag, actual.Sub(intended))
+	c.concurrent++
+	if c.concurrent > c.maxConcurrent {
+		c.maxConcurrent = c.concurrent
+	}
+	s := c.sec(actual)
+	s.Started++
+	if c.concurrent > s.Concurrent {
+		s.Concurrent = c.concurrent
+	}
+	c.mu.Unlock()
+}
+
+func (c *collector) response(code int) {
+	c.mu.Lock()
+	c.responses[code]++
+	c.mu.Unlock()
+}
+
+func (c *collector) answered(at time.Time) {
+	c.mu.Lock()
+	c.answeredTotal++
+	c.sec(at).Answered++
+	c.mu.Unlock()
+}
+
+// finished records the end of a call; cr is complete.
+func (c *collector) finished(cr *callResult, now time.Time) {
+	c.mu.Lock()
+	c.outcomes[cr.rec.Outcome]++
+	c.concurrent--
+	s := c.sec(now)
+	switch cr.rec.Outcome {
+	case OutcomeFailed:
+		s.Failed++
+	case OutcomeAbandoned:
+		s.Abandoned++
+	case OutcomeTimedOut:
+		s.TimedOut++
+	case OutcomeTransportError:
+		s.TransportErrors++
+	}
+	if cr.rec.FinalStatus > 0 {
+		c.finalCodes[cr.rec.FinalStatus]++
+	}
+	if cr.rec.SRD > 0 {
+		recordDur(c.srd, cr.rec.SRD)
+		recordDur(c.srdW, cr.srdWire)
+	}
+	if cr.rec.AnswerDelay > 0 {
+		recordDur(c.answer, cr.rec.AnswerDelay)
+		recordDur(c.answerW, cr.answerWire)
+	}
+	if cr.sdd > 0 {
+		recordDur(c.sdd, cr.sdd)
+	}
+	if cr.rec.Outcome == OutcomeCompleted {
+		recordDur(c.duration, cr.rec.Duration)
+		switch {
+		case cr.byeOK:
+			c.byeOK++
+		case cr.rec.HangupBy == "callee":
+			c.remoteHangups++
+			c.byeOK++
+		default:
+			c.byeFailures++
+		}
+	}
+	if c.onCall != nil {
+		c.onCall(cr.rec)
+	}
+	c.mu.Unlock()
+}
+
+func (c *collector) snapshot(now time.Time) Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var failed uint64
+	for o, n := range c.outcomes {
+		if o != OutcomeCompleted {
+			failed += n
+		}
+	}
+	var rate float64
+	if i := int(now.Sub(c.start)/time.Second) - 1; i >= 0 && i < len(c.series) {
+		rate = float64(c.series[i].Started)
+	}
+	return Snapshot{Elapsed: now.Sub(c.start), Started: c.attempted, Answered: c.answeredTotal, Failed: failed,
+		Concurrent: c.concurrent, Rate: rate, SRDP99: float64(c.srd.ValueAtQuantile(99)) / 1000}
+}
+
+func ratio(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// result builds the Result; the caller fills in Settings and Interrupted.
+func (c *collector) result(end time.Time) *Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := &Result{
+		StartedAt: c.start, WallSeconds: end.Sub(c.start).Seconds(),
+		Attempted: c.attempted, Completed: c.outcomes[OutcomeCompleted], Failed: c.outcomes[OutcomeFailed],
+		Abandoned: c.outcomes[OutcomeAbandoned], TimedOut: c.outcomes[OutcomeTimedOut],
+		TransportErrors: c.outcomes[OutcomeTransportError],
+		Late:            c.late, Dropped: c.dropped, MaxConcurrent: c.maxConcurrent,
+		StatusCodes: map[string]uint64{}, Responses: map[string]uint64{},
+		ByeFailures: c.byeFailures, RemoteHangups: c.remoteHangups, Retransmissions: c.retransmissions.Load(),
+		SRD: summarize(c.srd), AnswerDelay: summarize(c.answer), SDD: summarize(c.sdd),
+		SessionDuration: summarize(c.duration), StartLag: summarize(c.lag),
+		SRDWire: summarize(c.srdW), AnswerWire: summarize(c.answerW),
+		Series: append([]Second(nil), c.series...),
+	}
+	var ok2xx, c3xx, seer, isa uint64
+	for code, n := range c.finalCodes {
+		r.StatusCodes[strconv.Itoa(code)] = n
+		switch {
+		case code >= 200 && code < 300:
+			ok2xx += n
+		case code >= 300 && code < 400:
+			c3xx += n
+		}
+		switch code {
+		case 480, 486, 600, 603:
+			seer += n
+		case 408, 500, 503, 504:
+			isa += n
+		}
+	}
+	for code, n := range c.responses {
+		r.Responses[strconv.Itoa(code)] = n
+	}
+	// Timed-out INVITEs are ineffective attempts, like a 408.
+	isa += r.TimedOut
+	if c.attempted > c3xx {
+		r.SER = ratio(ok2xx, c.attempted-c3xx)
+		r.SEER = ratio(ok2xx+seer, c.attempted-c3xx)
+	}
+	r.ISA = ratio(isa, c.attempted)
+	r.SCR = ratio(c.byeOK, c.attempted)
+	if c.attempted > 1 {
+		if span := c.lastStart.Sub(c.firstStart).Seconds(); span > 0 {
+			r.AchievedCPS = float64(c.attempted-1) / span
+		}
+	}
+	return r
+}
