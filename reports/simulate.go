@@ -87,7 +87,7 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 
 // CountCI formats a count and its half-width: "68,364 ±195".
 func CountCI(f, hw float64) string {
-	if hw == 0 {
+	if hw < 0.05 {
 		return Count(f)
 	}
 	return Count(f) + " ±" + Count(hw)

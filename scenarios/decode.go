@@ -19,6 +19,10 @@ type decoder struct {
 	errs  ErrorList
 	nodes map[string]*yaml.Node // key path -> value node, to position Validate's errors
 	bad   []string              // key paths already reported
+
+	variants     *yaml.Node // the variants list, left out when a variant is built
+	variantSpecs []variantSpec
+	costBlocks   []Sourcing // sourcing of each group, in order
 }
 
 // field is one key of a mapping: decode is called with the key's value and
@@ -392,9 +396,10 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		Seed:         DefaultSeed,
 		Replications: DefaultReplications,
 		Interval:     DefaultInterval,
+		Costs:        ServiceCosts{Currency: DefaultCurrency},
 	}
 	warmupSet := false
-	var queues, groups, routing *yaml.Node
+	var queues, groups, routing, variants *yaml.Node
 	ok := d.mapping(root, "", "a mapping of keys (name, horizon, queues, groups, ...) at the top level",
 		"start from `callsim scenarios show single-queue`", []field{
 			{"name", true, func(n *yaml.Node, p string) { s.Name, _ = d.str(n, p) }},
@@ -422,6 +427,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			{"queues", true, func(n *yaml.Node, _ string) { queues = n }},
 			{"groups", true, func(n *yaml.Node, _ string) { groups = n }},
 			{"routing", false, func(n *yaml.Node, _ string) { routing = n }},
+			{"costs", false, func(n *yaml.Node, p string) { s.Costs = d.serviceCosts(n, p) }},
+			{"variants", false, func(n *yaml.Node, _ string) { variants = n }},
 		})
 	if !ok {
 		return s
@@ -445,6 +452,11 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		d.list(routing, "routing", "a list of routes", "each item is a mapping such as {queue: support, groups: [staff]}",
 			func(_ int, n *yaml.Node, p string) { s.Routing = append(s.Routing, d.route(n, p)) })
 	}
+	if variants != nil {
+		d.variants = variants
+		d.list(variants, "variants", "a list of variants", "each item is a mapping such as {name: more staff, set: {groups.staff.agents: 40}}",
+			func(_ int, n *yaml.Node, p string) { s.Variants = append(s.Variants, d.variant(n, p)) })
+	}
 	return s
 }
 
@@ -465,7 +477,19 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 				q.Priority = v
 			}
 		}},
+		{"repeat", false, func(n *yaml.Node, p string) {
+			d.mapping(n, p, "a mapping {probability: 80%, after: 1d}", "write {probability: 80%, after: {mean: 1d, dist: exponential}}", []field{
+				{"probability", false, func(n *yaml.Node, p string) { q.Repeat.Probability, _ = d.percent(n, p) }},
+				{"after", false, func(n *yaml.Node, p string) { q.Repeat.After = d.dist(n, p) }},
+			})
+		}},
 	})
+	if q.Repeat.After.Kind == "" {
+		q.Repeat.After = Dist{Kind: Exponential, Mean: DefaultRepeatAfter.Seconds()}
+	}
+	if d.nodes[join(path, "repeat.probability")] == nil {
+		q.Repeat.Probability = DefaultRepeatProbability
+	}
 	return q
 }
 
@@ -661,8 +685,137 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 				g.Skills = append(g.Skills, s)
 			})
 		}},
+		{"sourcing", false, func(n *yaml.Node, p string) {
+			v, ok := d.str(n, p)
+			if !ok {
+				return
+			}
+			switch Sourcing(v) {
+			case InHouse, Outsourced:
+				g.Sourcing = Sourcing(v)
+			default:
+				d.errorf(n, p, didYouMean(v, []string{string(InHouse), string(Outsourced)}, "choices"), "unknown sourcing %q: write in-house or outsourced", v)
+			}
+		}},
+		{"handle_time_factor", false, func(n *yaml.Node, p string) {
+			g.HandleTimeFactor = d.perQueue(n, p, "a factor > 0", func(n *yaml.Node, p string) (float64, bool) {
+				v, ok := d.number(n, p)
+				if ok && !(v > 0) {
+					d.errorf(n, p, "1.15 makes calls 15% longer", "must be > 0, got %s", n.Value)
+					return 0, false
+				}
+				return v, ok
+			})
+		}},
+		{"resolution", false, func(n *yaml.Node, p string) {
+			g.Resolution = d.perQueue(n, p, "a probability such as 70%", d.percent)
+		}},
+		{"cost", false, func(n *yaml.Node, p string) { g.Cost = d.groupCost(n, p) }},
 	})
+	if g.Sourcing == "" {
+		g.Sourcing = InHouse
+	}
+	d.costBlocks = append(d.costBlocks, g.Sourcing)
 	return g
+}
+
+// perQueue decodes a mapping from queue names to values.
+func (d *decoder) perQueue(n *yaml.Node, path, what string, value func(*yaml.Node, string) (float64, bool)) map[string]float64 {
+	out := map[string]float64{}
+	n = resolve(n)
+	d.nodes[path] = n
+	if n.Kind != yaml.MappingNode {
+		d.typeError(n, path, "a mapping from queue names to "+what, "write {support: 0.9}")
+		return out
+	}
+	for _, e := range d.entries(n, path, 0) {
+		if e.key.Kind != yaml.ScalarNode {
+			d.notef(e.key, path, "", "keys must be queue names")
+			continue
+		}
+		p := join(path, e.key.Value)
+		v := resolve(e.value)
+		d.nodes[p] = v
+		if x, ok := value(v, p); ok {
+			out[e.key.Value] = x
+		}
+	}
+	return out
+}
+
+var inHouseCostKeys = []string{"hourly_wage", "overhead", "supervisor_ratio", "supervisor_hourly_wage", "team_lead_ratio",
+	"team_lead_hourly_wage", "seat_per_month", "attrition", "hiring_cost"}
+
+// groupCost decodes groups[i].cost. Whether its keys suit the group's
+// sourcing is checked in Validate.
+func (d *decoder) groupCost(n *yaml.Node, path string) GroupCost {
+	var c GroupCost
+	num := func(key string, dst *float64) field {
+		return field{key, false, func(n *yaml.Node, p string) {
+			if v, ok := d.number(n, p); ok {
+				if v < 0 {
+					d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
+					return
+				}
+				*dst = v
+			}
+		}}
+	}
+	pct := func(key string, dst *float64) field {
+		return field{key, false, func(n *yaml.Node, p string) { *dst, _ = d.percent(n, p) }}
+	}
+	d.mapping(n, path, "a cost mapping", "write {hourly_wage: 22, overhead: 35%} in-house or {setup_fee: 15000, per_handled_minute: 0.55} outsourced", []field{
+		num("hourly_wage", &c.HourlyWage),
+		pct("overhead", &c.Overhead),
+		num("supervisor_ratio", &c.SupervisorRatio),
+		num("supervisor_hourly_wage", &c.SupervisorHourlyWage),
+		num("team_lead_ratio", &c.TeamLeadRatio),
+		num("team_lead_hourly_wage", &c.TeamLeadHourlyWage),
+		num("seat_per_month", &c.SeatPerMonth),
+		pct("attrition", &c.AnnualAttrition),
+		num("hiring_cost", &c.HiringCost),
+		num("setup_fee", &c.SetupFee),
+		num("contract_months", &c.ContractMonths),
+		num("per_handled_minute", &c.PerHandledMinute),
+		{"bill_wrap_up", false, func(n *yaml.Node, p string) {
+			if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&c.BillWrapUp) != nil {
+				d.typeError(n, p, "true or false", "")
+			}
+		}},
+		num("per_call", &c.PerCall),
+		num("per_agent_hour", &c.PerAgentHour),
+		num("minimum_monthly", &c.MinimumMonthly),
+	})
+	if c.ContractMonths == 0 {
+		c.ContractMonths = DefaultContractMonths
+	}
+	return c
+}
+
+// serviceCosts decodes the top-level costs mapping.
+func (d *decoder) serviceCosts(n *yaml.Node, path string) ServiceCosts {
+	c := ServiceCosts{Currency: DefaultCurrency}
+	num := func(key string, dst *float64) field {
+		return field{key, false, func(n *yaml.Node, p string) {
+			if v, ok := d.number(n, p); ok {
+				if v < 0 {
+					d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
+					return
+				}
+				*dst = v
+			}
+		}}
+	}
+	d.mapping(n, path, "a mapping", "write {per_abandoned_call: 4, per_unresolved_contact: 6}", []field{
+		{"currency", false, func(n *yaml.Node, p string) {
+			if v, ok := d.str(n, p); ok {
+				c.Currency = v
+			}
+		}},
+		num("per_abandoned_call", &c.PerAbandoned),
+		num("per_unresolved_contact", &c.PerUnresolved),
+	})
+	return c
 }
 
 func (d *decoder) route(n *yaml.Node, path string) Route {

@@ -22,6 +22,16 @@ import "time"
 //	<distribution> as a bare duration, e.g. handle_time: 300s
 //	                               exponential with that mean (the Erlang assumption)
 //	routing[i].groups[j].after     0s                            >= 0
+//	queues[i].repeat.probability   100%                          0% .. 100%
+//	queues[i].repeat.after         exponential, mean 1d
+//	groups[i].sourcing             in-house                      in-house | outsourced
+//	groups[i].handle_time_factor   1 for every skill             > 0
+//	groups[i].resolution           100% for every skill          0% .. 100%
+//	groups[i].cost.*               0                             >= 0
+//	groups[i].cost.contract_months 12                            > 0
+//	costs.currency                 EUR                           a label
+//	costs.per_abandoned_call       0                             >= 0
+//	costs.per_unresolved_contact   0                             >= 0
 //
 // Required: name, horizon, queues (at least one), groups (at least one),
 // queues[i].name, queues[i].arrivals, queues[i].handle_time, groups[i].name,
@@ -36,6 +46,11 @@ const (
 	DefaultWithin               = 20 * time.Second // queues[i].target.within
 	DefaultPriority             = 0                // queues[i].priority
 	DefaultDistKind             = Exponential      // <distribution>.dist
+
+	DefaultRepeatProbability = 1.0            // queues[i].repeat.probability
+	DefaultRepeatAfter       = 24 * time.Hour // queues[i].repeat.after (exponential mean)
+	DefaultContractMonths    = 12.0           // groups[i].cost.contract_months
+	DefaultCurrency          = "EUR"          // costs.currency
 )
 
 // defaultWarmUp is the warm-up used when a scenario gives none.

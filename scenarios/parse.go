@@ -19,12 +19,19 @@ import (
 // Scenario.Source). On failure it returns a *ErrorList holding every problem
 // of the file, each with its line and column.
 func Parse(name string, data []byte) (*Scenario, error) {
-	d := &decoder{file: name, nodes: map[string]*yaml.Node{}}
 	root, err := parseYAML(name, data)
 	if err != nil {
 		return nil, err
 	}
+	return parseNode(name, root)
+}
+
+// parseNode decodes, defaults and validates a scenario from its root node,
+// then builds its variants.
+func parseNode(name string, root *yaml.Node) (*Scenario, error) {
+	d := &decoder{file: name, nodes: map[string]*yaml.Node{}}
 	s := d.scenario(root)
+	s.root = root
 	s.Source = name
 	fillRoutes(s)
 	v := s.validate()
@@ -44,6 +51,14 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		return nil, &d.errs
 	}
 	orderRoutes(s)
+	if len(d.variantSpecs) > 0 {
+		d.buildVariants(root, s)
+		if len(d.errs.Errors) > 0 {
+			d.errs.sort()
+			d.errs.dedupe()
+			return nil, &d.errs
+		}
+	}
 	return s, nil
 }
 

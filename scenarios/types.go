@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Scenario is a validated contact-center scenario with every default applied.
 // All durations are time.Duration; all rates are calls per second; all
@@ -39,6 +43,9 @@ type Scenario struct {
 	// already built: the base with the variant's overrides applied,
 	// validated like any scenario. Variants of variants are empty.
 	Variants []Variant
+
+	// root is the YAML document the scenario was read from, for With.
+	root *yaml.Node
 
 	// Source is the file the scenario was read from ("" for built-ins read
 	// from memory); it is used in messages only.

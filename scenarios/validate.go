@@ -203,6 +203,7 @@ func (s *Scenario) validate() *validator {
 				append(skillPaths, "groups"))
 		}
 	}
+	s.validateSourcing(&v)
 	return &v
 }
 

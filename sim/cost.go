@@ -76,6 +76,9 @@ type GroupCost struct {
 // in which it handled the given calls and talk and wrap-up seconds.
 func groupCost(c *scenarios.GroupCost, src scenarios.Sourcing, agents int, exposure, handled, talk, wrap float64) Breakdown {
 	var b Breakdown
+	if agents == 0 {
+		return b // a group with no agents is not staffed, hired or contracted
+	}
 	n := float64(agents)
 	hours := n * exposure / 3600
 	if src == scenarios.Outsourced {

@@ -189,6 +189,7 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 		if len(r.Groups) > maxRouteStep+1 {
 			return nil, fmt.Errorf("queue %q: a route has at most %d groups", r.Queue, maxRouteStep+1)
 		}
+		staffedBefore := false
 		for _, rg := range r.Groups {
 			gi, ok := gIndex[rg.Group]
 			if !ok {
@@ -198,6 +199,14 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 			if after < 0 {
 				return nil, fmt.Errorf("queue %q: group %q: after must be at least 0", r.Queue, rg.Group)
 			}
+			// An overflow delay waits for the groups before it; when none of
+			// them has any agents (a variant that removes the in-house
+			// team, say) the call goes straight on, as an ACD skips
+			// groups with nobody logged in.
+			if !staffedBefore {
+				after = 0
+			}
+			staffedBefore = staffedBefore || m.groups[gi].agents > 0
 			m.queues[qi].route = append(m.queues[qi].route, routeStep{group: gi, after: after})
 			m.groups[gi].serves = append(m.groups[gi].serves, served{q: qi, after: after, priority: m.queues[qi].priority})
 		}

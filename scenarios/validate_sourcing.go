@@ -1,0 +1,82 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+)
+
+// validateSourcing checks the sourcing keys of groups and queues: per-skill
+// factors and resolution name the group's skills, cost keys suit the
+// group's sourcing, probabilities are probabilities, variants have names.
+func (s *Scenario) validateSourcing(v *validator) {
+	for i, g := range s.Groups {
+		gp := fmt.Sprintf("groups[%d]", i)
+		if g.Sourcing != "" && g.Sourcing != InHouse && g.Sourcing != Outsourced {
+			v.errorf(gp+".sourcing", "write in-house or outsourced", "unknown sourcing %q", g.Sourcing)
+		}
+		check := func(key string, m map[string]float64, ok func(float64) bool, rule string) {
+			names := make([]string, 0, len(m))
+			for q := range m {
+				names = append(names, q)
+			}
+			sort.Strings(names)
+			for _, q := range names {
+				p := gp + "." + key + "." + q
+				if !contains(g.Skills, q) {
+					v.errorf(p, didYouMean(q, g.Skills, "skills of this group"), "%q is not a skill of group %q", q, g.Name)
+				} else if !ok(m[q]) {
+					v.errorf(p, "", "must be %s, got %g", rule, m[q])
+				}
+			}
+		}
+		check("handle_time_factor", g.HandleTimeFactor, func(f float64) bool { return f > 0 && finite(f) }, "> 0")
+		check("resolution", g.Resolution, func(f float64) bool { return f >= 0 && f <= 1 }, "between 0% and 100%")
+
+		c := g.Cost
+		inHouse := map[string]float64{"hourly_wage": c.HourlyWage, "overhead": c.Overhead, "supervisor_ratio": c.SupervisorRatio,
+			"supervisor_hourly_wage": c.SupervisorHourlyWage, "team_lead_ratio": c.TeamLeadRatio, "team_lead_hourly_wage": c.TeamLeadHourlyWage,
+			"seat_per_month": c.SeatPerMonth, "attrition": c.AnnualAttrition, "hiring_cost": c.HiringCost}
+		outsourced := map[string]float64{"setup_fee": c.SetupFee, "per_handled_minute": c.PerHandledMinute, "per_call": c.PerCall,
+			"per_agent_hour": c.PerAgentHour, "minimum_monthly": c.MinimumMonthly}
+		wrong, block := outsourced, "outsourced"
+		if g.Sourcing == Outsourced {
+			wrong, block = inHouse, "in-house"
+		}
+		keys := make([]string, 0, len(wrong))
+		for k, x := range wrong {
+			if x != 0 {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v.errorf(gp+".cost."+k, fmt.Sprintf("set sourcing: %s, or remove the key", block),
+				"%s is an %s cost, but group %q is %s", k, block, g.Name, orDefault(g.Sourcing))
+		}
+		if g.Sourcing != Outsourced && c.BillWrapUp {
+			v.errorf(gp+".cost.bill_wrap_up", "", "bill_wrap_up is an outsourced cost setting, but group %q is in-house", g.Name)
+		}
+		for k, x := range map[string]float64{"overhead": c.Overhead, "attrition": c.AnnualAttrition} {
+			if x < 0 || !finite(x) {
+				v.errorf(gp+".cost."+k, "", "must be >= 0")
+			}
+		}
+	}
+	for i, q := range s.Queues {
+		if p := q.Repeat.Probability; p < 0 || p > 1 {
+			v.errorf(fmt.Sprintf("queues[%d].repeat.probability", i), "", "must be between 0%% and 100%%, got %g", p)
+		}
+	}
+	for i, vr := range s.Variants {
+		if vr.Name == "" {
+			v.errorf(fmt.Sprintf("variants[%d].name", i), "", "a variant needs a name")
+		}
+	}
+}
+
+func orDefault(s Sourcing) Sourcing {
+	if s == "" {
+		return InHouse
+	}
+	return s
+}

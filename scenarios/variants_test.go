@@ -1,0 +1,77 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestVariants(t *testing.T) {
+	s, err := LoadBuiltin("hybrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Variants) != 2 {
+		t.Fatalf("%d variants", len(s.Variants))
+	}
+	in, out := s.Variants[0].Scenario, s.Variants[1].Scenario
+	if in.Groups[0].Agents != 18 || in.Groups[1].Agents != 0 || out.Groups[0].Agents != 0 || out.Groups[1].Agents != 18 {
+		t.Errorf("overrides not applied: %+v %+v", in.Groups, out.Groups)
+	}
+	if s.Groups[0].Agents != 10 || s.Groups[1].Agents != 8 {
+		t.Errorf("base changed: %+v", s.Groups)
+	}
+	g := s.Groups[1]
+	if g.Sourcing != Outsourced || g.HandleTimeFactor["tech"] != 1.15 || g.Resolution["tech"] != 0.7 || g.Cost.PerHandledMinute != 0.55 || g.Cost.SetupFee != 15000 {
+		t.Errorf("vendor group %+v", g)
+	}
+	if c := s.Groups[0].Cost; c.HourlyWage != 22 || c.Overhead != 0.35 || c.SupervisorRatio != 15 {
+		t.Errorf("staff cost %+v", c)
+	}
+	if len(in.Variants) != 0 {
+		t.Error("a variant has variants")
+	}
+	w, err := s.With(map[string]string{"queues.tech.arrivals.per_hour": "240", "groups.staff.cost.hourly_wage": "30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Queues[0].Arrivals.Rate != 240.0/3600 || w.Groups[0].Cost.HourlyWage != 30 {
+		t.Errorf("With: rate %g wage %g", w.Queues[0].Arrivals.Rate, w.Groups[0].Cost.HourlyWage)
+	}
+}
+
+func TestSourcingErrors(t *testing.T) {
+	src, _ := BuiltinSource("hybrid")
+	base := string(src)
+	tests := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown sourcing", "sourcing: outsourced", "sourcing: outsorced", []string{"outsorced", `did you mean "outsourced"`}},
+		{"in-house cost on vendor", "cost: {setup_fee: 15000", "cost: {hourly_wage: 9, setup_fee: 15000", []string{"hourly_wage is an in-house cost", "vendor"}},
+		{"resolution of a non-skill", "resolution: {tech: 0.9}", "resolution: {tehc: 0.9}", []string{`"tehc" is not a skill`}},
+		{"resolution over 100%", "resolution: {tech: 0.9}", "resolution: {tech: 190%}", []string{"resolution.tech"}},
+		{"factor not positive", "handle_time_factor: {tech: 1.15}", "handle_time_factor: {tech: 0}", []string{"must be > 0"}},
+		{"variant path to nothing", "groups.vendor.agents: 0, groups.staff", "groups.vendr.agents: 0, groups.staff", []string{`no item "vendr"`, "in-house only"}},
+		{"variant with bad value", "groups.staff.agents: 0,", "groups.staff.agents: -4,", []string{"outsourced only", "groups[0].agents", "must be >= 0"}},
+		{"variant key typo", "set: {groups.vendor.agents: 0", "set: {groups.vendor.agnets: 0", []string{"in-house only", `unknown key "agnets"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(base, tt.from) {
+				t.Fatalf("built-in lacks %q", tt.from)
+			}
+			_, err := Parse("hybrid.yaml", []byte(strings.Replace(base, tt.from, tt.to, 1)))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if !strings.Contains(err.Error(), "hybrid.yaml:") {
+				t.Errorf("error has no position:\n%v", err)
+			}
+		})
+	}
+}
