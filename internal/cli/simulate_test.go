@@ -154,7 +154,7 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, w := range []string{"service level", "exact theory", "Erlang A"} {
+	for _, w := range []string{"service level", "exact theory", "Erlang A", "in-house only", "outsourced only", "Cheapest variant meeting every service-level target: in-house only"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("demo output lacks %q:\n%s", w, stdout)
 		}
@@ -166,6 +166,47 @@ func TestUsageErrors(t *testing.T) {
 		code, _, stderr := run(t, args...)
 		if code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitUsage, stderr)
+		}
+	}
+}
+
+// TestCompareHybrid: the example of the sourcing issue, compared: three
+// variants with KPIs, costs and confidence intervals, and the cheapest one
+// meeting 80/20 named.
+func TestCompareHybrid(t *testing.T) {
+	code, stdout, stderr := run(t, "compare", "hybrid")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, w := range []string{"base", "in-house only", "outsourced only", "service level", "cost per month (EUR)",
+		"per resolved contact", "vendor minutes", "±", "Difference from \"base\"", "Cheapest variant meeting every service-level target: in-house only"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("compare output lacks %q:\n%s", w, stdout)
+		}
+	}
+	code, stdout, _ = run(t, "compare", "hybrid", "--json")
+	var res struct {
+		Variants []struct {
+			Name string
+			KPIs map[string]any `json:"kpis"`
+			Cost map[string]any `json:"cost"`
+		} `json:"variants"`
+		Cheapest string `json:"cheapest_meeting_targets"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if len(res.Variants) != 3 || res.Cheapest != "in-house only" {
+		t.Fatalf("variants %d, cheapest %q", len(res.Variants), res.Cheapest)
+	}
+	for _, v := range res.Variants {
+		for _, k := range []string{"total", "per_offered_call", "per_handled_call", "per_resolved_contact", "breakdown"} {
+			if _, ok := v.Cost[k]; !ok {
+				t.Errorf("%s: cost.%s missing", v.Name, k)
+			}
+		}
+		if _, ok := v.KPIs["service_level_ci95"]; !ok {
+			t.Errorf("%s: kpis.service_level_ci95 missing", v.Name)
 		}
 	}
 }
