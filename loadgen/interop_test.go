@@ -80,3 +80,69 @@ func TestInteropSIPpUAS(t *testing.T) {
 		})
 	}
 }
+
+func TestInteropRejectAndNoAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("interop test")
+	}
+	tests := []struct {
+		name     string
+		scenario string
+		patience loadgen.Dist
+		timeout  time.Duration
+		want     outcomes
+		code     string
+	}{
+		{"busy 486", "testdata/uas_486.xml", loadgen.Dist{}, 0, outcomes{failed: 40}, "486"},
+		{"never answers, patience", "testdata/uas_noanswer.xml", loadgen.Dist{Kind: loadgen.DistConstant, Mean: 500 * time.Millisecond}, 0, outcomes{abandoned: 40}, "487"},
+		{"never answers, exp patience", "testdata/uas_noanswer.xml", loadgen.Dist{Kind: loadgen.DistExp, Mean: 300 * time.Millisecond}, 0, outcomes{abandoned: 40}, "487"},
+		{"never answers, timeout", "testdata/uas_noanswer.xml", loadgen.Dist{}, 1500 * time.Millisecond, outcomes{timedOut: 40}, "487"},
+	}
+	for _, tt := range tests {
+		for _, tp := range []loadgentest.Transport{loadgentest.UDP, loadgentest.TCP} {
+			t.Run(tt.name+"/"+string(tp), func(t *testing.T) {
+				t.Parallel()
+				uas := loadgentest.StartSIPpUAS(t, tp, tt.scenario)
+				r := run(t, loadgen.Config{
+					Target:        fmt.Sprintf("sip:service@127.0.0.1:%d;transport=%s", uas.Port, tp),
+					Rate:          40,
+					MaxCalls:      40,
+					Patience:      tt.patience,
+					InviteTimeout: tt.timeout,
+					Duration:      time.Minute,
+				})
+				checkOutcomes(t, r, tt.want, uas)
+				if r.StatusCodes[tt.code] != 40 {
+					t.Errorf("status codes %v, want 40 x %s", r.StatusCodes, tt.code)
+				}
+				if r.SER != 0 || r.Completed != 0 {
+					t.Errorf("ser=%v completed=%d", r.SER, r.Completed)
+				}
+			})
+		}
+	}
+}
+
+func TestInteropKamailio(t *testing.T) {
+	if testing.Short() {
+		t.Skip("interop test")
+	}
+	for _, tp := range []loadgentest.Transport{loadgentest.UDP, loadgentest.TCP} {
+		t.Run(string(tp), func(t *testing.T) {
+			uas := loadgentest.StartSIPpUAS(t, tp, "testdata/uas_rr.xml")
+			proxy := loadgentest.StartKamailio(t, "testdata/kamailio.cfg", tp, uas.Port)
+			const n = 100
+			r := run(t, loadgen.Config{
+				Target:   fmt.Sprintf("sip:service@127.0.0.1:%d;transport=%s", proxy.Port, tp),
+				Rate:     50,
+				MaxCalls: n,
+				Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: 300 * time.Millisecond},
+				Duration: time.Minute,
+			})
+			if r.Completed != n || r.Attempted != n || r.ByeFailures != 0 || r.SCR != 1 {
+				t.Errorf("through kamailio: %s bye_failures=%d scr=%v\nkamailio:\n%s\nuas:\n%s",
+					summary(r), r.ByeFailures, r.SCR, proxy.Output(), uas.Output())
+			}
+		})
+	}
+}
