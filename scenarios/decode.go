@@ -483,7 +483,18 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 				{"after", false, func(n *yaml.Node, p string) { q.Repeat.After = d.dist(n, p) }},
 			})
 		}},
+		{"redial", false, func(n *yaml.Node, p string) {
+			d.mapping(n, p, "a mapping {probability: 30%, after: 5m}", "write {probability: 30%, after: {mean: 5m, dist: exponential}}", []field{
+				{"probability", false, func(n *yaml.Node, p string) { q.Redial.Probability, _ = d.percent(n, p) }},
+				{"after", false, func(n *yaml.Node, p string) { q.Redial.After = d.dist(n, p) }},
+			})
+		}},
+		{"self_service", false, func(n *yaml.Node, p string) { q.SelfService, _ = d.percent(n, p) }},
+		{"transfer_to", false, func(n *yaml.Node, p string) { q.TransferTo, _ = d.str(n, p) }},
 	})
+	if q.Redial.After.Kind == "" {
+		q.Redial.After = Dist{Kind: Exponential, Mean: DefaultRedialAfter.Seconds()}
+	}
 	if q.Repeat.After.Kind == "" {
 		q.Repeat.After = Dist{Kind: Exponential, Mean: DefaultRepeatAfter.Seconds()}
 	}
@@ -709,6 +720,9 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 		}},
 		{"resolution", false, func(n *yaml.Node, p string) {
 			g.Resolution = d.perQueue(n, p, "a probability such as 70%", d.percent)
+		}},
+		{"transfer", false, func(n *yaml.Node, p string) {
+			g.Transfer = d.perQueue(n, p, "a share such as 20%", d.percent)
 		}},
 		{"cost", false, func(n *yaml.Node, p string) { g.Cost = d.groupCost(n, p) }},
 	})

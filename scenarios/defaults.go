@@ -24,6 +24,11 @@ import "time"
 //	routing[i].groups[j].after     0s                            >= 0
 //	queues[i].repeat.probability   100%                          0% .. 100%
 //	queues[i].repeat.after         exponential, mean 1d
+//	queues[i].redial.probability   0% (abandoned callers do not call again)
+//	queues[i].redial.after         exponential, mean 10m
+//	queues[i].self_service         0%                            0% .. 100%
+//	queues[i].transfer_to          none                          another queue
+//	groups[i].transfer             0% for every skill            0% .. 100%; needs the queue's transfer_to
 //	groups[i].sourcing             in-house                      in-house | outsourced
 //	groups[i].handle_time_factor   1 for every skill             > 0
 //	groups[i].resolution           100% for every skill          0% .. 100%
@@ -47,10 +52,11 @@ const (
 	DefaultPriority             = 0                // queues[i].priority
 	DefaultDistKind             = Exponential      // <distribution>.dist
 
-	DefaultRepeatProbability = 1.0            // queues[i].repeat.probability
-	DefaultRepeatAfter       = 24 * time.Hour // queues[i].repeat.after (exponential mean)
-	DefaultContractMonths    = 12.0           // groups[i].cost.contract_months
-	DefaultCurrency          = "EUR"          // costs.currency
+	DefaultRepeatProbability = 1.0              // queues[i].repeat.probability
+	DefaultRepeatAfter       = 24 * time.Hour   // queues[i].repeat.after (exponential mean)
+	DefaultRedialAfter       = 10 * time.Minute // queues[i].redial.after (exponential mean)
+	DefaultContractMonths    = 12.0             // groups[i].cost.contract_months
+	DefaultCurrency          = "EUR"            // costs.currency
 )
 
 // defaultWarmUp is the warm-up used when a scenario gives none.

@@ -44,6 +44,7 @@ func TestParseMinimal(t *testing.T) {
 			Patience:   &Dist{Kind: Exponential, Mean: 120},
 			Target:     Target{ServiceLevel: 0.8, Within: 20 * time.Second},
 			Repeat:     Repeat{Probability: 1, After: Dist{Kind: Exponential, Mean: 86400}},
+			Redial:     Repeat{After: Dist{Kind: Exponential, Mean: 600}},
 		}},
 		Groups:  []Group{{Name: "staff", Agents: 32, Skills: []string{"support"}, Sourcing: InHouse}},
 		Routing: []Route{{Queue: "support", Groups: []RouteGroup{{Group: "staff"}}}},

@@ -73,6 +73,17 @@ type Queue struct {
 	// Repeat says what unresolved callers do (repeat). Only used when a
 	// group's resolution for this queue is below 1.
 	Repeat Repeat
+	// Redial says what callers who abandoned do (redial): they call again
+	// with Probability (default 0: they do not) after After (default
+	// exponential with mean 10m).
+	Redial Repeat
+	// SelfService is the share of callers served by the IVR who never reach
+	// an agent (self_service, default 0). They are counted apart, not
+	// offered.
+	SelfService float64
+	// TransferTo names the queue that calls of this queue are transferred
+	// or escalated to (transfer_to), when a group's Transfer share says so.
+	TransferTo string
 }
 
 // Repeat: a caller whose call was answered but not resolved calls again
@@ -111,6 +122,11 @@ type Group struct {
 	// Resolution is the probability that the group resolves a call of a
 	// queue at the first contact (resolution: {queue: 0.7}; default 1).
 	Resolution map[string]float64
+	// Transfer is the share of the group's calls of a queue that it
+	// transfers, after handling them, to the queue's TransferTo queue
+	// (transfer: {tech: 20%}; default 0): tier 1 handing complex calls to
+	// specialists.
+	Transfer map[string]float64
 	// Cost is the group's cost model (cost).
 	Cost GroupCost
 }

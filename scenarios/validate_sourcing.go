@@ -31,6 +31,14 @@ func (s *Scenario) validateSourcing(v *validator) {
 		}
 		check("handle_time_factor", g.HandleTimeFactor, func(f float64) bool { return f > 0 && finite(f) }, "> 0")
 		check("resolution", g.Resolution, func(f float64) bool { return f >= 0 && f <= 1 }, "between 0% and 100%")
+		check("transfer", g.Transfer, func(f float64) bool { return f >= 0 && f <= 1 }, "between 0% and 100%")
+		for q, share := range g.Transfer {
+			for qi, qq := range s.Queues {
+				if qq.Name == q && share > 0 && qq.TransferTo == "" {
+					v.errorf(gp+".transfer."+q, fmt.Sprintf("add transfer_to: QUEUE to queues[%d] (%s)", qi, q), "queue %q has no transfer_to, so its calls cannot be transferred", q)
+				}
+			}
+		}
 
 		c := g.Cost
 		inHouse := map[string]float64{"hourly_wage": c.HourlyWage, "overhead": c.Overhead, "supervisor_ratio": c.SupervisorRatio,
@@ -62,9 +70,27 @@ func (s *Scenario) validateSourcing(v *validator) {
 			}
 		}
 	}
+	names := make([]string, len(s.Queues))
 	for i, q := range s.Queues {
+		names[i] = q.Name
+	}
+	for i, q := range s.Queues {
+		qp := fmt.Sprintf("queues[%d]", i)
 		if p := q.Repeat.Probability; p < 0 || p > 1 {
-			v.errorf(fmt.Sprintf("queues[%d].repeat.probability", i), "", "must be between 0%% and 100%%, got %g", p)
+			v.errorf(qp+".repeat.probability", "", "must be between 0%% and 100%%, got %g", p)
+		}
+		if p := q.Redial.Probability; p < 0 || p > 1 {
+			v.errorf(qp+".redial.probability", "", "must be between 0%% and 100%%, got %g", p)
+		}
+		if p := q.SelfService; p < 0 || p > 1 {
+			v.errorf(qp+".self_service", "", "must be between 0%% and 100%%, got %g", p)
+		}
+		if q.TransferTo != "" {
+			if q.TransferTo == q.Name {
+				v.errorf(qp+".transfer_to", "transfer to another queue, served by other groups", "a queue cannot transfer to itself")
+			} else if !contains(names, q.TransferTo) {
+				v.errorf(qp+".transfer_to", didYouMean(q.TransferTo, names, "queues"), "unknown queue %q", q.TransferTo)
+			}
 		}
 	}
 	for i, vr := range s.Variants {

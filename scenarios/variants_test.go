@@ -75,3 +75,47 @@ func TestSourcingErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestOutcomeKeys(t *testing.T) {
+	src := `name: tiers
+horizon: 2d
+queues:
+  - name: tier1
+    arrivals: {per_hour: 100}
+    handle_time: 5m
+    patience: 2m
+    redial: {probability: 40%, after: 15m}
+    self_service: 20%
+    transfer_to: expert
+  - name: expert
+    arrivals: {per_hour: 0}
+    handle_time: 10m
+groups:
+  - name: vendor
+    agents: 10
+    skills: [tier1]
+    transfer: {tier1: 25%}
+  - name: specialists
+    agents: 5
+    skills: [expert]
+`
+	s, err := Parse("tiers.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Queues[0]
+	if q.Redial.Probability != 0.4 || q.Redial.After.Mean != 900 || q.SelfService != 0.2 || q.TransferTo != "expert" || s.Groups[0].Transfer["tier1"] != 0.25 {
+		t.Errorf("parsed %+v / %+v", q, s.Groups[0])
+	}
+	for _, bad := range []struct{ from, to, want string }{
+		{"transfer_to: expert", "transfer_to: exprt", `unknown queue "exprt"`},
+		{"transfer_to: expert", "transfer_to: tier1", "cannot transfer to itself"},
+		{"    transfer_to: expert\n", "", "has no transfer_to"},
+		{"self_service: 20%", "self_service: 120%", "self_service"},
+	} {
+		_, err := Parse("tiers.yaml", []byte(strings.Replace(src, bad.from, bad.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s -> %s: error %v, want %q", bad.from, bad.to, err, bad.want)
+		}
+	}
+}

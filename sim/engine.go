@@ -15,6 +15,8 @@ type qcell struct {
 	area                                         float64 // queue length x seconds
 	maxLen                                       float64 // longest queue seen
 	resolved, repeats                            float64 // answered and resolved; offered calls that were repeats
+	redials, transfersIn, selfServed             float64 // offered calls that were redials or transfers; IVR self-service (not offered)
+	transferredOut                               float64 // answered calls handed on to another queue
 }
 
 func (a *qcell) add(b *qcell) {
@@ -31,6 +33,10 @@ func (a *qcell) add(b *qcell) {
 	a.maxLen = max(a.maxLen, b.maxLen)
 	a.resolved += b.resolved
 	a.repeats += b.repeats
+	a.redials += b.redials
+	a.transfersIn += b.transfersIn
+	a.selfServed += b.selfServed
+	a.transferredOut += b.transferredOut
 }
 
 // gcell accumulates the agent statistics of one group in one reporting cell.
@@ -123,7 +129,7 @@ type replication struct {
 	idle   []fifo[int32] // per group, longest idle first
 	agents []agent
 
-	arrivals, handle, wrap, patience, resolve, repeat []*rand.Rand
+	arrivals, handle, wrap, patience, resolve, repeat, redial, ivr, transfer []*rand.Rand
 
 	qcells []qcell   // [cell*Q + q]
 	gcells []gcell   // [cell*G + g]
@@ -164,6 +170,9 @@ func newReplication(m *model, rep int) *replication {
 		r.patience = append(r.patience, newStream(m.seed, rep, streamPatience, i))
 		r.resolve = append(r.resolve, newStream(m.seed, rep, streamResolve, i))
 		r.repeat = append(r.repeat, newStream(m.seed, rep, streamRepeat, i))
+		r.redial = append(r.redial, newStream(m.seed, rep, streamRedial, i))
+		r.ivr = append(r.ivr, newStream(m.seed, rep, streamIVR, i))
+		r.transfer = append(r.transfer, newStream(m.seed, rep, streamTransfer, i))
 	}
 	for gi, g := range m.groups {
 		r.idle[gi].buf = make([]int32, max(g.agents, 1))
@@ -191,9 +200,9 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 		switch ev.kind() {
 		case evArrival:
 			r.scheduleArrival(int(ev.idx))
-			r.arrive(int(ev.idx), false)
-		case evRepeat:
-			r.arrive(int(ev.idx), true)
+			r.arrive(int(ev.idx), fresh)
+		case evReturn:
+			r.arrive(int(ev.idx), ev.step())
 		case evDone:
 			r.done(ev.idx)
 		case evAbandon:
@@ -275,13 +284,26 @@ func (r *replication) freeCall(i int32) {
 	r.free = append(r.free, i)
 }
 
-// arrive brings a new call of queue qi; repeat marks an unresolved caller
-// calling again.
-func (r *replication) arrive(qi int, repeat bool) {
+// Why a call enters a queue.
+const (
+	fresh    = iota // a new caller
+	repeat          // an unresolved caller calling again
+	redial          // a caller who abandoned, calling again
+	transfer        // a call handed on by an agent of another queue
+)
+
+// arrive brings a call into queue qi.
+func (r *replication) arrive(qi int, why int) {
 	m := r.m
 	q := &m.queues[qi]
 	now := r.now
 	r.callsSimulated++
+	if q.selfService > 0 && why != transfer && r.ivr[qi].Float64() < q.selfService {
+		if cell := r.cellAt(now); cell >= 0 {
+			r.qcells[int(cell)*len(m.queues)+qi].selfServed++
+		}
+		return
+	}
 
 	ci := r.allocCall()
 	c := &r.calls[ci]
@@ -304,8 +326,13 @@ func (r *replication) arrive(qi int, repeat bool) {
 	if c.cell >= 0 {
 		qc := &r.qcells[int(c.cell)*len(m.queues)+qi]
 		qc.offered++
-		if repeat {
+		switch why {
+		case repeat:
 			qc.repeats++
+		case redial:
+			qc.redials++
+		case transfer:
+			qc.transfersIn++
 		}
 	}
 
@@ -365,7 +392,9 @@ func (r *replication) serve(ci int32, a int) {
 	ag.q, ag.cell, ag.start = c.q, c.cell, r.now
 	sk := int(ag.group)*Q + int(c.q)
 	talk := c.talk * m.factor[sk]
-	resolved := c.u < m.resolve[sk]
+	q := &m.queues[c.q]
+	transferred := q.hasTransfer && r.transfer[c.q].Float64() < m.transfer[sk]
+	resolved := !transferred && c.u < m.resolve[sk]
 	if c.cell >= 0 {
 		qc := &r.qcells[int(c.cell)*Q+int(c.q)]
 		qc.answered++
@@ -387,15 +416,23 @@ func (r *replication) serve(ci int32, a int) {
 			qc.resolved++
 			gc.resolved++
 		}
+		if transferred {
+			qc.transferredOut++
+		}
 	}
 	if c.waiting {
 		r.leaveQueue(c)
 	}
 	end := r.now + talk + c.wrap
 	r.heap.push(event{t: end, idx: int32(a), meta: mkMeta(evDone, 0, 0)})
-	if q := &m.queues[c.q]; !resolved && q.hasRepeat && r.repeat[c.q].Float64() < q.repeatProb {
+	switch {
+	case transferred:
+		if end < m.horizon {
+			r.heap.push(event{t: end, idx: int32(q.transferTo), meta: mkMeta(evReturn, transfer, 0)})
+		}
+	case !resolved && q.hasRepeat && r.repeat[c.q].Float64() < q.repeatProb:
 		if t := end + q.repeatAfter.sample(r.repeat[c.q]); t < m.horizon {
-			r.heap.push(event{t: t, idx: c.q, meta: mkMeta(evRepeat, 0, 0)})
+			r.heap.push(event{t: t, idx: c.q, meta: mkMeta(evReturn, repeat, 0)})
 		}
 	}
 	r.freeCall(ci)
@@ -449,6 +486,11 @@ func (r *replication) abandon(ci int32, gen uint32) {
 		qc.abandoned++
 		qc.queued++
 		qc.waitAll += r.now - c.arrive
+	}
+	if q := &r.m.queues[c.q]; q.redialProb > 0 && r.redial[c.q].Float64() < q.redialProb {
+		if t := r.now + q.redialAfter.sample(r.redial[c.q]); t < r.m.horizon {
+			r.heap.push(event{t: t, idx: c.q, meta: mkMeta(evReturn, redial, 0)})
+		}
 	}
 	r.leaveQueue(c)
 	r.freeCall(ci)

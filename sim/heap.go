@@ -6,7 +6,7 @@ const (
 	evDone                   // idx: agent; the agent finishes talk and wrap-up
 	evAbandon                // idx: call slot; the caller's patience runs out
 	evEligible               // idx: call slot; step: the route step it now reaches
-	evRepeat                 // idx: queue; an unresolved caller calls again
+	evReturn                 // idx: queue; step: why a caller (re)enters (arrival reasons)
 )
 
 // event is one scheduled event: 16 bytes, no pointers, so the heap is a flat

@@ -28,6 +28,7 @@ type model struct {
 	// the first-contact resolution probability.
 	factor     []float64
 	resolve    []float64
+	transfer   []float64
 	costs      scenarios.ServiceCosts
 	groupCosts []scenarios.GroupCost
 	sourcing   []scenarios.Sourcing
@@ -62,6 +63,12 @@ type mqueue struct {
 	hasRepeat   bool
 	repeatProb  float64
 	repeatAfter sampler
+	// Abandoned callers redial with redialProb after redialAfter.
+	redialProb  float64
+	redialAfter sampler
+	selfService float64 // share of callers served by the IVR
+	transferTo  int     // queue transferred calls go to, or -1
+	hasTransfer bool    // some group transfers calls of this queue
 }
 
 type routeStep struct {
@@ -226,6 +233,7 @@ func (m *model) compileOutcomes(sc *scenarios.Scenario, qIndex map[string]int) e
 	Q := len(m.queues)
 	m.factor = make([]float64, len(m.groups)*Q)
 	m.resolve = make([]float64, len(m.groups)*Q)
+	m.transfer = make([]float64, len(m.groups)*Q)
 	for i := range m.factor {
 		m.factor[i], m.resolve[i] = 1, 1
 	}
@@ -247,6 +255,17 @@ func (m *model) compileOutcomes(sc *scenarios.Scenario, qIndex map[string]int) e
 			if p < 1 {
 				m.queues[qi].hasRepeat = true
 			}
+		}
+		for name, p := range g.Transfer {
+			qi, ok := qIndex[name]
+			if !ok || !(p >= 0 && p <= 1) {
+				return fmt.Errorf("group %q: transfer for %q must name a queue and be in [0, 1]", g.Name, name)
+			}
+			if p > 0 && sc.Queues[qi].TransferTo == "" {
+				return fmt.Errorf("group %q transfers calls of %q, which has no transfer_to", g.Name, name)
+			}
+			m.transfer[gi*Q+qi] = p
+			m.queues[qi].hasTransfer = m.queues[qi].hasTransfer || p > 0
 		}
 		m.groupCosts = append(m.groupCosts, g.Cost)
 		src := g.Sourcing
@@ -270,6 +289,28 @@ func (m *model) compileOutcomes(sc *scenarios.Scenario, qIndex map[string]int) e
 			return fmt.Errorf("queue %q: repeat.probability must be in [0, 1]", q.Name)
 		}
 		mq.repeatAfter = newSampler(&after)
+
+		mq.redialProb = q.Redial.Probability
+		redial := q.Redial.After
+		if redial.Kind == "" {
+			redial = scenarios.Dist{Kind: scenarios.Exponential, Mean: 600}
+		}
+		if err := checkDist(&redial); err != nil {
+			return fmt.Errorf("queue %q: redial.after: %w", q.Name, err)
+		}
+		mq.redialAfter = newSampler(&redial)
+		if !(mq.redialProb >= 0 && mq.redialProb <= 1) || !(q.SelfService >= 0 && q.SelfService <= 1) {
+			return fmt.Errorf("queue %q: redial.probability and self_service must be in [0, 1]", q.Name)
+		}
+		mq.selfService = q.SelfService
+		mq.transferTo = -1
+		if q.TransferTo != "" {
+			ti, ok := qIndex[q.TransferTo]
+			if !ok || ti == qi {
+				return fmt.Errorf("queue %q: transfer_to %q must name another queue", q.Name, q.TransferTo)
+			}
+			mq.transferTo = ti
+		}
 	}
 	return nil
 }

@@ -119,3 +119,62 @@ func TestCostsByHand(t *testing.T) {
 		t.Errorf("per offered %g, per handled %g, per resolved %g", c.PerOfferedCall, c.PerHandledCall, c.PerResolvedContact)
 	}
 }
+
+// TestSelfService: an IVR share of callers never reaches the queue.
+func TestSelfService(t *testing.T) {
+	sc := base(0.1, 40)
+	sc.Queues[0].SelfService = 0.3
+	k := mustRun(t, sc).KPIs
+	all := k.Offered + k.SelfServed
+	if share := k.SelfServed / all; math.Abs(share-0.3) > 5*math.Sqrt(0.3*0.7/(4*all)) {
+		t.Errorf("self-served share %g, want 0.3", share)
+	}
+	if want := 0.7 * 0.1 * 95 * 3600; math.Abs(k.Offered-want) > 0.03*want {
+		t.Errorf("offered %g, want about %g", k.Offered, want)
+	}
+}
+
+// TestRedials: with no agents every caller abandons; with redial
+// probability 1/2 each caller calls twice on average.
+func TestRedials(t *testing.T) {
+	sc := base(0.1, 0)
+	sc.Queues[0].Patience = &scenarios.Dist{Kind: scenarios.Exponential, Mean: 60}
+	sc.Queues[0].Redial = scenarios.Repeat{Probability: 0.5, After: scenarios.Dist{Kind: scenarios.Exponential, Mean: 300}}
+	k := mustRun(t, sc).KPIs
+	if share := k.Redials / k.Offered; math.Abs(share-0.5) > 5*math.Sqrt(0.25/(4*k.Offered)) {
+		t.Errorf("redial share %g of %g offered, want 0.5", share, k.Offered)
+	}
+	if k.Abandoned != k.Offered {
+		t.Errorf("abandoned %g of %g", k.Abandoned, k.Offered)
+	}
+}
+
+// TestTransfers: tier 1 hands 20% of its calls to specialists; the
+// transferred calls arrive in the specialists' queue and load them with
+// that queue's handle time, and nobody else.
+func TestTransfers(t *testing.T) {
+	sc := base(0.1, 0)
+	sc.Queues[0].Name = "tier1"
+	sc.Queues[0].TransferTo = "expert"
+	sc.Queues = append(sc.Queues, scenarios.Queue{Name: "expert", HandleTime: scenarios.Dist{Kind: scenarios.Exponential, Mean: 600},
+		Target: scenarios.Target{ServiceLevel: 0.8, Within: 20 * time.Second}})
+	sc.Groups = []scenarios.Group{
+		{Name: "vendor", Agents: 45, Skills: []string{"tier1"}, Transfer: map[string]float64{"tier1": 0.2}},
+		{Name: "specialists", Agents: 30, Skills: []string{"expert"}},
+	}
+	r := mustRun(t, sc)
+	t1, ex := r.Queues[0], r.Queues[1]
+	if share := t1.TransferredOut / t1.Answered; math.Abs(share-0.2) > 5*math.Sqrt(0.16/(4*t1.Answered)) {
+		t.Errorf("transferred share %g, want 0.2", share)
+	}
+	if math.Abs(ex.TransfersIn-t1.TransferredOut) > 0.002*t1.TransferredOut+1 || ex.Offered != ex.TransfersIn {
+		t.Errorf("expert queue: offered %g, transfers in %g; tier 1 transferred out %g", ex.Offered, ex.TransfersIn, t1.TransferredOut)
+	}
+	// Specialists' work: 0.1/s x 20% x 600 s over 30 agents = 40%.
+	if occ := r.Groups[1].Occupancy; math.Abs(occ-0.4) > 3*r.Groups[1].OccupancyCI95+0.01 {
+		t.Errorf("specialist occupancy %g ± %g, want 0.4", occ, r.Groups[1].OccupancyCI95)
+	}
+	if t1.ResolutionRate > 0.8+1e-9 {
+		t.Errorf("transferred calls must not count as resolved at tier 1: resolution %g", t1.ResolutionRate)
+	}
+}

@@ -75,6 +75,14 @@ type CallKPIs struct {
 	ResolutionRateCI95 float64 `json:"resolution_rate_ci95"`
 	RepeatCalls        float64 `json:"repeat_calls"`
 	RepeatCallsCI95    float64 `json:"repeat_calls_ci95"`
+	// Redials: offered calls from callers who had abandoned; TransfersIn:
+	// offered calls handed on from another queue; TransferredOut: answered
+	// calls handed on to another queue; SelfServed: callers served by the
+	// IVR (not offered, not in the other counts).
+	Redials        float64 `json:"redials"`
+	TransfersIn    float64 `json:"transfers_in"`
+	TransferredOut float64 `json:"transferred_out"`
+	SelfServed     float64 `json:"self_served"`
 }
 
 // AgentKPIs are the agents' side of the KPIs.

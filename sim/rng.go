@@ -16,6 +16,9 @@ const (
 	streamPatience
 	streamResolve
 	streamRepeat
+	streamRedial
+	streamIVR
+	streamTransfer
 )
 
 // splitmix64 is a fast, well-mixing hash used to derive stream seeds.

@@ -285,6 +285,10 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 	k.Resolved, _ = ratio(resolved, per)
 	k.ResolutionRate, k.ResolutionRateCI95 = ratio(resolved, answered)
 	k.RepeatCalls, k.RepeatCallsCI95 = ratio(pick(func(u *unit) float64 { return u.q.repeats }), per)
+	k.Redials, _ = ratio(pick(func(u *unit) float64 { return u.q.redials }), per)
+	k.TransfersIn, _ = ratio(pick(func(u *unit) float64 { return u.q.transfersIn }), per)
+	k.TransferredOut, _ = ratio(pick(func(u *unit) float64 { return u.q.transferredOut }), per)
+	k.SelfServed, _ = ratio(pick(func(u *unit) float64 { return u.q.selfServed }), per)
 	for _, u := range us {
 		k.MaxQueueLength = max(k.MaxQueueLength, int(u.tmax))
 		k.WaitingAtEnd += u.waitEnd
