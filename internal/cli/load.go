@@ -1,0 +1,336 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/loadgen"
+)
+
+func init() { register(newLoadCmd) }
+
+// passwordEnv names the environment variable holding the digest password.
+const passwordEnv = "CALLSIM_SIP_PASSWORD"
+
+type loadFlags struct {
+	transport, mode, from, localIP  string
+	rate                            float64
+	arrivals, stages                string
+	concurrency                     int
+	duration                        time.Duration
+	maxCalls                        uint64
+	maxInFlight                     int
+	hold, patience                  string
+	inviteTimeout, grace, tolerance time.Duration
+	seed                            uint64
+	user, passwordFile              string
+	tlsInsecure                     bool
+	jsonFile, cdrFile               string
+	thresholds                      []string
+	progress                        bool
+}
+
+func newLoadCmd(e *env) *cobra.Command {
+	var f loadFlags
+	cmd := &cobra.Command{
+		Use:   "load URI",
+		Short: "Push SIP test calls at a target and measure them (RFC 6076 metrics)",
+		Long: `Places SIP calls at URI (INVITE, answer, hold, BYE; CANCEL when a caller's
+patience runs out) and reports outcomes, delays and ratios.
+
+Workload models (choose one):
+  open:    --rate N calls per second (--arrivals uniform|poisson), or
+           --stages 30s:10,2m:100,30s:0 (linear ramps between target rates)
+  closed:  --concurrency N callers, each calling again when its call ends
+Bounds: --duration and/or --max-calls (at least one).
+
+Every attempted call ends as completed, failed, abandoned, timed_out or
+transport_error. Delays are measured from each call's intended start.
+The digest password is read from $` + passwordEnv + ` or --password-file.`,
+		Example: `  callsim load sip:support@127.0.0.1:5060 --rate 200 --max-calls 2000 --hold 1s
+  callsim load 'sip:support@127.0.0.1:5060;transport=tcp' --concurrency 50 --duration 1m --hold exp:90s --patience exp:60s
+  callsim load sip:support@127.0.0.1 --rate 100 --duration 30s --json out.json --threshold 'ser>=99.9' --threshold 'srd_p99<250ms'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("load takes one target URI, got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLoad(e, cmd, args[0], &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.transport, "transport", "", "udp, tcp or tls (default: from the URI, udp)")
+	fl.StringVar(&f.mode, "mode", "call", "call, options (OPTIONS pings) or register")
+	fl.StringVar(&f.from, "from", "callsim", "caller user part")
+	fl.StringVar(&f.localIP, "local-ip", "", "local address to bind (default: chosen by route)")
+	fl.Float64Var(&f.rate, "rate", 0, "open model: calls per second")
+	fl.StringVar(&f.arrivals, "arrivals", "uniform", "open model arrivals: uniform or poisson")
+	fl.StringVar(&f.stages, "stages", "", "open model ramp, DURATION:RATE,... e.g. 30s:10,2m:100,30s:0")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "closed model: number of callers")
+	fl.DurationVar(&f.duration, "duration", 0, "how long to start calls (default cap 1h if only --max-calls)")
+	fl.Uint64Var(&f.maxCalls, "max-calls", 0, "stop after this many calls")
+	fl.IntVar(&f.maxInFlight, "max-in-flight", loadgen.DefaultMaxInFlight, "calls in progress cap; calls due beyond it are dropped (counted)")
+	fl.StringVar(&f.hold, "hold", "0s", "hold time of answered calls: 90s, exp:90s or uniform:30s-2m")
+	fl.StringVar(&f.patience, "patience", "", "caller patience before CANCEL: 60s, exp:60s... (default: wait for a final response)")
+	fl.DurationVar(&f.inviteTimeout, "timeout", loadgen.DefaultInviteTimeout, "no final response within this: timed_out")
+	fl.DurationVar(&f.grace, "grace", loadgen.DefaultGrace, "on interrupt, time to end calls in progress")
+	fl.DurationVar(&f.tolerance, "late-tolerance", loadgen.DefaultLateTolerance, "a call starting later than this after its schedule counts as late")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed for arrivals, hold times and patience")
+	fl.StringVar(&f.user, "user", "", "digest auth user name (default: --from)")
+	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the digest password (else $"+passwordEnv+")")
+	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the target's TLS certificate")
+	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
+	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE")
+	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
+	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
+	return cmd
+}
+
+func readPassword(file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usageError{fmt.Errorf("--password-file: %w", err)}
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return os.Getenv(passwordEnv), nil
+}
+
+func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, error) {
+	cfg := loadgen.Config{
+		Target: target, Transport: f.transport, Mode: loadgen.Mode(f.mode), From: f.from, LocalIP: f.localIP,
+		Rate: f.rate, Arrivals: f.arrivals, Concurrency: f.concurrency, Duration: f.duration, MaxCalls: f.maxCalls,
+		MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
+		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure,
+	}
+	var errs []error
+	if f.duration == 0 && f.maxCalls == 0 {
+		errs = append(errs, errors.New("give --duration and/or --max-calls so the run ends"))
+	}
+	if f.stages != "" {
+		st, err := loadgen.ParseStages(f.stages)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--stages: %w", err))
+		}
+		cfg.Stages = st
+	}
+	var err error
+	if cfg.Hold, err = loadgen.ParseDist(f.hold); err != nil {
+		errs = append(errs, fmt.Errorf("--hold: %w", err))
+	}
+	if cfg.Patience, err = loadgen.ParseDist(f.patience); err != nil {
+		errs = append(errs, fmt.Errorf("--patience: %w", err))
+	}
+	var ths []loadgen.Threshold
+	for _, s := range f.thresholds {
+		th, err := loadgen.ParseThreshold(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--threshold: %w", err))
+			continue
+		}
+		ths = append(ths, th)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return cfg, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, ths, nil
+}
+
+func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
+	cfg, ths, err := f.config(target)
+	if err != nil {
+		return usageError{err}
+	}
+	if cfg.Password, err = readPassword(f.passwordFile); err != nil {
+		return err
+	}
+	cfg.Logger = e.log
+
+	var cdr *cdrSink
+	if f.cdrFile != "" {
+		if cdr, err = newCDRSink(f.cdrFile); err != nil {
+			return err
+		}
+		defer cdr.abort()
+		cfg.OnCall = cdr.write
+	}
+
+	live := isTerminal(e.stderr)
+	var tickMu sync.Mutex
+	if live || f.progress {
+		cfg.OnTick = func(s loadgen.Snapshot) {
+			tickMu.Lock()
+			defer tickMu.Unlock()
+			line := fmt.Sprintf("%6.0fs  rate %5.0f/s  concurrent %5d  started %7d  answered %7d  failed %5d  srd p99 %7.1fms",
+				s.Elapsed.Seconds(), s.Rate, s.Concurrent, s.Started, s.Answered, s.Failed, s.SRDP99)
+			if live && !f.progress {
+				fmt.Fprintf(e.stderr, "\r%s\x1b[K", line)
+			} else {
+				fmt.Fprintln(e.stderr, line)
+			}
+		}
+	}
+
+	res, runErr := loadgen.Run(e.ctx, cfg)
+	if live && !f.progress {
+		fmt.Fprint(e.stderr, "\r\x1b[K")
+	}
+	if res == nil {
+		return runErr
+	}
+
+	if cdr != nil {
+		if err := cdr.commit(); err != nil {
+			return err
+		}
+	}
+	if f.jsonFile != "" {
+		if err := res.WriteJSON(f.jsonFile); err != nil {
+			return err
+		}
+	}
+	var checks []loadgen.ThresholdResult
+	for _, th := range ths {
+		checks = append(checks, th.Check(res))
+	}
+	printSummary(e.stdout, res, checks)
+	if runErr != nil {
+		return runErr
+	}
+	var failed []string
+	for _, c := range checks {
+		if !c.Pass {
+			failed = append(failed, c.String())
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(e.stderr, "callsim: %d of %d thresholds failed:\n  %s\n", len(failed), len(checks), strings.Join(failed, "\n  "))
+		return withCode(ExitThreshold, fmt.Errorf("thresholds failed: %s", strings.Join(failed, "; ")))
+	}
+	if res.Interrupted {
+		fmt.Fprintln(e.stderr, "callsim: interrupted; results cover the calls made so far")
+	}
+	return nil
+}
+
+// cdrSink streams call detail records to a temporary file that is renamed
+// into place when the run ends, so a reader never sees a partial file.
+type cdrSink struct {
+	path string
+	f    *os.File
+	bw   *bufio.Writer
+	w    *loadgen.CDRWriter
+	err  error
+}
+
+func newCDRSink(path string) (*cdrSink, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("--cdr: %w", err)
+	}
+	s := &cdrSink{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<16)}
+	if s.w, err = loadgen.NewCDRWriter(s.bw); err != nil {
+		s.abort()
+		return nil, fmt.Errorf("--cdr %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// write is called serially by the load generator.
+func (s *cdrSink) write(r loadgen.CallRecord) {
+	if err := s.w.Write(r); err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+func (s *cdrSink) commit() error {
+	err := s.err
+	if err == nil {
+		err = s.w.Flush()
+	}
+	if err == nil {
+		err = s.bw.Flush()
+	}
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(s.f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(s.f.Name(), s.path)
+	}
+	if err != nil {
+		return fmt.Errorf("--cdr %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// abort removes the temporary file (a no-op after commit).
+func (s *cdrSink) abort() {
+	s.f.Close()
+	os.Remove(s.f.Name())
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
+
+func printSummary(w io.Writer, r *loadgen.Result, checks []loadgen.ThresholdResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	state := "complete"
+	if r.Interrupted {
+		state = "INTERRUPTED"
+	}
+	fmt.Fprintf(tw, "callsim load: %s (%s, %.1fs)\n", r.Settings.Target, state, r.WallSeconds)
+	fmt.Fprintf(tw, "calls\tattempted %d\tcompleted %d\tfailed %d\tabandoned %d\ttimed_out %d\ttransport_errors %d\n",
+		r.Attempted, r.Completed, r.Failed, r.Abandoned, r.TimedOut, r.TransportErrors)
+	fmt.Fprintf(tw, "schedule\tlate %d\tdropped %d\tachieved %.2f cps\tmax concurrent %d\t\t\n", r.Late, r.Dropped, r.AchievedCPS, r.MaxConcurrent)
+	fmt.Fprintf(tw, "ratios\tSER %s\tSEER %s\tISA %s\tSCR %s\t\t\n", pct(r.SER), pct(r.SEER), pct(r.ISA), pct(r.SCR))
+	codes := make([]string, 0, len(r.StatusCodes))
+	for c := range r.StatusCodes {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%s x%d", c, r.StatusCodes[c]))
+	}
+	fmt.Fprintf(tw, "final codes\t%s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(tw, "other\tbye failures %d\tremote hangups %d\tretransmissions %d\t\t\t\n", r.ByeFailures, r.RemoteHangups, r.Retransmissions)
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "delay (ms)\tcount\tp50\tp90\tp95\tp99\tp99.9\tmax\t")
+	for _, row := range []struct {
+		name string
+		l    loadgen.Latency
+	}{{"SRD", r.SRD}, {"answer delay", r.AnswerDelay}, {"SDD", r.SDD}, {"session duration", r.SessionDuration}, {"start lag", r.StartLag}} {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", row.name, row.l.Count, row.l.P50, row.l.P90, row.l.P95, row.l.P99, row.l.P999, row.l.Max)
+	}
+	tw.Flush()
+	if len(checks) > 0 {
+		fmt.Fprintln(w, "thresholds:")
+		for _, c := range checks {
+			mark := "PASS"
+			if !c.Pass {
+				mark = "FAIL"
+			}
+			fmt.Fprintf(w, "  %s  %s\n", mark, c)
+		}
+	}
+}
