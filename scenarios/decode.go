@@ -524,8 +524,30 @@ func (d *decoder) arrivals(n *yaml.Node, path string, interval time.Duration) Ar
 		}}
 	}
 	const hint = "write {per_hour: 360}, {per_day: 8000} or {per_interval: 180}"
+	a.Weekdays = [7]float64{1, 1, 1, 1, 1, 1, 1}
 	if !d.mapping(n, path, "a mapping with one of per_hour, per_day or per_interval", hint, []field{
 		rate("per_hour", time.Hour), rate("per_day", 24*time.Hour), rate("per_interval", interval),
+		{"profile", false, func(n *yaml.Node, p string) { a.Profile = d.profile(n, p, interval) }},
+		{"weekdays", false, func(n *yaml.Node, p string) {
+			fields := make([]field, len(weekdayNames))
+			for i, name := range weekdayNames {
+				fields[i] = field{name, false, func(n *yaml.Node, p string) {
+					if v, ok := d.number(n, p); ok {
+						if v < 0 {
+							d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
+							return
+						}
+						a.Weekdays[i] = v
+					}
+				}}
+			}
+			d.mapping(n, p, "a mapping from days (mon .. sun) to factors", "write {sat: 0.5, sun: 0}", fields)
+		}},
+		{"busyness", false, func(n *yaml.Node, p string) {
+			d.mapping(n, p, "a mapping {cv: 10%}", "write {cv: 10%}: the day-to-day spread of the volume", []field{
+				{"cv", true, func(n *yaml.Node, p string) { a.Busyness, _ = d.percent(n, p) }},
+			})
+		}},
 	}) {
 		return a
 	}
@@ -857,4 +879,55 @@ func (d *decoder) routeGroup(n *yaml.Node, path string) RouteGroup {
 		{"after", false, func(n *yaml.Node, p string) { g.After, _ = d.duration(n, p) }},
 	})
 	return g
+}
+
+// weekdayNames are the keys of arrivals.weekdays, Monday first.
+var weekdayNames = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// profile decodes an intraday shape: one weight per interval of the day, or
+// 24 hourly weights spread over the intervals of each hour. The result is
+// normalized to an average of 1.
+func (d *decoder) profile(n *yaml.Node, path string, interval time.Duration) []float64 {
+	perDay := int((24 * time.Hour) / interval)
+	var w []float64
+	ok := d.list(n, path, "a list of weights", fmt.Sprintf("give %d weights, one per interval of the day, or 24, one per hour", perDay),
+		func(_ int, it *yaml.Node, p string) {
+			v, ok := d.number(it, p)
+			if ok && v < 0 {
+				d.errorf(it, p, "", "must be >= 0, got %s", it.Value)
+				ok = false
+			}
+			w = append(w, v)
+		})
+	if !ok {
+		return nil
+	}
+	switch {
+	case len(w) == perDay:
+	case len(w) == 24 && perDay%24 == 0:
+		per := perDay / 24
+		spread := make([]float64, 0, perDay)
+		for _, x := range w {
+			for j := 0; j < per; j++ {
+				spread = append(spread, x)
+			}
+		}
+		w = spread
+	default:
+		d.errorf(n, path, fmt.Sprintf("with interval %v a day has %d intervals; hourly weights (24) work when the interval divides an hour", interval, perDay),
+			"the profile has %d weights; give %d (one per interval) or 24 (one per hour)", len(w), perDay)
+		return nil
+	}
+	sum := 0.0
+	for _, x := range w {
+		sum += x
+	}
+	if sum == 0 {
+		d.errorf(n, path, "", "the profile weights are all zero")
+		return nil
+	}
+	for i := range w {
+		w[i] *= float64(len(w)) / sum
+	}
+	return w
 }

@@ -39,7 +39,7 @@ func TestParseMinimal(t *testing.T) {
 		Replications: 5,
 		Queues: []Queue{{
 			Name:       "support",
-			Arrivals:   Arrivals{Rate: 0.1},
+			Arrivals:   Arrivals{Rate: 0.1, Weekdays: [7]float64{1, 1, 1, 1, 1, 1, 1}},
 			HandleTime: Dist{Kind: Exponential, Mean: 300},
 			Patience:   &Dist{Kind: Exponential, Mean: 120},
 			Target:     Target{ServiceLevel: 0.8, Within: 20 * time.Second},

@@ -98,7 +98,18 @@ type Repeat struct {
 // one of per_hour, per_day or per_interval is given in the file; the parser
 // converts it to Rate.
 type Arrivals struct {
-	Rate float64 // calls per second
+	Rate float64 // calls per second, on average over a day
+	// Profile is the intraday shape: one weight per interval of the day,
+	// normalized to an average of 1, so the rate in interval s is
+	// Rate*Profile[s] (profile; nil: flat).
+	Profile []float64
+	// Weekdays are day factors, Monday first (weekdays: {sat: 0.5, sun: 0};
+	// default 1 each). The simulation starts on a Monday at 00:00.
+	Weekdays [7]float64
+	// Busyness is the coefficient of variation of a gamma day factor with
+	// mean 1, drawn per day and queue: day-to-day volume uncertainty
+	// (busyness: {cv: 10%}; default 0: none).
+	Busyness float64
 }
 
 // Target is a service-level objective (queues[i].target).

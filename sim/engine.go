@@ -130,6 +130,7 @@ type replication struct {
 	agents []agent
 
 	arrivals, handle, wrap, patience, resolve, repeat, redial, ivr, transfer []*rand.Rand
+	busy                                                                     [][]float64 // per queue, per day: the gamma day factor
 
 	qcells []qcell   // [cell*Q + q]
 	gcells []gcell   // [cell*G + g]
@@ -173,6 +174,16 @@ func newReplication(m *model, rep int) *replication {
 		r.redial = append(r.redial, newStream(m.seed, rep, streamRedial, i))
 		r.ivr = append(r.ivr, newStream(m.seed, rep, streamIVR, i))
 		r.transfer = append(r.transfer, newStream(m.seed, rep, streamTransfer, i))
+		var busy []float64
+		if cv := m.queues[i].busyCV; cv > 0 {
+			s := newStream(m.seed, rep, streamBusy, i)
+			shape := 1 / (cv * cv)
+			busy = make([]float64, int(math.Ceil(m.horizon/day))+1)
+			for d := range busy {
+				busy[d] = gammaSample(s, shape) / shape
+			}
+		}
+		r.busy = append(r.busy, busy)
 	}
 	for gi, g := range m.groups {
 		r.idle[gi].buf = make([]int32, max(g.agents, 1))
@@ -252,10 +263,46 @@ func (r *replication) scheduleArrival(qi int) {
 	if q.rate <= 0 {
 		return
 	}
-	t := r.now + r.arrivals[qi].ExpFloat64()/q.rate
+	var t float64
+	if q.varying {
+		t = r.nextVaryingArrival(qi)
+	} else {
+		t = r.now + r.arrivals[qi].ExpFloat64()/q.rate
+	}
 	if t < r.m.horizon {
 		r.heap.push(event{t: t, idx: int32(qi), meta: mkMeta(evArrival, 0, 0)})
 	}
+}
+
+// nextVaryingArrival draws the next arrival of a Poisson process whose rate
+// is constant within each interval: one unit exponential is spent against
+// the integrated rate, interval by interval (exact, no thinning). It
+// returns a time at or past the horizon when no arrival comes before it.
+func (r *replication) nextVaryingArrival(qi int) float64 {
+	m := r.m
+	q := &m.queues[qi]
+	e := r.arrivals[qi].ExpFloat64()
+	t := r.now
+	for t < m.horizon {
+		k := int64(t / m.interval)
+		end := math.Min(float64(k+1)*m.interval, m.horizon)
+		dayIdx := k / int64(m.nSlots)
+		lam := q.rate * q.weekdays[dayIdx%7]
+		if q.profile != nil {
+			lam *= q.profile[k%int64(m.nSlots)]
+		}
+		if b := r.busy[qi]; b != nil {
+			lam *= b[dayIdx]
+		}
+		if lam > 0 {
+			if dt := e / lam; t+dt < end {
+				return t + dt
+			}
+			e -= lam * (end - t)
+		}
+		t = end
+	}
+	return m.horizon
 }
 
 // cellAt returns the reporting cell of time t, or -1 outside the window.

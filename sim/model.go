@@ -47,8 +47,14 @@ type model struct {
 }
 
 type mqueue struct {
-	name        string
-	rate        float64
+	name string
+	rate float64
+	// Time-varying arrivals: rate x profile[slot] x weekdays[day of week] x
+	// a gamma day factor with coefficient of variation busyCV.
+	varying     bool
+	profile     []float64
+	weekdays    [7]float64
+	busyCV      float64
 	handle      sampler
 	wrap        sampler
 	patience    sampler
@@ -151,6 +157,9 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 				return nil, fmt.Errorf("queue %q: patience: %w", q.Name, err)
 			}
 			mq.patience, mq.hasPatience = newSampler(q.Patience), true
+		}
+		if err := mq.setArrivals(&q.Arrivals, m.nSlots); err != nil {
+			return nil, fmt.Errorf("queue %q: arrivals: %w", q.Name, err)
 		}
 		m.queues = append(m.queues, mq)
 		m.estimatedCalls += mq.rate * m.horizon
@@ -386,4 +395,35 @@ func (m *model) cellOf(k int64) int {
 		b = int64(m.batches) - 1
 	}
 	return int(b)*m.nSlots + int(k%int64(m.nSlots))
+}
+
+// setArrivals compiles a queue's arrival pattern.
+func (q *mqueue) setArrivals(a *scenarios.Arrivals, nSlots int) error {
+	q.weekdays = a.Weekdays
+	if q.weekdays == ([7]float64{}) {
+		q.weekdays = [7]float64{1, 1, 1, 1, 1, 1, 1}
+	}
+	for _, w := range q.weekdays {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("weekday factors must be finite and at least 0")
+		}
+		q.varying = q.varying || w != 1
+	}
+	if a.Profile != nil {
+		if len(a.Profile) != nSlots {
+			return fmt.Errorf("profile has %d weights, want one per interval (%d)", len(a.Profile), nSlots)
+		}
+		for _, w := range a.Profile {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return fmt.Errorf("profile weights must be finite and at least 0")
+			}
+		}
+		q.profile, q.varying = a.Profile, true
+	}
+	if !(a.Busyness >= 0) || math.IsInf(a.Busyness, 0) {
+		return fmt.Errorf("busyness cv must be at least 0")
+	}
+	q.busyCV = a.Busyness
+	q.varying = q.varying || q.busyCV > 0
+	return nil
 }

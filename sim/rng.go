@@ -19,6 +19,7 @@ const (
 	streamRedial
 	streamIVR
 	streamTransfer
+	streamBusy
 )
 
 // splitmix64 is a fast, well-mixing hash used to derive stream seeds.
