@@ -3,8 +3,8 @@ module github.com/callsim/callsim
 go 1.26.8
 
 require (
-	github.com/HdrHistogram/hdrhistogram-go v1.2.0 // indirect
-	github.com/emiago/sipgo v1.7.2 // indirect
+	github.com/HdrHistogram/hdrhistogram-go v1.2.0
+	github.com/emiago/sipgo v1.7.2
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
