@@ -490,6 +490,15 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 			})
 		}},
 		{"self_service", false, func(n *yaml.Node, p string) { q.SelfService, _ = d.percent(n, p) }},
+		{"open", false, func(n *yaml.Node, p string) {
+			o := OpenHours{Days: allDays}
+			d.mapping(n, p, "opening hours {from, to, days}", `write {from: "08:00", to: "20:00", days: [mon, tue, wed, thu, fri]}`, []field{
+				{"from", true, func(n *yaml.Node, p string) { o.From, _ = d.timeOfDay(n, p) }},
+				{"to", true, func(n *yaml.Node, p string) { o.To, _ = d.timeOfDay(n, p) }},
+				{"days", false, func(n *yaml.Node, p string) { o.Days = d.days(n, p) }},
+			})
+			q.Open = &o
+		}},
 		{"transfer_to", false, func(n *yaml.Node, p string) { q.TransferTo, _ = d.str(n, p) }},
 	})
 	if q.Redial.After.Kind == "" {
@@ -704,9 +713,31 @@ func contains(list []string, s string) bool {
 
 func (d *decoder) group(n *yaml.Node, path string) Group {
 	var g Group
+	var staffing []string
 	d.mapping(n, path, "a group (a mapping)", "write {name: staff, agents: 32, skills: [support]}", []field{
 		{"name", true, func(n *yaml.Node, p string) { g.Name, _ = d.str(n, p) }},
-		{"agents", true, func(n *yaml.Node, p string) { g.Agents, _ = d.integer(n, p) }},
+		{"agents", false, func(n *yaml.Node, p string) { g.Agents, _ = d.integer(n, p); staffing = append(staffing, "agents") }},
+		{"agents_by_interval", false, func(n *yaml.Node, p string) {
+			staffing = append(staffing, "agents_by_interval")
+			g.AgentsByInterval = d.headcounts(n, p)
+		}},
+		{"shifts", false, func(n *yaml.Node, p string) {
+			staffing = append(staffing, "shifts")
+			g.Shifts = []Shift{}
+			d.list(n, p, "a list of shifts", "write [{start: \"08:00\", length: 8h, days: [mon, tue, wed, thu, fri], agents: 10}]",
+				func(_ int, it *yaml.Node, ip string) { g.Shifts = append(g.Shifts, d.shift(it, ip)) })
+		}},
+		{"shrinkage", false, func(n *yaml.Node, p string) { g.Shrinkage, _ = d.percent(n, p) }},
+		{"outages", false, func(n *yaml.Node, p string) {
+			d.list(n, p, "a list of outages", "write [{start: 2d10h, length: 4h}]", func(_ int, it *yaml.Node, ip string) {
+				var o Outage
+				d.mapping(it, ip, "an outage {start, length}", "write {start: 2d10h, length: 4h}: start counts from the start of the simulation", []field{
+					{"start", true, func(n *yaml.Node, p string) { o.Start, _ = d.duration(n, p) }},
+					{"length", true, func(n *yaml.Node, p string) { o.Length, _ = d.duration(n, p) }},
+				})
+				g.Outages = append(g.Outages, o)
+			})
+		}},
 		{"skills", true, func(n *yaml.Node, p string) {
 			g.Skills = []string{}
 			hint := "write a list of queue names such as [support, sales]"
@@ -750,6 +781,11 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 	})
 	if g.Sourcing == "" {
 		g.Sourcing = InHouse
+	}
+	if len(staffing) == 0 && resolve(n).Kind == yaml.MappingNode {
+		d.notef(resolve(n), path, "write agents: 10 (a fixed headcount), shifts: [...] or agents_by_interval: [...]", "missing required key \"agents\"")
+	} else if len(staffing) > 1 {
+		d.errorf(resolve(n), path, "keep one", "give one of agents, shifts or agents_by_interval, got %s", strings.Join(staffing, " and "))
 	}
 	d.costBlocks = append(d.costBlocks, g.Sourcing)
 	return g
@@ -930,4 +966,103 @@ func (d *decoder) profile(n *yaml.Node, path string, interval time.Duration) []f
 		w[i] *= float64(len(w)) / sum
 	}
 	return w
+}
+
+var allDays = [7]bool{true, true, true, true, true, true, true}
+
+// timeOfDay decodes "08:00", "8:30", "24:00" or a duration such as 8h30m.
+func (d *decoder) timeOfDay(n *yaml.Node, path string) (time.Duration, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.typeError(n, path, `a time of day such as "08:00"`, "")
+		return 0, false
+	}
+	v := n.Value
+	var t time.Duration
+	if h, m, ok := strings.Cut(v, ":"); ok {
+		hh, err1 := strconv.Atoi(h)
+		mm, err2 := strconv.Atoi(m)
+		if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 {
+			d.errorf(n, path, `write "08:00" (quoted)`, "not a time of day: %q", v)
+			return 0, false
+		}
+		t = time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
+	} else {
+		var err error
+		if t, err = parseDuration(v); err != nil {
+			d.errorf(n, path, `write "08:00" (quoted) or 8h`, "not a time of day: %q", v)
+			return 0, false
+		}
+	}
+	if t < 0 || t > 24*time.Hour {
+		d.errorf(n, path, "", "time of day must be between 00:00 and 24:00, got %q", v)
+		return 0, false
+	}
+	return t, true
+}
+
+// days decodes a list of day names (mon .. sun); "weekdays" and "weekend"
+// stand for mon-fri and sat-sun.
+func (d *decoder) days(n *yaml.Node, path string) [7]bool {
+	var out [7]bool
+	d.list(n, path, "a list of days", "write [mon, tue, wed, thu, fri] or [weekdays]", func(_ int, it *yaml.Node, p string) {
+		s, ok := d.str(it, p)
+		if !ok {
+			return
+		}
+		switch s = strings.ToLower(s); s {
+		case "weekdays":
+			for i := 0; i < 5; i++ {
+				out[i] = true
+			}
+			return
+		case "weekend":
+			out[5], out[6] = true, true
+			return
+		}
+		for i, name := range weekdayNames {
+			if s == name {
+				out[i] = true
+				return
+			}
+		}
+		d.errorf(it, p, didYouMean(s, append(weekdayNames, "weekdays", "weekend"), "days"), "unknown day %q", s)
+	})
+	return out
+}
+
+// headcounts decodes agents_by_interval: one count per interval of the day,
+// or 24 hourly counts; the interval is known only later, so both are kept
+// as given and checked in Validate.
+func (d *decoder) headcounts(n *yaml.Node, path string) []int {
+	out := []int{}
+	d.list(n, path, "a list of agent counts", "give one count per interval of the day, or 24, one per hour", func(_ int, it *yaml.Node, p string) {
+		v, ok := d.integer(it, p)
+		if ok && v < 0 {
+			d.errorf(it, p, "", "must be >= 0, got %d", v)
+		}
+		out = append(out, v)
+	})
+	return out
+}
+
+// shift decodes one shift.
+func (d *decoder) shift(n *yaml.Node, path string) Shift {
+	s := Shift{Days: allDays}
+	d.mapping(n, path, "a shift (a mapping)", `write {start: "08:00", length: 8h, days: [weekdays], agents: 10, breaks: [{after: 4h, length: 30m}]}`, []field{
+		{"start", true, func(n *yaml.Node, p string) { s.Start, _ = d.timeOfDay(n, p) }},
+		{"length", true, func(n *yaml.Node, p string) { s.Length, _ = d.duration(n, p) }},
+		{"days", false, func(n *yaml.Node, p string) { s.Days = d.days(n, p) }},
+		{"agents", true, func(n *yaml.Node, p string) { s.Agents, _ = d.integer(n, p) }},
+		{"breaks", false, func(n *yaml.Node, p string) {
+			d.list(n, p, "a list of breaks", "write [{after: 4h, length: 30m}]", func(_ int, it *yaml.Node, ip string) {
+				var b Break
+				d.mapping(it, ip, "a break {after, length}", "write {after: 4h, length: 30m}", []field{
+					{"after", true, func(n *yaml.Node, p string) { b.After, _ = d.duration(n, p) }},
+					{"length", true, func(n *yaml.Node, p string) { b.Length, _ = d.duration(n, p) }},
+				})
+				s.Breaks = append(s.Breaks, b)
+			})
+		}},
+	})
+	return s
 }

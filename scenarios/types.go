@@ -81,6 +81,8 @@ type Queue struct {
 	// an agent (self_service, default 0). They are counted apart, not
 	// offered.
 	SelfService float64
+	// Open, when set, limits the hours the queue takes calls (open).
+	Open *OpenHours
 	// TransferTo names the queue that calls of this queue are transferred
 	// or escalated to (transfer_to), when a group's Transfer share says so.
 	TransferTo string
@@ -133,6 +135,18 @@ type Group struct {
 	// Resolution is the probability that the group resolves a call of a
 	// queue at the first contact (resolution: {queue: 0.7}; default 1).
 	Resolution map[string]float64
+	// Shifts, when given, replace Agents by a weekly schedule (shifts).
+	Shifts []Shift
+	// AgentsByInterval, when given, replaces Agents by a headcount per
+	// interval of the day, every day (agents_by_interval).
+	AgentsByInterval []int
+	// Shrinkage is the share of scheduled time agents are paid but not
+	// available for calls (meetings, training, absence): available agents =
+	// scheduled x (1 - shrinkage), rounded (shrinkage, default 0).
+	Shrinkage float64
+	// Outages are windows in which the group's site is down: no agent is
+	// available (outages).
+	Outages []Outage
 	// Transfer is the share of the group's calls of a queue that it
 	// transfers, after handling them, to the queue's TransferTo queue
 	// (transfer: {tech: 20%}; default 0): tier 1 handing complex calls to
@@ -140,6 +154,34 @@ type Group struct {
 	Transfer map[string]float64
 	// Cost is the group's cost model (cost).
 	Cost GroupCost
+}
+
+// Shift is a block of agents working the same hours (groups[i].shifts[j]).
+type Shift struct {
+	Start  time.Duration // start: time of day, "08:00"
+	Length time.Duration // length, e.g. 8h30m; may run past midnight
+	Days   [7]bool       // days: [mon, tue, ...] (default every day), Monday first
+	Agents int           // agents on this shift
+	Breaks []Break       // breaks: the agents are paid but not available
+}
+
+// Break is a pause within a shift, after a time from the shift's start.
+type Break struct {
+	After  time.Duration // after: from the start of the shift
+	Length time.Duration // length
+}
+
+// Outage is a window, from the start of the simulation, in which a site is
+// down (groups[i].outages[j]: {start: 2d10h, length: 4h}).
+type Outage struct {
+	Start, Length time.Duration
+}
+
+// OpenHours are the hours a queue takes calls (queues[i].open); calls
+// arriving outside them are counted as closed, not offered.
+type OpenHours struct {
+	From, To time.Duration // time of day; To may be 24:00; From > To spans midnight
+	Days     [7]bool       // Monday first
 }
 
 // Sourcing tells who employs a group's agents.

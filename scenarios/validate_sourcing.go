@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // validateSourcing checks the sourcing keys of groups and queues: per-skill
@@ -37,6 +38,38 @@ func (s *Scenario) validateSourcing(v *validator) {
 				if qq.Name == q && share > 0 && qq.TransferTo == "" {
 					v.errorf(gp+".transfer."+q, fmt.Sprintf("add transfer_to: QUEUE to queues[%d] (%s)", qi, q), "queue %q has no transfer_to, so its calls cannot be transferred", q)
 				}
+			}
+		}
+
+		if g.Shrinkage < 0 || g.Shrinkage >= 1 {
+			v.errorf(gp+".shrinkage", "typical shrinkage is 25% to 35%", "must be at least 0%% and below 100%%, got %s", fmtPercent(g.Shrinkage))
+		}
+		if n := len(g.AgentsByInterval); n > 0 && s.Interval > 0 {
+			perDay := int(24 * time.Hour / s.Interval)
+			if n != perDay && !(n == 24 && perDay%24 == 0) {
+				v.errorf(gp+".agents_by_interval", fmt.Sprintf("give %d counts (one per %v interval) or 24 (one per hour)", perDay, s.Interval), "has %d counts", n)
+			}
+		}
+		for j, sh := range g.Shifts {
+			sp := fmt.Sprintf("%s.shifts[%d]", gp, j)
+			if sh.Length <= 0 || sh.Length > 24*time.Hour {
+				v.errorf(sp+".length", "", "must be more than 0 and at most 24h, got %v", sh.Length)
+			}
+			if sh.Agents < 0 {
+				v.errorf(sp+".agents", "", "must be >= 0, got %d", sh.Agents)
+			}
+			if sh.Days == ([7]bool{}) {
+				v.errorf(sp+".days", "", "no days given")
+			}
+			for k, b := range sh.Breaks {
+				if b.After < 0 || b.Length <= 0 || b.After+b.Length > sh.Length {
+					v.errorf(fmt.Sprintf("%s.breaks[%d]", sp, k), "", "a break must lie within its shift (after %v, length %v, shift %v)", b.After, b.Length, sh.Length)
+				}
+			}
+		}
+		for j, o := range g.Outages {
+			if o.Start < 0 || o.Length <= 0 {
+				v.errorf(fmt.Sprintf("%s.outages[%d]", gp, j), "", "start must be >= 0 and length > 0")
 			}
 		}
 

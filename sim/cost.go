@@ -74,13 +74,13 @@ type GroupCost struct {
 
 // groupCost computes a group's cost over exposure seconds of staffed time
 // in which it handled the given calls and talk and wrap-up seconds.
-func groupCost(c *scenarios.GroupCost, src scenarios.Sourcing, agents int, exposure, handled, talk, wrap float64) Breakdown {
+func groupCost(c *scenarios.GroupCost, src scenarios.Sourcing, paid, exposure, handled, talk, wrap float64) Breakdown {
 	var b Breakdown
-	if agents == 0 {
+	if paid == 0 {
 		return b // a group with no agents is not staffed, hired or contracted
 	}
-	n := float64(agents)
-	hours := n * exposure / 3600
+	n := paid / exposure // average paid headcount
+	hours := paid / 3600
 	if src == scenarios.Outsourced {
 		months := c.ContractMonths
 		if months <= 0 {
@@ -101,10 +101,10 @@ func groupCost(c *scenarios.GroupCost, src scenarios.Sourcing, agents int, expos
 	}
 	b.Wages = hours * c.HourlyWage
 	b.Overhead = b.Wages * c.Overhead
-	if c.SupervisorRatio > 0 && agents > 0 {
+	if c.SupervisorRatio > 0 {
 		b.Supervision += math.Ceil(n/c.SupervisorRatio) * c.SupervisorHourlyWage * exposure / 3600
 	}
-	if c.TeamLeadRatio > 0 && agents > 0 {
+	if c.TeamLeadRatio > 0 {
 		b.Supervision += math.Ceil(n/c.TeamLeadRatio) * c.TeamLeadHourlyWage * exposure / 3600
 	}
 	b.Seats = n * c.SeatPerMonth * exposure / month
@@ -129,12 +129,14 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 		for b := 0; b < m.batches; b++ {
 			u := costUnit{groups: make([]Breakdown, G)}
 			gs := make([]gcell, G)
+			paid := make([]float64, G)
 			var qs qcell
 			for s := 0; s < S; s++ {
 				cell := b*S + s
 				u.exposure += m.exposure[cell]
 				for gi := 0; gi < G; gi++ {
 					gs[gi].add(&r.gcells[cell*G+gi])
+					paid[gi] += m.paid[cell*G+gi]
 				}
 				for qi := 0; qi < Q; qi++ {
 					qs.add(&r.qcells[cell*Q+qi])
@@ -144,7 +146,7 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 				continue
 			}
 			for gi := range gs {
-				u.groups[gi] = groupCost(&m.groupCosts[gi], m.sourcing[gi], m.groups[gi].agents, u.exposure, gs[gi].handled, gs[gi].talk, gs[gi].wrap)
+				u.groups[gi] = groupCost(&m.groupCosts[gi], m.sourcing[gi], paid[gi], u.exposure, gs[gi].handled, gs[gi].talk, gs[gi].wrap)
 				u.total.add(&u.groups[gi], 1)
 			}
 			u.total.AbandonedCalls = qs.abandoned * m.costs.PerAbandoned

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync/atomic"
+
+	"github.com/callsim/callsim/scenarios"
 )
 
 // qcell accumulates the call statistics of one queue in one reporting cell.
@@ -17,6 +19,7 @@ type qcell struct {
 	resolved, repeats                            float64 // answered and resolved; offered calls that were repeats
 	redials, transfersIn, selfServed             float64 // offered calls that were redials or transfers; IVR self-service (not offered)
 	transferredOut                               float64 // answered calls handed on to another queue
+	closed                                       float64 // calls that arrived outside opening hours (not offered)
 }
 
 func (a *qcell) add(b *qcell) {
@@ -37,6 +40,20 @@ func (a *qcell) add(b *qcell) {
 	a.transfersIn += b.transfersIn
 	a.selfServed += b.selfServed
 	a.transferredOut += b.transferredOut
+	a.closed += b.closed
+}
+
+// isOpen reports whether a queue with opening hours o takes calls at time t
+// (the simulation starts on a Monday at 00:00).
+func isOpen(o *scenarios.OpenHours, t float64) bool {
+	d := int64(t / day)
+	tod := t - float64(d)*day
+	from, to := o.From.Seconds(), o.To.Seconds()
+	if from <= to {
+		return o.Days[d%7] && tod >= from && tod < to
+	}
+	// Spanning midnight: open from "from" on an open day to "to" the next.
+	return (o.Days[d%7] && tod >= from) || (o.Days[(d+6)%7] && tod < to)
 }
 
 // gcell accumulates the agent statistics of one group in one reporting cell.
@@ -125,9 +142,12 @@ type replication struct {
 	calls []call
 	free  []int32
 
-	queues []qstate
-	idle   []fifo[int32] // per group, longest idle first
-	agents []agent
+	queues  []qstate
+	idle    []fifo[int32] // per group, longest idle first
+	offDuty [][]int32     // per group, agents not on duty
+	onDuty  []int         // per group, agents on duty, busy or idle
+	leaving []int         // per group, busy agents to go off duty after their call
+	agents  []agent
 
 	arrivals, handle, wrap, patience, resolve, repeat, redial, ivr, transfer []*rand.Rand
 	busy                                                                     [][]float64 // per queue, per day: the gamma day factor
@@ -157,6 +177,9 @@ func newReplication(m *model, rep int) *replication {
 		m:            m,
 		queues:       make([]qstate, len(m.queues)),
 		idle:         make([]fifo[int32], len(m.groups)),
+		offDuty:      make([][]int32, len(m.groups)),
+		onDuty:       make([]int, len(m.groups)),
+		leaving:      make([]int, len(m.groups)),
 		agents:       make([]agent, m.nAgents),
 		qcells:       make([]qcell, m.batches*m.nSlots*len(m.queues)),
 		gcells:       make([]gcell, m.batches*m.nSlots*len(m.groups)),
@@ -186,19 +209,47 @@ func newReplication(m *model, rep int) *replication {
 		r.busy = append(r.busy, busy)
 	}
 	for gi, g := range m.groups {
-		r.idle[gi].buf = make([]int32, max(g.agents, 1))
-		for a := g.firstAgent; a < g.firstAgent+g.agents; a++ {
+		r.idle[gi].buf = make([]int32, max(g.peak, 1))
+		for a := g.firstAgent + g.peak - 1; a >= g.firstAgent; a-- {
 			r.agents[a] = agent{group: int32(gi), q: -1, cell: -1}
-			r.idle[gi].push(int32(a))
+			r.offDuty[gi] = append(r.offDuty[gi], int32(a))
 		}
 	}
 	return r
+}
+
+// setStaff applies change ci of group g's headcount: agents come on duty
+// and take waiting calls, or go off duty, idle ones at once and busy ones
+// when their call ends. It schedules the group's next change.
+func (r *replication) setStaff(g int, ci int) {
+	mg := &r.m.groups[g]
+	want := mg.changes[ci].avail
+	for r.onDuty[g] > want && r.idle[g].size > 0 {
+		r.offDuty[g] = append(r.offDuty[g], r.idle[g].pop())
+		r.onDuty[g]--
+	}
+	r.leaving[g] = max(0, r.onDuty[g]-want)
+	for r.onDuty[g] < want {
+		n := len(r.offDuty[g]) - 1
+		a := r.offDuty[g][n]
+		r.offDuty[g] = r.offDuty[g][:n]
+		r.onDuty[g]++
+		r.nextFor(g, int(a))
+	}
+	if ci+1 < len(mg.changes) {
+		r.heap.push(event{t: mg.changes[ci+1].t, idx: int32(g), meta: mkMeta(evStaff, 0, uint32(ci+1))})
+	}
 }
 
 // run simulates one replication. progress, if not nil, is advanced by the
 // number of calls simulated as the run goes.
 func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicationResult, error) {
 	m := r.m
+	for g := range m.groups {
+		if len(m.groups[g].changes) > 0 {
+			r.setStaff(g, 0)
+		}
+	}
 	for qi := range m.queues {
 		r.scheduleArrival(qi)
 	}
@@ -214,6 +265,8 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 			r.arrive(int(ev.idx), fresh)
 		case evReturn:
 			r.arrive(int(ev.idx), ev.step())
+		case evStaff:
+			r.setStaff(int(ev.idx), int(ev.gen()))
 		case evDone:
 			r.done(ev.idx)
 		case evAbandon:
@@ -345,6 +398,12 @@ func (r *replication) arrive(qi int, why int) {
 	q := &m.queues[qi]
 	now := r.now
 	r.callsSimulated++
+	if q.open != nil && !isOpen(q.open, now) {
+		if cell := r.cellAt(now); cell >= 0 {
+			r.qcells[int(cell)*len(m.queues)+qi].closed++
+		}
+		return
+	}
 	if q.selfService > 0 && why != transfer && r.ivr[qi].Float64() < q.selfService {
 		if cell := r.cellAt(now); cell >= 0 {
 			r.qcells[int(cell)*len(m.queues)+qi].selfServed++
@@ -487,9 +546,16 @@ func (r *replication) serve(ci int32, a int) {
 
 func (r *replication) done(a int32) {
 	ag := &r.agents[a]
-	r.addBusy(int(ag.group), ag.start, r.now)
+	g := int(ag.group)
+	r.addBusy(g, ag.start, r.now)
 	ag.q, ag.cell = -1, -1
-	r.nextFor(int(ag.group), int(a))
+	if r.leaving[g] > 0 {
+		r.leaving[g]--
+		r.onDuty[g]--
+		r.offDuty[g] = append(r.offDuty[g], a)
+		return
+	}
+	r.nextFor(g, int(a))
 }
 
 // nextFor gives the freed agent a of group g the oldest eligible call of the

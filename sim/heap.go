@@ -7,6 +7,7 @@ const (
 	evAbandon                // idx: call slot; the caller's patience runs out
 	evEligible               // idx: call slot; step: the route step it now reaches
 	evReturn                 // idx: queue; step: why a caller (re)enters (arrival reasons)
+	evStaff                  // idx: group; generation: index of its next headcount change
 )
 
 // event is one scheduled event: 16 bytes, no pointers, so the heap is a flat

@@ -26,12 +26,15 @@ type model struct {
 
 	// Per group and queue ([g*len(queues)+q]): the handle-time factor and
 	// the first-contact resolution probability.
-	factor     []float64
-	resolve    []float64
-	transfer   []float64
-	costs      scenarios.ServiceCosts
-	groupCosts []scenarios.GroupCost
-	sourcing   []scenarios.Sourcing
+	factor   []float64
+	resolve  []float64
+	transfer []float64
+	costs    scenarios.ServiceCosts
+	// Paid (scheduled) and available agent seconds per cell and group
+	// ([cell*G+g]).
+	paid, staffed []float64
+	groupCosts    []scenarios.GroupCost
+	sourcing      []scenarios.Sourcing
 
 	// Reporting cells: a replication's statistics are kept per batch and
 	// per interval of the day. There is one batch when there are several
@@ -74,7 +77,8 @@ type mqueue struct {
 	redialAfter sampler
 	selfService float64 // share of callers served by the IVR
 	transferTo  int     // queue transferred calls go to, or -1
-	hasTransfer bool    // some group transfers calls of this queue
+	open        *scenarios.OpenHours
+	hasTransfer bool // some group transfers calls of this queue
 }
 
 type routeStep struct {
@@ -84,9 +88,11 @@ type routeStep struct {
 
 type mgroup struct {
 	name       string
-	agents     int
+	agents     int // peak scheduled (paid) headcount
+	peak       int // peak available headcount: the agents the engine needs
 	firstAgent int
-	serves     []served // sorted by priority, highest first
+	changes    []staffChange // available headcount over time, from t = 0
+	serves     []served      // sorted by priority, highest first
 }
 
 type served struct {
@@ -125,6 +131,7 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 		return nil, fmt.Errorf("no groups")
 	}
 	m.nSlots = int(day / m.interval)
+	m.setupCells()
 
 	qIndex := map[string]int{}
 	for i, q := range sc.Queues {
@@ -175,8 +182,16 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 			return nil, fmt.Errorf("group %q: agents must be at least 0, got %d", g.Name, g.Agents)
 		}
 		gIndex[g.Name] = i
-		m.groups = append(m.groups, mgroup{name: g.Name, agents: g.Agents, firstAgent: m.nAgents})
-		m.nAgents += g.Agents
+		m.groups = append(m.groups, mgroup{name: g.Name})
+	}
+	cells := m.batches * m.nSlots * len(sc.Groups)
+	m.paid, m.staffed = make([]float64, cells), make([]float64, cells)
+	for i := range sc.Groups {
+		if err := m.compileStaffing(i, &sc.Groups[i], m.paid, m.staffed); err != nil {
+			return nil, fmt.Errorf("group %q: %w", sc.Groups[i].Name, err)
+		}
+		m.groups[i].firstAgent = m.nAgents
+		m.nAgents += m.groups[i].peak
 	}
 	if err := m.compileOutcomes(sc, qIndex); err != nil {
 		return nil, err
@@ -222,7 +237,7 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 			if !staffedBefore {
 				after = 0
 			}
-			staffedBefore = staffedBefore || m.groups[gi].agents > 0
+			staffedBefore = staffedBefore || m.groups[gi].peak > 0
 			m.queues[qi].route = append(m.queues[qi].route, routeStep{group: gi, after: after})
 			m.groups[gi].serves = append(m.groups[gi].serves, served{q: qi, after: after, priority: m.queues[qi].priority})
 		}
@@ -232,7 +247,6 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 		sort.SliceStable(s, func(a, b int) bool { return s[a].priority > s[b].priority })
 	}
 
-	m.setupCells()
 	return m, nil
 }
 
@@ -312,6 +326,7 @@ func (m *model) compileOutcomes(sc *scenarios.Scenario, qIndex map[string]int) e
 			return fmt.Errorf("queue %q: redial.probability and self_service must be in [0, 1]", q.Name)
 		}
 		mq.selfService = q.SelfService
+		mq.open = q.Open
 		mq.transferTo = -1
 		if q.TransferTo != "" {
 			ti, ok := qIndex[q.TransferTo]

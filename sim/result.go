@@ -83,11 +83,18 @@ type CallKPIs struct {
 	TransfersIn    float64 `json:"transfers_in"`
 	TransferredOut float64 `json:"transferred_out"`
 	SelfServed     float64 `json:"self_served"`
+	// Closed: calls that arrived outside the queue's opening hours (not
+	// offered).
+	Closed float64 `json:"closed"`
 }
 
 // AgentKPIs are the agents' side of the KPIs.
 type AgentKPIs struct {
+	// Agents is the peak scheduled (paid) headcount; StaffedAgents the
+	// average number of agents available for calls (after breaks,
+	// shrinkage and outages) over the period.
 	Agents            int     `json:"agents"`
+	StaffedAgents     float64 `json:"staffed_agents"`
 	Occupancy         float64 `json:"occupancy"`
 	OccupancyCI95     float64 `json:"occupancy_ci95"`
 	Handled           float64 `json:"handled"`

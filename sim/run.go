@@ -179,7 +179,7 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 							u.busy += gc.busy
 							u.handled += gc.handled
 							u.handleS += gc.talk + gc.wrap
-							u.staffed += float64(m.groups[gi].agents) * m.exposure[cell]
+							u.staffed += m.staffed[cell*G+gi]
 						}
 					}
 				}
@@ -289,6 +289,7 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 	k.TransfersIn, _ = ratio(pick(func(u *unit) float64 { return u.q.transfersIn }), per)
 	k.TransferredOut, _ = ratio(pick(func(u *unit) float64 { return u.q.transferredOut }), per)
 	k.SelfServed, _ = ratio(pick(func(u *unit) float64 { return u.q.selfServed }), per)
+	k.Closed, _ = ratio(pick(func(u *unit) float64 { return u.q.closed }), per)
 	for _, u := range us {
 		k.MaxQueueLength = max(k.MaxQueueLength, int(u.tmax))
 		k.WaitingAtEnd += u.waitEnd
@@ -312,6 +313,12 @@ func agentKPIs(us []unit, agents int, period float64) AgentKPIs {
 		per[i] = u.exposure / period
 	}
 	k.Occupancy, k.OccupancyCI95 = ratio(busy, staffed)
+	var st, ex float64
+	for _, u := range us {
+		st += u.staffed
+		ex += u.exposure
+	}
+	k.StaffedAgents = safeDiv(st, ex)
 	k.CallsPerAgentHour, k.CallsPerAgentCI95 = ratio(handled, hours)
 	k.Handled, k.HandledCI95 = ratio(handled, per)
 	hs := make([]float64, len(us))
