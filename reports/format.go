@@ -62,30 +62,27 @@ func Count(f float64) string {
 	return b.String()
 }
 
-// Duration formats seconds as a compact human duration: 720000 -> "200h",
-// 90 -> "1m30s", 604800 -> "7d".
+// Duration formats seconds as a compact human duration: 720000 -> "8d8h",
+// 90 -> "1m30s", 604800 -> "7d", 120960 -> "1d9h36m".
 func Duration(s float64) string {
-	if s >= 86400 && math.Mod(s, 86400) == 0 {
-		return fmt.Sprintf("%dd", int64(s/86400))
+	if s != math.Trunc(s) || s < 0 {
+		return strconv.FormatFloat(s, 'f', 3, 64) + "s"
 	}
-	if s >= 3600 && math.Mod(s, 3600) == 0 {
-		return fmt.Sprintf("%dh", int64(s/3600))
+	if s == 0 {
+		return "0s"
 	}
-	if s >= 60 && math.Mod(s, 60) == 0 {
-		return fmt.Sprintf("%dm", int64(s/60))
-	}
-	if s == math.Trunc(s) {
-		m, sec := int64(s)/60, int64(s)%60
-		if m == 0 {
-			return fmt.Sprintf("%ds", sec)
+	n := int64(s)
+	var b strings.Builder
+	for _, u := range []struct {
+		sec  int64
+		name string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}} {
+		if n >= u.sec {
+			fmt.Fprintf(&b, "%d%s", n/u.sec, u.name)
+			n %= u.sec
 		}
-		h, m := m/60, m%60
-		if h == 0 {
-			return fmt.Sprintf("%dm%ds", m, sec)
-		}
-		return fmt.Sprintf("%dh%dm%ds", h, m, sec)
 	}
-	return strconv.FormatFloat(s, 'f', 3, 64) + "s"
+	return b.String()
 }
 
 // Rate formats a rate with an SI suffix: 1734000 -> "1.73M".

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 
 	"github.com/callsim/callsim/sim"
@@ -43,6 +44,24 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 	fmt.Fprintf(tw, "  queue length\tmean %.2f ±%.2f, max %d\n", k.MeanQueueLength, k.MeanQueueLenCI95, k.MaxQueueLength)
 	fmt.Fprintf(tw, "  occupancy\t%s\t(busy / staffed agent time)\n", PctCI(k.Occupancy, k.OccupancyCI95))
 	fmt.Fprintf(tw, "  calls per agent hour\t%.2f ±%.2f\n", k.CallsPerAgentHour, k.CallsPerAgentCI95)
+	for _, extra := range []struct {
+		label string
+		v     float64
+		note  string
+	}{
+		{"closed", k.Closed, "(arrived outside opening hours; not offered)"},
+		{"self-served in the IVR", k.SelfServed, "(not offered)"},
+		{"repeat calls", k.RepeatCalls, "(unresolved callers calling again; in offered)"},
+		{"redials", k.Redials, "(callers who abandoned, calling again; in offered)"},
+		{"transfers", k.TransfersIn, "(handed on from another queue; in offered)"},
+	} {
+		if extra.v > 0 {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", extra.label, Count(extra.v), extra.note)
+		}
+	}
+	if k.ResolutionRate < 1 && k.Answered > 0 {
+		fmt.Fprintf(tw, "  first-contact resolution\t%s\t(resolved / answered)\n", PctCI(k.ResolutionRate, k.ResolutionRateCI95))
+	}
 	if k.WaitingAtEnd > 0 {
 		fmt.Fprintf(tw, "  still waiting at end\t%s\t(no agent could ever take them)\n", Count(k.WaitingAtEnd))
 	}
@@ -66,19 +85,19 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 
 	ew.printf("\nGroups\n")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "group\tagents\toccupancy\thandled\tcalls/agent/h\t\n")
+	fmt.Fprintf(tw, "group\tsourcing\tpeak agents\tavg staffed\toccupancy\thandled\tcalls/agent/h\t\n")
 	for _, g := range r.Groups {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.2f\t\n", g.Name, g.Agents, PctCI(g.Occupancy, g.OccupancyCI95), Count(g.Handled), g.CallsPerAgentHour)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%.2f\t\n", g.Name, g.Sourcing, g.Agents, g.StaffedAgents, PctCI(g.Occupancy, g.OccupancyCI95), Count(g.Handled), g.CallsPerAgentHour)
 	}
 	tw.Flush()
 
 	if opt.Intervals {
 		ew.printf("\nIntervals (mean per day)\n")
 		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "start\toffered\tanswered\tabandoned\tservice level\tASA\toccupancy\tmean queue\tagents\t\n")
+		fmt.Fprintf(tw, "start\toffered\tanswered\tabandoned\tservice level\tASA\toccupancy\tmean queue\tstaffed\t\n")
 		for _, iv := range r.Intervals {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%d\t\n", iv.Start, Count(iv.Offered), Count(iv.Answered), Count(iv.Abandoned),
-				PctCI(iv.ServiceLevel, iv.ServiceLevelCI95), Secs(iv.ASASeconds), Pct(iv.Occupancy), iv.MeanQueueLength, iv.Agents)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t\n", iv.Start, Count(iv.Offered), Count(iv.Answered), Count(iv.Abandoned),
+				PctCI(iv.ServiceLevel, iv.ServiceLevelCI95), Secs(iv.ASASeconds), Pct(iv.Occupancy), iv.MeanQueueLength, iv.StaffedAgents)
 		}
 		tw.Flush()
 	}
@@ -89,6 +108,9 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 func CountCI(f, hw float64) string {
 	if hw < 0.05 {
 		return Count(f)
+	}
+	if math.Abs(f) >= 100 {
+		hw = math.Round(hw)
 	}
 	return Count(f) + " ±" + Count(hw)
 }

@@ -119,3 +119,56 @@ groups:
 		}
 	}
 }
+
+func TestStaffingKeys(t *testing.T) {
+	src := `name: shifts
+horizon: 7d
+interval: 1h
+queues:
+  - name: q
+    arrivals: {per_day: 1000, profile: [0,0,0,0,0,0,0,1,2,3,3,3,3,3,3,3,2,2,1,1,0,0,0,0], weekdays: {sat: 0.5, sun: 0}, busyness: {cv: 10%}}
+    handle_time: 4m
+    open: {from: "07:00", to: "20:00", days: [weekdays, sat]}
+groups:
+  - name: day
+    shifts:
+      - {start: "07:00", length: 8h, days: [weekdays], agents: 12, breaks: [{after: 4h, length: 30m}]}
+      - {start: "12:00", length: 8h, days: [mon, tue, wed, thu, fri, sat], agents: 10}
+    shrinkage: 30%
+    outages: [{start: 2d10h, length: 4h}]
+    skills: [q]
+  - name: evening
+    agents_by_interval: [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,4,4,4,2,0,0,0]
+    skills: [q]
+`
+	s, err := Parse("shifts.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.Queues[0].Arrivals
+	if len(a.Profile) != 24 || a.Weekdays[5] != 0.5 || a.Weekdays[6] != 0 || a.Weekdays[0] != 1 || a.Busyness != 0.1 {
+		t.Errorf("arrivals %+v", a)
+	}
+	if o := s.Queues[0].Open; o == nil || o.From.Hours() != 7 || o.To.Hours() != 20 || !o.Days[5] || o.Days[6] {
+		t.Errorf("open %+v", o)
+	}
+	g := s.Groups[0]
+	if len(g.Shifts) != 2 || g.Shifts[0].Agents != 12 || !g.Shifts[0].Days[4] || g.Shifts[0].Days[5] || g.Shifts[0].Breaks[0].Length.Minutes() != 30 ||
+		g.Shrinkage != 0.3 || len(g.Outages) != 1 || g.Outages[0].Start.Hours() != 58 {
+		t.Errorf("group %+v", g)
+	}
+	for _, bad := range []struct{ from, to, want string }{
+		{`start: "07:00", length: 8h`, `start: "7h61", length: 8h`, "not a time of day"},
+		{"days: [weekdays], agents", "days: [weekdys], agents", `did you mean "weekdays"`},
+		{"shrinkage: 30%", "shrinkage: 100%", "below 100%"},
+		{"    agents_by_interval: [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,4,4,4,2,0,0,0]\n", "    agents_by_interval: [1, 2]\n", "has 2 counts"},
+		{"    shrinkage: 30%\n", "    shrinkage: 30%\n    agents: 3\n", "give one of agents, shifts or agents_by_interval"},
+		{"{after: 4h, length: 30m}", "{after: 7h50m, length: 30m}", "within its shift"},
+		{"profile: [0,0,", "profile: [0,", "the profile has 23 weights"},
+	} {
+		_, err := Parse("shifts.yaml", []byte(strings.Replace(src, bad.from, bad.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q -> %q: error %v, want %q", bad.from, bad.to, err, bad.want)
+		}
+	}
+}
