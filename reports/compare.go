@@ -41,6 +41,22 @@ func WriteCompareText(w io.Writer, c *sim.Comparison) error {
 	row("resolution", func(v *sim.VariantResult) string { return PctCI(v.KPIs.ResolutionRate, v.KPIs.ResolutionRateCI95) })
 	row("repeat calls", func(v *sim.VariantResult) string { return Count(v.KPIs.RepeatCalls) })
 	row("agents", func(v *sim.VariantResult) string { return fmt.Sprint(v.KPIs.Agents) })
+	if len(c.Variants[0].Queues) > 1 {
+		for qi, q := range c.Variants[0].Queues {
+			qr := func(v *sim.VariantResult) *sim.QueueResult {
+				if qi < len(v.Queues) {
+					return &v.Queues[qi]
+				}
+				return &sim.QueueResult{}
+			}
+			row(q.Name+": service level", func(v *sim.VariantResult) string {
+				x := qr(v)
+				return PctCI(x.ServiceLevel, x.ServiceLevelCI95)
+			})
+			row(q.Name+": ASA", func(v *sim.VariantResult) string { x := qr(v); return SecsCI(x.ASASeconds, x.ASASecondsCI95) })
+			row(q.Name+": abandon rate", func(v *sim.VariantResult) string { x := qr(v); return PctCI(x.AbandonRate, x.AbandonRateCI95) })
+		}
+	}
 	row("meets targets", func(v *sim.VariantResult) string {
 		if v.MeetsTargets {
 			return "yes"
