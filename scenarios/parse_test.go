@@ -96,7 +96,7 @@ func TestBuiltins(t *testing.T) {
 	}
 	for _, bad := range []string{"nope", "", "../parse.go", "single_queue"} {
 		_, err := LoadBuiltin(bad)
-		if !errors.Is(err, ErrUnknownBuiltin) || !strings.Contains(err.Error(), "single-queue, two-skills") {
+		if !errors.Is(err, ErrUnknownBuiltin) || !strings.Contains(err.Error(), "single-queue") || !strings.Contains(err.Error(), "two-skills") {
 			t.Errorf("LoadBuiltin(%q) error = %v, want ErrUnknownBuiltin listing the names", bad, err)
 		}
 	}
