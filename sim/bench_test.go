@@ -34,3 +34,46 @@ func BenchmarkCanonical(b *testing.B) {
 	}
 	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
 }
+
+// BenchmarkMultiSkill runs the built-in two-skills center (two queues, a
+// specialist and a generalist group, priority, a 30 s overflow delay,
+// lognormal and gamma handle times, wrap-up, abandonment) for about 2
+// million calls on one core.
+func BenchmarkMultiSkill(b *testing.B) {
+	sc, err := scenarios.LoadBuiltin("two-skills")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc.Replications = 1
+	sc.Horizon = 252 * 24 * time.Hour // 330 calls an hour
+	sc.WarmUp = 24 * time.Hour
+	var calls int64
+	for b.Loop() {
+		r, err := Run(context.Background(), sc, Options{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		calls += r.Run.CallsSimulated
+	}
+	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
+}
+
+// BenchmarkShifts runs the built-in night-partner base (intraday profile,
+// weekday factors, shifts with breaks, shrinkage, two groups) on one core.
+func BenchmarkShifts(b *testing.B) {
+	sc, err := scenarios.LoadBuiltin("night-partner")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc.Replications = 1
+	sc.Horizon = 2 * 365 * 24 * time.Hour
+	var calls int64
+	for b.Loop() {
+		r, err := Run(context.Background(), sc, Options{Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		calls += r.Run.CallsSimulated
+	}
+	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
+}
