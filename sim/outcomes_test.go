@@ -178,3 +178,64 @@ func TestTransfers(t *testing.T) {
 		t.Errorf("transferred calls must not count as resolved at tier 1: resolution %g", t1.ResolutionRate)
 	}
 }
+
+// TestOverflowInfiniteDelay: an overflow step that is never reached leaves
+// two separate systems: queue A, served by its own group, gives exactly the
+// figures of A alone (same random numbers), and queue B those of B alone
+// within their confidence intervals.
+func TestOverflowInfiniteDelay(t *testing.T) {
+	mk := func(qs ...string) *scenarios.Scenario {
+		sc := base(0, 0)
+		sc.Queues, sc.Groups, sc.Routing = nil, nil, nil
+		for _, q := range qs {
+			sc.Queues = append(sc.Queues, scenarios.Queue{Name: q, Arrivals: scenarios.Arrivals{Rate: 0.08},
+				HandleTime: scenarios.Dist{Kind: scenarios.Exponential, Mean: 300},
+				Patience:   &scenarios.Dist{Kind: scenarios.Exponential, Mean: 180},
+				Target:     scenarios.Target{ServiceLevel: 0.8, Within: 20 * time.Second}})
+			sc.Groups = append(sc.Groups, scenarios.Group{Name: "G" + q, Agents: 26, Skills: []string{q}})
+		}
+		return sc
+	}
+	both := mk("A", "B")
+	both.Groups[1].Skills = []string{"A", "B"}
+	both.Routing = []scenarios.Route{
+		{Queue: "A", Groups: []scenarios.RouteGroup{{Group: "GA"}, {Group: "GB", After: 1000 * 24 * time.Hour}}},
+		{Queue: "B", Groups: []scenarios.RouteGroup{{Group: "GB"}}},
+	}
+	r := mustRun(t, both)
+	a := mustRun(t, mk("A"))
+	if r.Queues[0].CallKPIs != a.Queues[0].CallKPIs {
+		t.Errorf("queue A with an unreachable overflow differs from A alone:\n%+v\n%+v", r.Queues[0].CallKPIs, a.Queues[0].CallKPIs)
+	}
+	bAlone := mk("B")
+	b := mustRun(t, bAlone).Queues[0]
+	rb := r.Queues[1]
+	if d := math.Abs(rb.ServiceLevel - b.ServiceLevel); d > rb.ServiceLevelCI95+b.ServiceLevelCI95 {
+		t.Errorf("queue B: %g ± %g with A's overflow, %g ± %g alone", rb.ServiceLevel, rb.ServiceLevelCI95, b.ServiceLevel, b.ServiceLevelCI95)
+	}
+	// And with no delay the overflow does take calls: A's service improves.
+	both.Routing[0].Groups[1].After = 0
+	if r2 := mustRun(t, both); !(r2.Queues[0].ServiceLevel > r.Queues[0].ServiceLevel+r.Queues[0].ServiceLevelCI95) {
+		t.Errorf("overflow without delay: A's service level %g, with an unreachable one %g", r2.Queues[0].ServiceLevel, r.Queues[0].ServiceLevel)
+	}
+}
+
+// TestConservationWithClosed: every arrival is answered, abandoned, closed,
+// self-served or still waiting at the end.
+func TestConservationWithClosed(t *testing.T) {
+	sc := base(0.1, 30)
+	sc.Queues[0].Patience = &scenarios.Dist{Kind: scenarios.Exponential, Mean: 90}
+	sc.Queues[0].Open = &scenarios.OpenHours{From: 8 * time.Hour, To: 18 * time.Hour, Days: day7()}
+	sc.Queues[0].SelfService = 0.1
+	k := mustRun(t, sc).KPIs
+	if d := k.Offered - k.Answered - k.Abandoned - k.WaitingAtEnd; math.Abs(d) > 1e-6 {
+		t.Errorf("offered %g != answered %g + abandoned %g + waiting %g", k.Offered, k.Answered, k.Abandoned, k.WaitingAtEnd)
+	}
+	arrivals := k.Offered + k.Closed + k.SelfServed
+	if want := 0.1 * 95 * 3600; math.Abs(arrivals-want) > 5*math.Sqrt(want) {
+		t.Errorf("offered + closed + self-served = %g, want about %g", arrivals, want)
+	}
+	if math.Abs(k.Closed/arrivals-14.0/24) > 0.02 {
+		t.Errorf("closed share %g, want 14/24", k.Closed/arrivals)
+	}
+}

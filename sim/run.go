@@ -164,7 +164,9 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 					}
 					cell := b*S + s
 					u.exposure += m.exposure[cell]
-					u.tmax = max(u.tmax, r.tmax[cell])
+					if q < 0 {
+						u.tmax = max(u.tmax, r.tmax[cell])
+					}
 					for qi := 0; qi < Q; qi++ {
 						if q < 0 || qi == q {
 							u.q.add(&r.qcells[cell*Q+qi])
