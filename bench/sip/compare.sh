@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares callsim load with SIPp's built-in UAC against the same
 # "sipp -sn uas" on 127.0.0.1:
-#   1. the highest call rate with no failed call (and >= 99% of the rate
+#   1. the highest call rate with no failed call (and >= 95% of the rate
 #      achieved), over UDP and TCP, stepping through RATES, each point
 #      POINT_SECONDS long with zero hold time;
 #   2. concurrent 30-second calls held (HOLD_RATES x POINT_SECONDS calls).
@@ -48,7 +48,7 @@ callsim_point() {
   local js="$tmp/r.json" rc=0
   timeout $((n / rate + 90)) "$tmp/callsim" load "sip:service@127.0.0.1:$port;transport=$tp" --rate "$rate" \
     --max-calls "$n" --hold "$hold" --json "$js" --threshold "completed==$n" \
-    --threshold "achieved_cps>=$(awk "BEGIN{print $rate*0.99}")" >"$tmp/cs.out" 2>&1 || rc=$?
+    --threshold "achieved_cps>=$(awk "BEGIN{print $rate*0.95}")" >"$tmp/cs.out" 2>&1 || rc=$?
   local cps conc
   cps=$(grep -o '"achieved_cps": [0-9.]*' "$js" 2>/dev/null | awk '{printf "%.1f", $2}')
   conc=$(grep -o '"max_concurrent": [0-9]*' "$js" 2>/dev/null | awk '{print $2}')
