@@ -157,7 +157,16 @@ func (d *decoder) mapping(n *yaml.Node, path, expected, hint string, fields []fi
 
 // entries lists the pairs of mapping n, expanding YAML merge keys (<<: *x);
 // a key given explicitly overrides a merged one.
-func (d *decoder) entries(n *yaml.Node, path string, depth int) []kv {
+func (d *decoder) entries(n *yaml.Node, path string, _ int) []kv {
+	return d.expand(n, path, map[*yaml.Node][]kv{n: nil})
+}
+
+// expand lists the pairs of mapping n. memo holds the expansion of every
+// mapping merged so far, so that an anchor merged many times is expanded
+// once (nested merges of shared anchors would otherwise take exponential
+// time); a nil entry marks a mapping being expanded, so a merge cycle is an
+// error instead of an endless loop.
+func (d *decoder) expand(n *yaml.Node, path string, memo map[*yaml.Node][]kv) []kv {
 	var out []kv
 	seen := map[string]*yaml.Node{}
 	var merges []*yaml.Node
@@ -195,11 +204,20 @@ func (d *decoder) entries(n *yaml.Node, path string, depth int) []kv {
 				d.errorf(mm, path, "", "merge key << expects a mapping, got %s", describe(mm))
 				continue
 			}
-			if depth > 8 {
-				d.errorf(mm, path, "", "merge keys nested too deeply")
+			sub, done := memo[mm]
+			switch {
+			case done && sub == nil:
+				d.errorf(mm, path, "a mapping cannot merge itself", "merge key << refers to a mapping that contains it")
 				continue
+			case !done:
+				memo[mm] = nil
+				sub = d.expand(mm, path, memo)
+				if sub == nil {
+					sub = []kv{}
+				}
+				memo[mm] = sub
 			}
-			for _, e := range d.entries(mm, path, depth+1) {
+			for _, e := range sub {
 				if e.key.Kind == yaml.ScalarNode {
 					if _, dup := seen[e.key.Value]; dup {
 						continue

@@ -184,6 +184,8 @@ func TestParseBadFiles(t *testing.T) {
 		{"two documents", "name: a\n---\nname: b\n", "t.yaml:2: the file holds more than one YAML document"},
 		{"unclosed quote", "name: \"t\nhorizon: 1h\n", "not valid YAML"},
 		{"bad alias", "name: *nope\n", "not valid YAML"},
+		{"merge cycle", "<<: &a {<<: *a}\n", "merge key << refers to a mapping that contains it"},
+		{"merge fan-out", fanOut, `unknown key "l"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,3 +219,10 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+// fanOut merges each anchor four times into the next: expanded naively it
+// has 4^10 entries, so it must be expanded once per anchor.
+const fanOut = "b: &b {x: 1}\nc: &c {<<: [*b, *b, *b, *b]}\nd: &d {<<: [*c, *c, *c, *c]}\n" +
+	"e: &e {<<: [*d, *d, *d, *d]}\nf: &f {<<: [*e, *e, *e, *e]}\ng: &g {<<: [*f, *f, *f, *f]}\n" +
+	"h: &h {<<: [*g, *g, *g, *g]}\ni: &i {<<: [*h, *h, *h, *h]}\nj: &j {<<: [*i, *i, *i, *i]}\n" +
+	"k: &k {<<: [*j, *j, *j, *j]}\nl: &l {<<: [*k, *k, *k, *k]}\n<<: *l\n"
