@@ -126,7 +126,7 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 	Q, G, S := len(m.queues), len(m.groups), m.nSlots
 	var out []costUnit
 	for _, r := range reps {
-		for b := 0; b < m.batches; b++ {
+		for b := 0; b < m.keptBatches(r); b++ {
 			u := costUnit{groups: make([]Breakdown, G)}
 			gs := make([]gcell, G)
 			paid := make([]float64, G)

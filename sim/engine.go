@@ -170,6 +170,9 @@ type replicationResult struct {
 	waitingAtEnd   []int
 	callsSimulated int64
 	events         int64
+	// stoppedAt is the simulated time an interrupted replication reached;
+	// zero when it ran to the end.
+	stoppedAt float64
 }
 
 func newReplication(m *model, rep int) *replication {
@@ -276,7 +279,10 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 		}
 		if r.events%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
-				return replicationResult{}, err
+				// Hand back what was measured: the batches that ended
+				// before now are complete enough to keep (see aggregate).
+				return replicationResult{qcells: r.qcells, gcells: r.gcells, tmax: r.tmax, waitingAtEnd: r.waitingAtEnd,
+					callsSimulated: r.callsSimulated, events: r.events, stoppedAt: r.now}, err
 			}
 			if progress != nil {
 				progress.Add(r.callsSimulated - reported)

@@ -213,3 +213,26 @@ func TestInterrupted(t *testing.T) {
 		t.Fatal("a cancelled run returned no error and no result")
 	}
 }
+
+// TestInterruptedKeepsBatches: a single long replication stopped half-way
+// still yields the figures of the batches it completed, marked interrupted.
+func TestInterruptedKeepsBatches(t *testing.T) {
+	sc := canonical(2e7)
+	ctx, cancel := context.WithCancel(context.Background())
+	var once bool
+	r, err := Run(ctx, sc, Options{Workers: 1, Progress: func(done, total int64) {
+		if !once && done > total/2 {
+			once = true
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatalf("interrupted run returned no result: %v", err)
+	}
+	if !r.Interrupted || r.CIObservations < 2 || r.CIObservations >= batchesForSingleReplication {
+		t.Fatalf("interrupted %v with %d batches", r.Interrupted, r.CIObservations)
+	}
+	if r.KPIs.ServiceLevel < 0.5 || r.KPIs.Offered < 1e6 {
+		t.Errorf("partial result: service level %g, offered %g per replication", r.KPIs.ServiceLevel, r.KPIs.Offered)
+	}
+}

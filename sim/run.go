@@ -69,7 +69,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			defer wg.Done()
 			for rep := range jobs {
 				res, err := newReplication(m, rep).run(ctx, &done)
-				if err == nil {
+				if err == nil || m.keptBatches(&res) > 0 {
 					results[rep] = &res
 				}
 			}
@@ -104,7 +104,7 @@ feed:
 		return nil, errors.New("no replication finished")
 	}
 	res := aggregate(m, finished)
-	res.Interrupted = len(finished) < m.reps
+	res.Interrupted = len(finished) < m.reps || ctx.Err() != nil
 	wall := time.Since(start).Seconds()
 	res.Run.Workers = workers
 	res.Run.WallSeconds = wall
@@ -127,6 +127,17 @@ type unit struct {
 	waitEnd  float64
 }
 
+// keptBatches is how many of a replication's batches count: all when it
+// ran to the end; when it was interrupted, those that ended (with a margin
+// of one batch for the calls still in progress) before it stopped.
+func (m *model) keptBatches(r *replicationResult) int {
+	if r.stoppedAt == 0 {
+		return m.batches
+	}
+	done := int((int64(r.stoppedAt/m.interval) - m.firstInterval) / m.slotsPerBatch)
+	return max(0, min(m.batches, done-1))
+}
+
 func aggregate(m *model, reps []*replicationResult) *Result {
 	Q, G, S := len(m.queues), len(m.groups), m.nSlots
 	res := &Result{
@@ -141,7 +152,10 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 	if m.batches > 1 {
 		res.CIMethod = "batch_means"
 	}
-	res.CIObservations = len(reps) * m.batches
+	res.CIObservations = 0
+	for _, r := range reps {
+		res.CIObservations += m.keptBatches(r)
+	}
 	totalAgents := 0
 	for _, g := range m.groups {
 		totalAgents += g.agents
@@ -156,7 +170,7 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 	collect := func(slot, q, g int) []unit {
 		var us []unit
 		for _, r := range reps {
-			for b := 0; b < m.batches; b++ {
+			for b := 0; b < m.keptBatches(r); b++ {
 				var u unit
 				for s := 0; s < S; s++ {
 					if slot >= 0 && s != slot {
