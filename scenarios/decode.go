@@ -840,17 +840,7 @@ var inHouseCostKeys = []string{"hourly_wage", "overhead", "supervisor_ratio", "s
 // sourcing is checked in Validate.
 func (d *decoder) groupCost(n *yaml.Node, path string) GroupCost {
 	var c GroupCost
-	num := func(key string, dst *float64) field {
-		return field{key, false, func(n *yaml.Node, p string) {
-			if v, ok := d.number(n, p); ok {
-				if v < 0 {
-					d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
-					return
-				}
-				*dst = v
-			}
-		}}
-	}
+	num := d.nonNegative
 	pct := func(key string, dst *float64) field {
 		return field{key, false, func(n *yaml.Node, p string) { *dst, _ = d.percent(n, p) }}
 	}
@@ -885,17 +875,7 @@ func (d *decoder) groupCost(n *yaml.Node, path string) GroupCost {
 // serviceCosts decodes the top-level costs mapping.
 func (d *decoder) serviceCosts(n *yaml.Node, path string) ServiceCosts {
 	c := ServiceCosts{Currency: DefaultCurrency}
-	num := func(key string, dst *float64) field {
-		return field{key, false, func(n *yaml.Node, p string) {
-			if v, ok := d.number(n, p); ok {
-				if v < 0 {
-					d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
-					return
-				}
-				*dst = v
-			}
-		}}
-	}
+	num := d.nonNegative
 	d.mapping(n, path, "a mapping", "write {per_abandoned_call: 4, per_unresolved_contact: 6}", []field{
 		{"currency", false, func(n *yaml.Node, p string) {
 			if v, ok := d.str(n, p); ok {
@@ -1083,4 +1063,17 @@ func (d *decoder) shift(n *yaml.Node, path string) Shift {
 		}},
 	})
 	return s
+}
+
+// nonNegative is an optional field holding a number >= 0, stored in dst.
+func (d *decoder) nonNegative(key string, dst *float64) field {
+	return field{key, false, func(n *yaml.Node, p string) {
+		if v, ok := d.number(n, p); ok {
+			if v < 0 {
+				d.errorf(n, p, "", "must be >= 0, got %s", n.Value)
+				return
+			}
+			*dst = v
+		}
+	}}
 }

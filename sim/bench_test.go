@@ -39,34 +39,20 @@ func BenchmarkCanonical(b *testing.B) {
 // specialist and a generalist group, priority, a 30 s overflow delay,
 // lognormal and gamma handle times, wrap-up, abandonment) for about 2
 // million calls on one core.
-func BenchmarkMultiSkill(b *testing.B) {
-	sc, err := scenarios.LoadBuiltin("two-skills")
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc.Replications = 1
-	sc.Horizon = 252 * 24 * time.Hour // 330 calls an hour
-	sc.WarmUp = 24 * time.Hour
-	var calls int64
-	for b.Loop() {
-		r, err := Run(context.Background(), sc, Options{Workers: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		calls += r.Run.CallsSimulated
-	}
-	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
-}
+func BenchmarkMultiSkill(b *testing.B) { benchBuiltin(b, "two-skills", 252*24*time.Hour) }
 
 // BenchmarkShifts runs the built-in night-partner base (intraday profile,
 // weekday factors, shifts with breaks, shrinkage, two groups) on one core.
-func BenchmarkShifts(b *testing.B) {
-	sc, err := scenarios.LoadBuiltin("night-partner")
+func BenchmarkShifts(b *testing.B) { benchBuiltin(b, "night-partner", 2*365*24*time.Hour) }
+
+// benchBuiltin runs one replication of a built-in scenario's base over the
+// given horizon on one core and reports simulated calls per second.
+func benchBuiltin(b *testing.B, name string, horizon time.Duration) {
+	sc, err := scenarios.LoadBuiltin(name)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sc.Replications = 1
-	sc.Horizon = 2 * 365 * 24 * time.Hour
+	sc.Replications, sc.Horizon, sc.WarmUp = 1, horizon, 24*time.Hour
 	var calls int64
 	for b.Loop() {
 		r, err := Run(context.Background(), sc, Options{Workers: 1})
