@@ -3,6 +3,9 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -519,6 +522,9 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 		}},
 		{"transfer_to", false, func(n *yaml.Node, p string) { q.TransferTo, _ = d.str(n, p) }},
 	})
+	if q.Arrivals.Forecast != "" {
+		d.loadForecast(&q, join(path, "arrivals.forecast"), interval)
+	}
 	if q.Redial.After.Kind == "" {
 		q.Redial.After = Dist{Kind: Exponential, Mean: DefaultRedialAfter.Seconds()}
 	}
@@ -555,6 +561,10 @@ func (d *decoder) arrivals(n *yaml.Node, path string, interval time.Duration) Ar
 	if !d.mapping(n, path, "a mapping with one of per_hour, per_day or per_interval", hint, []field{
 		rate("per_hour", time.Hour), rate("per_day", 24*time.Hour), rate("per_interval", interval),
 		{"profile", false, func(n *yaml.Node, p string) { a.Profile = d.profile(n, p, interval) }},
+		{"forecast", false, func(n *yaml.Node, p string) {
+			given = append(given, "forecast")
+			a.Forecast, _ = d.str(n, p)
+		}},
 		{"weekdays", false, func(n *yaml.Node, p string) {
 			fields := make([]field, len(weekdayNames))
 			for i, name := range weekdayNames {
@@ -580,10 +590,10 @@ func (d *decoder) arrivals(n *yaml.Node, path string, interval time.Duration) Ar
 	}
 	switch len(given) {
 	case 0:
-		d.errorf(resolve(n), path, hint, "give one of per_hour, per_day or per_interval")
+		d.errorf(resolve(n), path, hint+", or {forecast: FILE.csv}", "give one of per_hour, per_day, per_interval or forecast")
 	case 1:
 	default:
-		d.errorf(resolve(n), path, "keep one", "give only one of per_hour, per_day or per_interval, got %s", strings.Join(given, " and "))
+		d.errorf(resolve(n), path, "keep one", "give only one of per_hour, per_day, per_interval or forecast, got %s", strings.Join(given, " and "))
 	}
 	return a
 }
@@ -1076,4 +1086,48 @@ func (d *decoder) nonNegative(key string, dst *float64) field {
 			*dst = v
 		}
 	}}
+}
+
+// loadForecast reads the forecast file of a queue (relative to the scenario
+// file) and sets its week of rates.
+func (d *decoder) loadForecast(q *Queue, path string, interval time.Duration) {
+	a := &q.Arrivals
+	n := d.nodes[path]
+	if a.Profile != nil || a.Weekdays != [7]float64{1, 1, 1, 1, 1, 1, 1} {
+		d.errorf(n, path, "the forecast gives the intraday and weekly pattern itself", "forecast cannot be combined with profile or weekdays")
+		return
+	}
+	file := a.Forecast
+	if !filepath.IsAbs(file) && d.file != "" {
+		file = filepath.Join(filepath.Dir(d.file), file)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		d.errorf(n, path, "the path is relative to the scenario file", "cannot read the forecast: %v", err)
+		return
+	}
+	defer f.Close()
+	fc, err := ParseForecast(file, f, interval)
+	if err != nil {
+		d.errorf(n, path, "", "%v", err)
+		return
+	}
+	rates, ok := fc[q.Name]
+	if !ok {
+		rates, ok = fc[""]
+	}
+	if !ok {
+		names := make([]string, 0, len(fc))
+		for k := range fc {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		d.errorf(n, path, didYouMean(q.Name, names, "queues in the file"), "the forecast has no rows for queue %q (it has: %s)", q.Name, strings.Join(names, ", "))
+		return
+	}
+	sum := 0.0
+	for _, r := range rates {
+		sum += r
+	}
+	a.WeekRates, a.Rate = rates, sum/float64(len(rates))
 }

@@ -108,6 +108,13 @@ type Arrivals struct {
 	// Weekdays are day factors, Monday first (weekdays: {sat: 0.5, sun: 0};
 	// default 1 each). The simulation starts on a Monday at 00:00.
 	Weekdays [7]float64
+	// WeekRates, when set, gives the arrival rate (calls per second) of
+	// every interval of the week, Monday 00:00 first, as read from a
+	// forecast file (forecast: FILE.csv); it replaces Rate, Profile and
+	// Weekdays (Rate is then the week's average).
+	WeekRates []float64
+	// Forecast is the forecast file named in the scenario, if any.
+	Forecast string
 	// Busyness is the coefficient of variation of a gamma day factor with
 	// mean 1, drawn per day and queue: day-to-day volume uncertainty
 	// (busyness: {cv: 10%}; default 0: none).

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/scenarios"
 )
 
 // TestProfile: with an intraday profile each interval gets its share of the
@@ -52,5 +54,27 @@ func TestBusyness(t *testing.T) {
 	}
 	if want := 0.05 * 86400 * 7; math.Abs(busy.Offered-want) > 0.05*want {
 		t.Errorf("busyness changed the mean: %g, want %g", busy.Offered, want)
+	}
+}
+
+// TestForecast: a forecast file's volumes arrive in their intervals.
+func TestForecast(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/testdata/forecast.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Replications, sc.WarmUp = 20, 0 // two whole weeks: two Mondays
+	r := mustRun(t, sc)
+	for _, iv := range r.Intervals {
+		var want float64
+		switch iv.Start {
+		case "08:00":
+			want = (120 + 60) / 7.0 // Mondays only, averaged over the days of the week
+		case "08:30":
+			want = 150 / 7.0
+		}
+		if tol := 5 * math.Sqrt(want/(14*20)); math.Abs(iv.Offered-want) > tol+1e-9 {
+			t.Errorf("%s: %g calls per day, want %g ± %g", iv.Start, iv.Offered, want, tol)
+		}
 	}
 }

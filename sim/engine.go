@@ -346,9 +346,14 @@ func (r *replication) nextVaryingArrival(qi int) float64 {
 		k := int64(t / m.interval)
 		end := math.Min(float64(k+1)*m.interval, m.horizon)
 		dayIdx := k / int64(m.nSlots)
-		lam := q.rate * q.weekdays[dayIdx%7]
-		if q.profile != nil {
-			lam *= q.profile[k%int64(m.nSlots)]
+		var lam float64
+		if q.weekRates != nil {
+			lam = q.weekRates[k%int64(len(q.weekRates))]
+		} else {
+			lam = q.rate * q.weekdays[dayIdx%7]
+			if q.profile != nil {
+				lam *= q.profile[k%int64(m.nSlots)]
+			}
 		}
 		if b := r.busy[qi]; b != nil {
 			lam *= b[dayIdx]

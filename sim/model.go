@@ -55,6 +55,7 @@ type mqueue struct {
 	// Time-varying arrivals: rate x profile[slot] x weekdays[day of week] x
 	// a gamma day factor with coefficient of variation busyCV.
 	varying     bool
+	weekRates   []float64 // calls per second per interval of the week, or nil
 	profile     []float64
 	weekdays    [7]float64
 	busyCV      float64
@@ -439,6 +440,17 @@ func (q *mqueue) setArrivals(a *scenarios.Arrivals, nSlots int) error {
 		return fmt.Errorf("busyness cv must be at least 0")
 	}
 	q.busyCV = a.Busyness
+	if a.WeekRates != nil {
+		if len(a.WeekRates) != 7*nSlots {
+			return fmt.Errorf("a forecast needs %d rates (one per interval of the week), got %d", 7*nSlots, len(a.WeekRates))
+		}
+		for _, r := range a.WeekRates {
+			if !(r >= 0) || math.IsInf(r, 0) {
+				return fmt.Errorf("forecast rates must be finite and at least 0")
+			}
+		}
+		q.weekRates, q.varying = a.WeekRates, true
+	}
 	q.varying = q.varying || q.busyCV > 0
 	return nil
 }
