@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/reports"
+	"github.com/callsim/callsim/wfm"
+)
+
+func init() { register(newStaffCmd) }
+
+func newStaffCmd(e *env) *cobra.Command {
+	var (
+		asJSON       bool
+		quiet        bool
+		analytic     bool
+		shrinkage    string
+		criterion    string
+		margin       string
+		rounds       int
+		seed         uint64
+		replications int
+	)
+	cmd := &cobra.Command{
+		Use:   "staff FILE",
+		Short: "Staffing requirement per interval of the day, by Erlang and verified by simulation",
+		Long: `Compute, for each queue and interval of the day, the agents needed to meet
+the queue's service-level target, then verify the plan by simulation.
+
+Analytic: the offered rate is rate x profile x weekday factor of the queue's
+busiest weekday (the plan is one day's headcount, used every day, so it is
+sized for the day that needs most). Erlang A (exponential patience with the
+mean of the queue's patience) or Erlang C (no patience) gives the least
+number of agents, with AHT = mean talk time (times the group's
+handle_time_factor) + mean wrap-up; Erlang treats AHT as exponential and each
+interval as a steady state.
+
+Verified: the scenario is simulated with the requirement as
+agents_by_interval of each queue's dedicated group (shrinkage off: the
+figure is agents available for calls) and arrivals at the busiest weekday
+every day. Every interval whose simulated service level misses the target
+gets one more agent, and the plan is simulated again, until every interval
+meets the target or --rounds is reached. --criterion lower (default) judges
+an interval by the lower end of its 95% confidence interval, point by its
+point estimate; --margin adds to the target. Finally the plan is simulated
+with fresh seeds (seed+1000) and judged on point estimates against the bare
+target. Scenarios where a group serves several queues, or a queue several
+groups, cannot be verified this way; --analytic prints the Erlang figures.
+
+Scheduled = ceil(verified / (1 - shrinkage)), with shrinkage from
+--shrinkage or the queue's group.`,
+		Example: `  callsim staff single-queue
+  callsim staff my-center.yaml --shrinkage 30% --json
+  callsim staff two-skills --analytic`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opt := wfm.StaffOptions{Verify: !analytic, MaxRounds: rounds, Criterion: criterion}
+			if cmd.Flags().Changed("shrinkage") {
+				s, err := parseFraction(shrinkage)
+				if err != nil || s < 0 || s >= 1 {
+					return usageError{fmt.Errorf("--shrinkage %q: want a percentage below 100%% (30%%) or a fraction (0.3)", shrinkage)}
+				}
+				opt.Shrinkage = &s
+			}
+			if criterion != wfm.CriterionLower && criterion != wfm.CriterionPoint {
+				return usageError{fmt.Errorf("--criterion %q: want lower or point", criterion)}
+			}
+			m, err := parseFraction(margin)
+			if err != nil || m < 0 || m >= 1 {
+				return usageError{fmt.Errorf("--margin %q: want a percentage (1%%) or a fraction (0.01)", margin)}
+			}
+			opt.Margin = m
+			if rounds < 1 {
+				return usageError{fmt.Errorf("--rounds must be at least 1, got %d", rounds)}
+			}
+			if cmd.Flags().Changed("replications") && replications < 1 {
+				return usageError{fmt.Errorf("--replications must be at least 1, got %d", replications)}
+			}
+			sc, err := loadScenario(args[0])
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("seed") {
+				sc.Seed = seed
+			}
+			if cmd.Flags().Changed("replications") {
+				sc.Replications = replications
+			}
+			if !quiet && isTerminal(e.stderr) {
+				opt.Progress = func(round, missed int) {
+					fmt.Fprintf(e.stderr, "staff: round %d, %d interval(s) missing the target\n", round, missed)
+				}
+			}
+			plan, err := wfm.Staff(e.ctx, sc, opt)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(e.stdout, plan)
+			}
+			return writeStaffText(e.stdout, plan)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the plan as JSON on stdout")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress")
+	f.BoolVar(&analytic, "analytic", false, "Erlang figures only, no verification by simulation")
+	f.StringVar(&shrinkage, "shrinkage", "", "share of paid time not available (30% or 0.3); default: the queue's group's")
+	f.StringVar(&criterion, "criterion", wfm.CriterionLower, "verification judges an interval by its SL's lower 95% bound (lower) or point estimate (point)")
+	f.StringVar(&margin, "margin", "0", "added to each target during verification (1% or 0.01)")
+	f.IntVar(&rounds, "rounds", 20, "most verification rounds")
+	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
+	f.IntVar(&replications, "replications", 0, "override the scenario's number of replications")
+	return cmd
+}
+
+// parseFraction reads "30%" or "0.3".
+func parseFraction(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if strings.HasSuffix(s, "%") {
+		s, div = strings.TrimSpace(strings.TrimSuffix(s, "%")), 100
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, err
+	}
+	return v / div, nil
+}
+
+func writeStaffText(w io.Writer, p *wfm.StaffPlan) error {
+	fmt.Fprintf(w, "Staffing plan for %q, seed %d\n", p.Scenario, p.Seed)
+	for _, q := range p.Queues {
+		model := "Erlang C (no abandonment)"
+		if q.Model == "erlang_a" {
+			model = fmt.Sprintf("Erlang A (exponential patience, mean %s)", reports.Secs(q.PatienceSeconds))
+		}
+		fmt.Fprintf(w, "\nQueue %s", q.Queue)
+		if q.Group != "" {
+			fmt.Fprintf(w, " (group %s)", q.Group)
+		}
+		fmt.Fprintf(w, ": target %s within %s; %s, AHT %s; busiest weekday %s (x%.2f); shrinkage %s\n",
+			reports.Pct(q.TargetSL), reports.Secs(q.TargetWithin), model, reports.Secs(q.AHTSeconds), q.Weekday, q.WeekdayFactor, reports.Pct(q.Shrinkage))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		head := "start\tcalls\tErlang agents\tErlang SL"
+		if p.Verified {
+			head += "\tverified agents\tscheduled\tsimulated SL\tfresh-seed SL\t"
+		} else {
+			head += "\tscheduled\t"
+		}
+		fmt.Fprintln(tw, head)
+		for _, ip := range q.Intervals {
+			row := fmt.Sprintf("%s\t%.1f\t%d\t%s", ip.Start, ip.Calls, ip.Analytic, reports.Pct(ip.AnalyticSL))
+			if p.Verified {
+				mark, cmark := "", ""
+				if !ip.Meets {
+					mark = " !"
+				}
+				if !ip.CheckMeets {
+					cmark = " !"
+				}
+				row += fmt.Sprintf("\t%d\t%d\t%s%s\t%s%s\t", ip.Verified, ip.Scheduled,
+					slText(ip.SimulatedSL, ip.SimulatedSLCI95, ip.SimulatedCalls), mark, reports.Pct(ip.CheckSL), cmark)
+			} else {
+				row += fmt.Sprintf("\t%d\t", ip.Scheduled)
+			}
+			fmt.Fprintln(tw, row)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Scheduled agent hours a day: %.1f\n", q.ScheduledHours)
+	}
+	fmt.Fprintln(w)
+	if p.Verified {
+		crit := "the lower end of its 95% confidence interval"
+		if p.Criterion == wfm.CriterionPoint {
+			crit = "its point estimate"
+		}
+		fmt.Fprintf(w, "Verification: %d round(s); an interval meets the target when %s reaches target + %s. ", p.Rounds, crit, reports.Pct(p.Margin))
+		if p.AllMeet {
+			fmt.Fprintln(w, "Every interval meets it.")
+		} else {
+			fmt.Fprintln(w, "Some intervals (!) still miss it.")
+		}
+		if p.CheckAllMeet {
+			fmt.Fprintf(w, "Fresh seeds (%d): every interval meets the target (point estimates).\n", p.CheckSeed)
+		} else {
+			fmt.Fprintf(w, "Fresh seeds (%d): some intervals (!) miss the target (point estimates); try --margin 1%%.\n", p.CheckSeed)
+		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(w, "Note:", n)
+	}
+	return nil
+}
+
+func slText(sl, ci, calls float64) string {
+	if calls == 0 {
+		return "-"
+	}
+	return reports.PctCI(sl, ci)
+}
