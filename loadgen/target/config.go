@@ -1,0 +1,117 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callsim/callsim/loadgen"
+)
+
+// Defaults applied by Start.
+const (
+	DefaultListen     = "udp:127.0.0.1:5060"
+	DefaultWithin     = 20 * time.Second // service level threshold, scenario time
+	DefaultRetryAfter = time.Second
+	// DefaultShutdown bounds how long Close waits for calls to end.
+	DefaultShutdown = 5 * time.Second
+)
+
+// Config describes a target.
+type Config struct {
+	// Listen is TRANSPORT:HOST:PORT, e.g. udp:127.0.0.1:5060 or tcp:127.0.0.1:0
+	// (port 0: a free port, see Server.Addr). The transport defaults to udp.
+	Listen string `json:"listen"`
+	// Agents is the number of agents answering (at least 1).
+	Agents int `json:"agents"`
+	// Handle is the handle (talk) time distribution, in scenario time.
+	Handle loadgen.Dist `json:"handle"`
+	// Trunks caps the calls in the system (waiting + talking); 0: no cap.
+	Trunks int `json:"trunks,omitempty"`
+	// TimeScale K: scenario time runs K times faster than wall time (default 1).
+	TimeScale float64 `json:"time_scale"`
+	// Within is the service level threshold in scenario time (default 20s).
+	Within time.Duration `json:"within"`
+	// RetryAfter is the Retry-After of a 503 (wall time, whole seconds, default 1s).
+	RetryAfter time.Duration `json:"retry_after"`
+	// Seed fixes the handle times.
+	Seed uint64 `json:"seed"`
+	// Shutdown bounds how long Close waits for calls to end (default 5s).
+	Shutdown time.Duration `json:"-"`
+	// Logger receives diagnostics (default: discarded).
+	Logger *slog.Logger `json:"-"`
+}
+
+func (c *Config) withDefaults() {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.TimeScale == 0 {
+		c.TimeScale = 1
+	}
+	if c.Within == 0 {
+		c.Within = DefaultWithin
+	}
+	if c.RetryAfter == 0 {
+		c.RetryAfter = DefaultRetryAfter
+	}
+	if c.Shutdown == 0 {
+		c.Shutdown = DefaultShutdown
+	}
+	if c.Handle.IsZero() {
+		c.Handle = loadgen.Dist{Kind: loadgen.DistConstant}
+	}
+}
+
+// Validate checks the configuration as Start would, without listening.
+func (c Config) Validate() error {
+	c.withDefaults()
+	_, _, err := ParseListen(c.Listen)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if c.Agents < 1 {
+		errs = append(errs, fmt.Errorf("agents %d: want at least 1", c.Agents))
+	}
+	if c.Trunks < 0 {
+		errs = append(errs, fmt.Errorf("trunks %d must not be negative (0: no limit)", c.Trunks))
+	}
+	if c.TimeScale < 0 || c.TimeScale > 1e6 {
+		errs = append(errs, fmt.Errorf("time scale %v: want a positive factor up to 1e6", c.TimeScale))
+	}
+	if c.Within < 0 || c.RetryAfter < 0 || c.Shutdown < 0 {
+		errs = append(errs, errors.New("within, retry-after and shutdown must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseListen splits "udp:127.0.0.1:5060" into its transport ("udp" or
+// "tcp") and address; a bare "127.0.0.1:5060" is UDP.
+func ParseListen(s string) (transport, addr string, err error) {
+	s = strings.TrimSpace(s)
+	transport, addr = "udp", s
+	if tp, rest, ok := strings.Cut(s, ":"); ok {
+		switch strings.ToLower(tp) {
+		case "udp", "tcp":
+			transport, addr = strings.ToLower(tp), rest
+		case "tls", "ws", "wss":
+			return "", "", fmt.Errorf("listen %q: transport %s is not supported (want udp or tcp)", s, tp)
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", "", fmt.Errorf("listen %q: want TRANSPORT:HOST:PORT, e.g. udp:127.0.0.1:5060: %w", s, err)
+	}
+	if host == "" || net.ParseIP(host) == nil {
+		return "", "", fmt.Errorf("listen %q: host %q must be an IP address", s, host)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return "", "", fmt.Errorf("listen %q: bad port %q", s, port)
+	}
+	return transport, addr, nil
+}

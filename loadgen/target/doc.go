@@ -1,0 +1,30 @@
+// Package target is the embedded SIP target: a user agent server that plays
+// a contact center over the wire, so that a load generator (callsim load,
+// SIPp, a PBX) can be pointed at something that queues, answers and hangs
+// up like a staffed center.
+//
+// An INVITE arrives on the queue named by the Request-URI user part (simple
+// mode: one queue). The server answers 100 Trying, then 180 Ringing while the
+// caller waits; the longest-idle free agent takes the oldest waiting caller
+// (first come, first served) and answers 200 OK with a minimal SDP. After the
+// ACK the agent talks for a handle time drawn from Config.Handle and hangs up
+// with BYE; a caller's BYE ends the call earlier. A caller's CANCEL while
+// waiting gets 200 and the INVITE 487 Request Terminated: an abandonment.
+// With Config.Trunks set, an INVITE that finds that many calls in the system
+// (waiting or talking) gets 503 Service Unavailable with Retry-After.
+//
+// Time can be compressed: with TimeScale K, scenario time runs K times faster
+// than wall time, so a 3-minute handle time lasts 3m/K on the wire, and the
+// statistics (ASA, service level threshold, elapsed time) are reported in
+// scenario time (wall durations multiplied by K).
+//
+// Stats uses the definitions of the simulator (see the README): service
+// level = answered within the threshold / offered; ASA = mean wait of
+// answered calls; abandon rate = abandoned / offered; occupancy = agent busy
+// time / (agents x elapsed). Offered counts the calls admitted to the queue;
+// calls refused for lack of trunks are counted as Rejected, apart.
+//
+// Start runs a server in-process (for tests and the verify command); Close
+// ends every call (waiting callers get 503, talking calls a BYE), stops every
+// goroutine the server started and freezes the statistics.
+package target
