@@ -81,6 +81,25 @@ type QueuePlan struct {
 	// Paid agent hours a day of the scheduled plan.
 	ScheduledHours float64        `json:"scheduled_hours_per_day"`
 	Intervals      []IntervalPlan `json:"intervals"`
+	// ShiftPlan covers the scheduled agents with shifts (PlanQueueShifts).
+	ShiftPlan *ShiftPlan `json:"shift_plan,omitempty"`
+}
+
+// PlanQueueShifts plans shifts covering every queue's scheduled agents.
+func PlanQueueShifts(p *StaffPlan, opt ShiftOptions) error {
+	for qi := range p.Queues {
+		qp := &p.Queues[qi]
+		req := make([]int, len(qp.Intervals))
+		for s, ip := range qp.Intervals {
+			req[s] = ip.Scheduled
+		}
+		sp, err := PlanShifts(req, opt)
+		if err != nil {
+			return fmt.Errorf("queue %s: shift plan: %w", qp.Queue, err)
+		}
+		qp.ShiftPlan = sp
+	}
+	return nil
 }
 
 // IntervalPlan is the requirement in one interval of the day.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,11 @@ func newStaffCmd(e *env) *cobra.Command {
 		rounds       int
 		seed         uint64
 		replications int
+		shifts       bool
+		shiftLengths []string
+		shiftStep    time.Duration
+		shiftBreak   time.Duration
+		breakFrom    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "staff FILE",
@@ -54,10 +60,18 @@ target. Scenarios where a group serves several queues, or a queue several
 groups, cannot be verified this way; --analytic prints the Erlang figures.
 
 Scheduled = ceil(verified / (1 - shrinkage)), with shrinkage from
---shrinkage or the queue's group.`,
+--shrinkage or the queue's group.
+
+--shifts then covers each queue's scheduled agents with shifts at the least
+paid hours it finds: starts every --shift-step, lengths --shift-lengths, one
+break of --shift-break in the middle of shifts of --break-from or more. It
+prints a shifts: block for the queue's group (every day), the paid hours, a
+proven lower bound on the paid hours of any plan with those shifts, and the
+gap between them.`,
 		Example: `  callsim staff single-queue
   callsim staff my-center.yaml --shrinkage 30% --json
-  callsim staff two-skills --analytic`,
+  callsim staff two-skills --analytic
+  callsim staff my-center.yaml --shifts --shift-lengths 4h,6h,8h --shift-step 30m`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := wfm.StaffOptions{Verify: !analytic, MaxRounds: rounds, Criterion: criterion}
@@ -76,6 +90,23 @@ Scheduled = ceil(verified / (1 - shrinkage)), with shrinkage from
 				return usageError{fmt.Errorf("--margin %q: want a percentage (1%%) or a fraction (0.01)", margin)}
 			}
 			opt.Margin = m
+			var shiftOpt wfm.ShiftOptions
+			if shifts {
+				shiftOpt = wfm.ShiftOptions{Step: shiftStep, BreakLength: shiftBreak, BreakFrom: breakFrom}
+				for _, l := range shiftLengths {
+					d, err := time.ParseDuration(strings.TrimSpace(l))
+					if err != nil || d <= 0 || d > 24*time.Hour {
+						return usageError{fmt.Errorf("--shift-lengths: %q is not a duration in (0, 24h] (4h, 7h30m)", l)}
+					}
+					shiftOpt.Lengths = append(shiftOpt.Lengths, d)
+				}
+				if len(shiftOpt.Lengths) == 0 {
+					return usageError{fmt.Errorf("--shift-lengths: give at least one length")}
+				}
+				if shiftStep <= 0 || shiftBreak < 0 {
+					return usageError{fmt.Errorf("--shift-step must be positive and --shift-break at least 0")}
+				}
+			}
 			if rounds < 1 {
 				return usageError{fmt.Errorf("--rounds must be at least 1, got %d", rounds)}
 			}
@@ -101,6 +132,12 @@ Scheduled = ceil(verified / (1 - shrinkage)), with shrinkage from
 			if err != nil {
 				return err
 			}
+			if shifts {
+				shiftOpt.Interval = sc.Interval
+				if err := wfm.PlanQueueShifts(plan, shiftOpt); err != nil {
+					return usageError{err}
+				}
+			}
 			if asJSON {
 				return writeJSON(e.stdout, plan)
 			}
@@ -115,6 +152,11 @@ Scheduled = ceil(verified / (1 - shrinkage)), with shrinkage from
 	f.StringVar(&criterion, "criterion", wfm.CriterionLower, "verification judges an interval by its SL's lower 95% bound (lower) or point estimate (point)")
 	f.StringVar(&margin, "margin", "0", "added to each target during verification (1% or 0.01)")
 	f.IntVar(&rounds, "rounds", 20, "most verification rounds")
+	f.BoolVar(&shifts, "shifts", false, "also plan shifts covering the scheduled agents and print them as a shifts: block")
+	f.StringSliceVar(&shiftLengths, "shift-lengths", []string{"4h", "6h", "8h"}, "allowed shift lengths")
+	f.DurationVar(&shiftStep, "shift-step", 30*time.Minute, "grid of shift start times")
+	f.DurationVar(&shiftBreak, "shift-break", 30*time.Minute, "break in the middle of long shifts (0: none)")
+	f.DurationVar(&breakFrom, "break-from", 6*time.Hour, "shifts at least this long get the break")
 	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	f.IntVar(&replications, "replications", 0, "override the scenario's number of replications")
 	return cmd
@@ -176,6 +218,16 @@ func writeStaffText(w io.Writer, p *wfm.StaffPlan) error {
 			return err
 		}
 		fmt.Fprintf(w, "Scheduled agent hours a day: %.1f\n", q.ScheduledHours)
+		if sp := q.ShiftPlan; sp != nil {
+			group := q.Group
+			if group == "" {
+				group = "(the queue's group)"
+			}
+			fmt.Fprintf(w, "\nShifts for group %s covering the scheduled agents in every interval (every day):\n", group)
+			fmt.Fprint(w, sp.YAML(2))
+			fmt.Fprintf(w, "Paid %.1f agent hours a day (%d agents) for %.1f required; lower bound %.1f, gap %s.\n",
+				sp.PaidHours, sp.Headcount, sp.RequiredHours, sp.LowerBound, reports.Pct(sp.Gap))
+		}
 	}
 	fmt.Fprintln(w)
 	if p.Verified {

@@ -71,3 +71,20 @@ func TestStaffBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestStaffShifts(t *testing.T) {
+	code, out, errs := run(t, "staff", "single-queue", "--analytic", "--shifts", "--shift-lengths", "8h", "--shift-break", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// 32 agents around the clock in 8h shifts: 96 agents, 768 paid hours, optimal.
+	for _, want := range []string{"shifts:", `{start: "00:00", length: 8h`, "Paid 768.0 agent hours a day (96 agents)", "lower bound 768.0, gap 0.0%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs = run(t, "staff", "single-queue", "--analytic", "--shifts", "--shift-lengths", "8x")
+	if code != ExitUsage || !strings.Contains(errs, "--shift-lengths") {
+		t.Errorf("bad length: exit %d, %s", code, errs)
+	}
+}
