@@ -82,8 +82,10 @@ type pattern struct {
 // The lower bound is weak LP duality: for any weights y ≥ 0 on units of time
 // with, for every allowed shift, the sum of y over the units it covers at
 // most its paid hours, Σ req·y is at most the LP optimum, hence at most any
-// integer plan's paid hours. Several such y are tried (uniform, proportional
-// to the requirement, and greedy dual ascent in a few orders) and the best
+// integer plan's paid hours. Several such y are tried (the LP dual optimum
+// found by the simplex method, uniform, proportional to the requirement,
+// and greedy dual ascent in a few orders; each scaled to exact feasibility)
+// and the best
 // is rounded up to a multiple of the greatest common divisor of the shift
 // lengths, since every plan's paid hours are such a multiple.
 func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
@@ -100,90 +102,22 @@ func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
 			return nil, fmt.Errorf("requirement %d in interval %d is negative", need[k], k/per)
 		}
 	}
-	count := make([]int, len(pats))
-	cov := make([]int, nUnits)
-	add := func(p, n int) {
-		count[p] += n
-		for _, k := range pats[p].units {
-			cov[k] += n
-		}
-	}
-	// 1. Greedy.
-	for {
-		best, bestScore := -1, 0.0
-		for i, p := range pats {
-			short := 0
-			for _, k := range p.units {
-				if cov[k] < need[k] {
-					short++
-				}
-			}
-			if short == 0 {
-				continue
-			}
-			if s := float64(short) / p.cost; s > bestScore+1e-12 {
-				best, bestScore = i, s
+	lpY, lpX := lpDualBound(need, pats)
+	// Two starts: empty, and the LP solution rounded down; each is
+	// completed greedily and improved; the cheaper plan is kept.
+	var count, cov []int
+	bestCost := math.Inf(1)
+	for _, start := range [][]float64{nil, lpX} {
+		s := newCoverSolver(need, pats)
+		for p, x := range start {
+			if n := int(math.Floor(x + 1e-9)); n > 0 {
+				s.add(p, n)
 			}
 		}
-		if best < 0 {
-			break
-		}
-		add(best, 1)
-	}
-	// 2. Improvement.
-	order := make([]int, len(pats))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return pats[order[a]].cost > pats[order[b]].cost })
-	removable := func(p int) bool {
-		for _, k := range pats[p].units {
-			if cov[k]-1 < need[k] {
-				return false
-			}
-		}
-		return true
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, p := range order {
-			for count[p] > 0 && removable(p) {
-				add(p, -1)
-				changed = true
-			}
-		}
-		for _, p := range order {
-			for count[p] > 0 {
-				add(p, -1)
-				swapped := false
-				bestQ := -1
-				for q := range pats {
-					if pats[q].cost >= pats[p].cost-1e-9 || (bestQ >= 0 && pats[q].cost >= pats[bestQ].cost) {
-						continue
-					}
-					add(q, 1)
-					ok := true
-					for _, k := range pats[p].units {
-						if cov[k] < need[k] {
-							ok = false
-							break
-						}
-					}
-					add(q, -1)
-					if ok {
-						bestQ = q
-					}
-				}
-				if bestQ >= 0 {
-					add(bestQ, 1)
-					changed, swapped = true, true
-				} else {
-					add(p, 1)
-				}
-				if !swapped {
-					break
-				}
-			}
+		s.greedy()
+		s.improve()
+		if c := s.cost(); c < bestCost-1e-9 {
+			bestCost, count, cov = c, s.count, s.cov
 		}
 	}
 	plan := &ShiftPlan{Coverage: make([]int, len(req))}
@@ -209,11 +143,122 @@ func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
 		plan.Coverage[s] = m
 		plan.RequiredHours += float64(req[s]) * opt.Interval.Hours()
 	}
-	plan.LowerBound = lowerBound(need, pats, unit, opt.Lengths)
+	plan.LowerBound = lowerBound(need, pats, opt.Lengths, lpY)
 	if plan.LowerBound > 0 {
 		plan.Gap = plan.PaidHours/plan.LowerBound - 1
 	}
 	return plan, nil
+}
+
+// coverSolver holds a cover under construction: agents per pattern and
+// agents on duty per unit of time.
+type coverSolver struct {
+	need  []int
+	pats  []pattern
+	count []int
+	cov   []int
+	order []int // patterns, most expensive first
+}
+
+func newCoverSolver(need []int, pats []pattern) *coverSolver {
+	s := &coverSolver{need: need, pats: pats, count: make([]int, len(pats)), cov: make([]int, len(need))}
+	s.order = make([]int, len(pats))
+	for i := range s.order {
+		s.order[i] = i
+	}
+	sort.SliceStable(s.order, func(a, b int) bool { return pats[s.order[a]].cost > pats[s.order[b]].cost })
+	return s
+}
+
+func (s *coverSolver) add(p, n int) {
+	s.count[p] += n
+	for _, k := range s.pats[p].units {
+		s.cov[k] += n
+	}
+}
+
+func (s *coverSolver) cost() float64 {
+	c := 0.0
+	for p, n := range s.count {
+		c += float64(n) * s.pats[p].cost
+	}
+	return c
+}
+
+// greedy adds, while some unit is short, the shift covering the most short
+// units per paid hour (ties: the first pattern, earliest start, shortest).
+func (s *coverSolver) greedy() {
+	for {
+		best, bestScore := -1, 0.0
+		for i, p := range s.pats {
+			short := 0
+			for _, k := range p.units {
+				if s.cov[k] < s.need[k] {
+					short++
+				}
+			}
+			if short == 0 {
+				continue
+			}
+			if sc := float64(short) / p.cost; sc > bestScore+1e-12 {
+				best, bestScore = i, sc
+			}
+		}
+		if best < 0 {
+			return
+		}
+		s.add(best, 1)
+	}
+}
+
+// covered reports whether every unit of pattern p has its agents.
+func (s *coverSolver) covered(p int) bool {
+	for _, k := range s.pats[p].units {
+		if s.cov[k] < s.need[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// improve drops shifts nobody needs (longest first) and replaces shifts by
+// cheaper ones that keep the cover, until nothing changes.
+func (s *coverSolver) improve() {
+	for changed := true; changed; {
+		changed = false
+		for _, p := range s.order {
+			for s.count[p] > 0 {
+				s.add(p, -1)
+				if !s.covered(p) {
+					s.add(p, 1)
+					break
+				}
+				changed = true
+			}
+		}
+		for _, p := range s.order {
+			for s.count[p] > 0 {
+				s.add(p, -1)
+				bestQ := -1
+				for q := range s.pats {
+					if s.pats[q].cost >= s.pats[p].cost-1e-9 || (bestQ >= 0 && s.pats[q].cost >= s.pats[bestQ].cost) {
+						continue
+					}
+					s.add(q, 1)
+					if s.covered(p) {
+						bestQ = q
+					}
+					s.add(q, -1)
+				}
+				if bestQ < 0 {
+					s.add(p, 1)
+					break
+				}
+				s.add(bestQ, 1)
+				changed = true
+			}
+		}
+	}
 }
 
 func patterns(nReq int, opt ShiftOptions) ([]pattern, time.Duration, error) {
@@ -278,7 +323,7 @@ func patterns(nReq int, opt ShiftOptions) ([]pattern, time.Duration, error) {
 	return pats, unit, nil
 }
 
-func lowerBound(need []int, pats []pattern, unit time.Duration, lengths []time.Duration) float64 {
+func lowerBound(need []int, pats []pattern, lengths []time.Duration, lpY []float64) float64 {
 	n := len(need)
 	cover := make([][]int, n) // patterns covering each unit
 	for i, p := range pats {
@@ -314,7 +359,7 @@ func lowerBound(need []int, pats []pattern, unit time.Duration, lengths []time.D
 		uniform[k] = 1
 		prop[k] = float64(need[k])
 	}
-	best = max(best, eval(uniform), eval(prop))
+	best = max(best, eval(uniform), eval(prop), eval(lpY))
 	// Greedy dual ascent: raise y of each unit in turn as far as every
 	// covering pattern's slack allows.
 	ascent := func(order []int) float64 {

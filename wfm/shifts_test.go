@@ -24,14 +24,15 @@ func TestPlanShifts(t *testing.T) {
 		name    string
 		req     []int
 		opt     ShiftOptions
-		optimal bool // the plan must reach the lower bound
+		optimal bool    // the plan must reach the lower bound
+		maxGap  float64 // otherwise, the largest gap accepted
 	}{
 		{"flat 24h, 8h no breaks", flat(48, 0, 48, 10), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{8 * h}}, true},
 		{"flat 08-16, 4h/8h", flat(48, 16, 32, 7), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{4 * h, 8 * h}}, true},
 		{"flat 24h, defaults", flat(48, 0, 48, 5), DefaultShiftOptions(30 * time.Minute), true},
 		{"flat 09-17 hourly, defaults", flat(24, 9, 17, 4), DefaultShiftOptions(time.Hour), true},
-		{"peaky, defaults", peaky, DefaultShiftOptions(30 * time.Minute), false},
-		{"peaky, 15m step", peaky, ShiftOptions{Interval: 30 * time.Minute, Step: 15 * time.Minute, Lengths: []time.Duration{6 * h, 8 * h}, BreakLength: 30 * time.Minute, BreakFrom: 6 * h}, false},
+		{"peaky, defaults", peaky, DefaultShiftOptions(30 * time.Minute), false, 0.05},
+		{"peaky, 15m step", peaky, ShiftOptions{Interval: 30 * time.Minute, Step: 15 * time.Minute, Lengths: []time.Duration{6 * h, 8 * h}, BreakLength: 30 * time.Minute, BreakFrom: 6 * h}, false, 0.10},
 		{"zero", make([]int, 48), DefaultShiftOptions(30 * time.Minute), true},
 	}
 	for _, tt := range tests {
@@ -50,6 +51,9 @@ func TestPlanShifts(t *testing.T) {
 			}
 			if p.LowerBound < p.RequiredHours-1e-9 && p.RequiredHours > 0 {
 				t.Errorf("lower bound %v below required hours %v", p.LowerBound, p.RequiredHours)
+			}
+			if !tt.optimal && p.Gap > tt.maxGap {
+				t.Errorf("gap %v above %v", p.Gap, tt.maxGap)
 			}
 			if tt.optimal && p.PaidHours > p.LowerBound+1e-9 {
 				t.Errorf("paid %v, lower bound %v: not optimal", p.PaidHours, p.LowerBound)
