@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -102,4 +101,3 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-var _ = runtime.NumGoroutine

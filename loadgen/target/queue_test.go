@@ -1,0 +1,164 @@
+package target_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/target"
+)
+
+func runLoad(t *testing.T, cfg loadgen.Config) *loadgen.Result {
+	t.Helper()
+	cfg.Logger = testLogger()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("loadgen.Run: %v", err)
+	}
+	return r
+}
+
+func loadSummary(r *loadgen.Result) string {
+	return fmt.Sprintf("attempted=%d completed=%d failed=%d abandoned=%d timed_out=%d transport_errors=%d codes=%v",
+		r.Attempted, r.Completed, r.Failed, r.Abandoned, r.TimedOut, r.TransportErrors, r.StatusCodes)
+}
+
+// checkConservation: every admitted call is answered, abandoned or still
+// waiting, and every answered call has ended once the load is over.
+func checkConservation(t *testing.T, st target.Stats) {
+	t.Helper()
+	if st.Offered != st.Answered+st.Abandoned+st.WaitingAtEnd+uint64(st.Waiting) {
+		t.Errorf("offered %d != answered %d + abandoned %d + waiting at end %d + waiting %d",
+			st.Offered, st.Answered, st.Abandoned, st.WaitingAtEnd, st.Waiting)
+	}
+	if st.Completed != st.CallerHangups+st.AgentHangups {
+		t.Errorf("completed %d != caller %d + agent %d hangups", st.Completed, st.CallerHangups, st.AgentHangups)
+	}
+}
+
+func near(a, b uint64, tol uint64) bool {
+	if a > b {
+		return a-b <= tol
+	}
+	return b-a <= tol
+}
+
+// TestQueueWithLoadgen: 2 agents, 300 ms handle time, 20 calls/s for 2 s
+// (offered load 6 Erlangs): callers with 400 ms patience abandon (CANCEL,
+// 487), the agents hang up the answered calls with BYE.
+func TestQueueWithLoadgen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	before := runtime.NumGoroutine()
+	for _, tp := range []string{"udp", "tcp"} {
+		t.Run(tp, func(t *testing.T) {
+			srv := start(t, target.Config{Listen: tp + ":127.0.0.1:0", Agents: 2,
+				Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 300 * time.Millisecond}})
+			const n = 40
+			r := runLoad(t, loadgen.Config{Target: srv.URI("sales"), Rate: 20, MaxCalls: n, Duration: time.Minute,
+				Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second},
+				Patience: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 400 * time.Millisecond}})
+			waitFor(t, func() bool { s := srv.Stats(); return s.Waiting == 0 && s.Talking == 0 })
+			st := srv.Stats()
+			t.Logf("load: %s; target: offered %d answered %d abandoned %d sl %.2f asa %.3fs occ %.2f maxq %d",
+				loadSummary(r), st.Offered, st.Answered, st.Abandoned, st.ServiceLevel, st.ASASeconds, st.Occupancy, st.MaxQueueLength)
+			checkConservation(t, st)
+			if r.Attempted != n || r.Completed+r.Abandoned != n || r.Failed != 0 {
+				t.Errorf("load: %s", loadSummary(r))
+			}
+			if st.Offered != n || st.Abandoned == 0 || st.Answered < 6 {
+				t.Errorf("target: %+v", st)
+			}
+			// A CANCEL may cross the 200 OK: the generator then calls the call
+			// abandoned, the target answered.
+			if !near(st.Answered, r.Completed, 2) || !near(st.Abandoned, r.Abandoned, 2) || st.AgentHangups != st.Completed {
+				t.Errorf("target answered %d abandoned %d agent hangups %d; load completed %d abandoned %d",
+					st.Answered, st.Abandoned, st.AgentHangups, r.Completed, r.Abandoned)
+			}
+			if r.StatusCodes["487"] < st.Abandoned-2 {
+				t.Errorf("487 x %d for %d abandoned", r.StatusCodes["487"], st.Abandoned)
+			}
+			if st.MaxQueueLength < 2 || st.Occupancy < 0.5 || st.Occupancy > 1 {
+				t.Errorf("max queue %d, occupancy %v", st.MaxQueueLength, st.Occupancy)
+			}
+			if math.Abs(st.MeanHandleSeconds-0.3) > 0.1 {
+				t.Errorf("mean handle %vs, want 0.3s", st.MeanHandleSeconds)
+			}
+			if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	checkGoroutines(t, before)
+}
+
+// TestTrunks: 1 agent, 2 trunks: INVITEs finding 2 calls in the system get
+// 503, which the generator counts as failed.
+func TestTrunks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, Trunks: 2,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 400 * time.Millisecond}})
+	const n = 20
+	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Rate: 20, MaxCalls: n, Duration: time.Minute,
+		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second}})
+	st := srv.Stats()
+	t.Logf("load: %s; target: %+v", loadSummary(r), st)
+	checkConservation(t, st)
+	if st.Rejected == 0 || r.Failed != st.Rejected || r.StatusCodes["503"] != st.Rejected {
+		t.Errorf("rejected %d; load %s", st.Rejected, loadSummary(r))
+	}
+	if st.Offered+st.Rejected != n || r.Completed != st.Answered || st.Abandoned != 0 {
+		t.Errorf("offered %d + rejected %d != %d, or answered %d != completed %d", st.Offered, st.Rejected, n, st.Answered, r.Completed)
+	}
+}
+
+// TestTimeScale: at 60x, a 30 s handle time lasts 0.5 s, and the figures
+// come back in scenario time.
+func TestTimeScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, TimeScale: 60,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 30 * time.Second}})
+	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute,
+		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second}})
+	st := srv.Stats()
+	if r.Completed != 2 || st.Answered != 2 {
+		t.Fatalf("load %s; target %+v", loadSummary(r), st)
+	}
+	// The second caller arrives 0.1 s (6 s scenario) after the first and
+	// waits for the agent: about 24 s of scenario time, ASA about 12 s.
+	if math.Abs(st.MeanHandleSeconds-30) > 3 || math.Abs(st.ASASeconds-12) > 3 {
+		t.Errorf("handle %vs, ASA %vs (scenario time)", st.MeanHandleSeconds, st.ASASeconds)
+	}
+	if st.ServiceLevel != 0.5 || st.WithinSeconds != 20 {
+		t.Errorf("service level %v within %vs, want 0.5 within 20s", st.ServiceLevel, st.WithinSeconds)
+	}
+	if st.ElapsedSeconds < 60*st.WallSeconds*0.99 {
+		t.Errorf("elapsed %vs for %vs wall", st.ElapsedSeconds, st.WallSeconds)
+	}
+}
+
+func checkGoroutines(t *testing.T, before int) {
+	t.Helper()
+	var after int
+	for i := 0; i < 100; i++ {
+		after = runtime.NumGoroutine()
+		if after <= before+2 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<16)
+	buf = buf[:runtime.Stack(buf, true)]
+	t.Errorf("goroutines: %d before, %d after Close\n%s", before, after, buf)
+}
