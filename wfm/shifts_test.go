@@ -27,13 +27,13 @@ func TestPlanShifts(t *testing.T) {
 		optimal bool    // the plan must reach the lower bound
 		maxGap  float64 // otherwise, the largest gap accepted
 	}{
-		{"flat 24h, 8h no breaks", flat(48, 0, 48, 10), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{8 * h}}, true},
-		{"flat 08-16, 4h/8h", flat(48, 16, 32, 7), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{4 * h, 8 * h}}, true},
-		{"flat 24h, defaults", flat(48, 0, 48, 5), DefaultShiftOptions(30 * time.Minute), true},
-		{"flat 09-17 hourly, defaults", flat(24, 9, 17, 4), DefaultShiftOptions(time.Hour), true},
+		{"flat 24h, 8h no breaks", flat(48, 0, 48, 10), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{8 * h}}, true, 0},
+		{"flat 08-16, 4h/8h", flat(48, 16, 32, 7), ShiftOptions{Interval: 30 * time.Minute, Step: 30 * time.Minute, Lengths: []time.Duration{4 * h, 8 * h}}, true, 0},
+		{"flat 24h, defaults", flat(48, 0, 48, 5), DefaultShiftOptions(30 * time.Minute), true, 0},
+		{"flat 09-17 hourly, defaults", flat(24, 9, 17, 4), DefaultShiftOptions(time.Hour), true, 0},
 		{"peaky, defaults", peaky, DefaultShiftOptions(30 * time.Minute), false, 0.05},
 		{"peaky, 15m step", peaky, ShiftOptions{Interval: 30 * time.Minute, Step: 15 * time.Minute, Lengths: []time.Duration{6 * h, 8 * h}, BreakLength: 30 * time.Minute, BreakFrom: 6 * h}, false, 0.10},
-		{"zero", make([]int, 48), DefaultShiftOptions(30 * time.Minute), true},
+		{"zero", make([]int, 48), DefaultShiftOptions(30 * time.Minute), true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
