@@ -15,6 +15,7 @@ func newCompareCmd(e *env) *cobra.Command {
 	var (
 		asJSON  bool
 		quiet   bool
+		outDir  string
 		workers int
 	)
 	cmd := &cobra.Command{
@@ -29,7 +30,8 @@ its service-level target.
 
 FILE is a scenario file or the name of a built-in scenario.`,
 		Example: `  callsim compare my-center.yaml
-  callsim compare my-center.yaml --json > comparison.json`,
+  callsim compare my-center.yaml --json > comparison.json
+  callsim compare my-center.yaml --out report/   # HTML with charts, Markdown, CSV, JSON`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := loadScenario(args[0])
@@ -50,6 +52,11 @@ FILE is a scenario file or the name of a built-in scenario.`,
 			if err != nil {
 				return err
 			}
+			if outDir != "" {
+				if err := writeReportDir(e, outDir, func() ([]string, error) { return reports.WriteCompareFiles(outDir, cmp) }); err != nil {
+					return err
+				}
+			}
 			if cmp.Interrupted {
 				return withCode(ExitError, fmt.Errorf("interrupted: %d variant(s) finished", len(cmp.Variants)))
 			}
@@ -59,6 +66,7 @@ FILE is a scenario file or the name of a built-in scenario.`,
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON (a \"variants\" array) on stdout")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&outDir, "out", "", "also write report.html, report.md, result.json and CSV files into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
 	return cmd
 }

@@ -16,6 +16,7 @@ func newSimulateCmd(e *env) *cobra.Command {
 		asJSON       bool
 		intervals    bool
 		quiet        bool
+		outDir       string
 		workers      int
 		seed         uint64
 		replications int
@@ -38,6 +39,7 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 		Example: `  callsim simulate single-queue
   callsim simulate my-center.yaml --intervals
   callsim simulate my-center.yaml --json > result.json
+  callsim simulate my-center.yaml --out report/   # HTML with charts, Markdown, CSV, JSON
   callsim simulate my-center.yaml --seed 42 --replications 30`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,6 +69,11 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 			} else if err := reports.WriteSimulateText(e.stdout, res, reports.TextOptions{Intervals: intervals}); err != nil {
 				return err
 			}
+			if outDir != "" {
+				if err := writeReportDir(e, outDir, func() ([]string, error) { return reports.WriteSimulateFiles(outDir, res) }); err != nil {
+					return err
+				}
+			}
 			if res.Interrupted {
 				return withCode(ExitError, fmt.Errorf("interrupted: results cover %d replication(s)", res.Replications))
 			}
@@ -77,6 +84,7 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 	f.BoolVar(&asJSON, "json", false, "print the whole result as JSON on stdout")
 	f.BoolVar(&intervals, "intervals", false, "also print the table of intervals of the day")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&outDir, "out", "", "also write report.html, report.md, result.json and CSV files into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs); results do not depend on it")
 	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	f.IntVar(&replications, "replications", 0, "override the scenario's number of replications")

@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/reports"
+)
+
+func init() { register(newReportCmd) }
+
+// reportFormats are the values of report --format.
+var reportFormats = []string{"text", "markdown", "html"}
+
+func newReportCmd(e *env) *cobra.Command {
+	var (
+		outDir    string
+		format    string
+		intervals bool
+	)
+	cmd := &cobra.Command{
+		Use:   "report RESULT.json...",
+		Short: "Render saved simulate or compare results as text, Markdown, HTML with charts, or a report directory",
+		Long: `Render results saved with "callsim simulate --json" or "callsim compare --json"
+(or the result.json of an --out directory) again, later. Whether a file holds
+a simulation or a comparison is told by its keys ("variants": a comparison).
+
+Without --out the report goes to stdout in --format: text (the summary the
+commands print), markdown (tables), or html (one self-contained file with
+charts: no network access needed to view it). With --out DIR the whole
+report is written into DIR: report.html, report.md, result.json and CSV
+files (intervals.csv, queues.csv, groups.csv; variants.csv for a
+comparison). With several files and --out, each gets a subdirectory of DIR
+named after the file.
+
+A comparison read from JSON has no per-interval figures (they are not in
+its JSON), so its report shows the variants' totals only.`,
+		Example: `  callsim simulate two-skills --json > two-skills.json
+  callsim report two-skills.json                      # text summary
+  callsim report two-skills.json --format markdown > two-skills.md
+  callsim report two-skills.json --format html > two-skills.html
+  callsim report two-skills.json comparison.json --out reports/`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format = strings.ToLower(format)
+			if !contains(reportFormats, format) {
+				return usageError{fmt.Errorf("--format must be one of %s, got %q", strings.Join(reportFormats, ", "), format)}
+			}
+			if outDir != "" && cmd.Flags().Changed("format") {
+				return usageError{fmt.Errorf("--format and --out do not go together: --out writes every format")}
+			}
+			if outDir == "" && format == "html" && len(args) > 1 {
+				return usageError{fmt.Errorf("--format html renders one file at a time on stdout; use --out DIR for %d files", len(args))}
+			}
+			saved := make([]*reports.Saved, 0, len(args))
+			for _, a := range args {
+				s, err := reports.ReadResult(a)
+				if err != nil {
+					return err
+				}
+				saved = append(saved, s)
+			}
+			if outDir != "" {
+				dirs := reportDirs(outDir, args)
+				for i, s := range saved {
+					dir := dirs[i]
+					if err := writeReportDir(e, dir, func() ([]string, error) { return writeSaved(dir, s) }); err != nil {
+						return fmt.Errorf("%s: %w", s.Path, err)
+					}
+				}
+				return nil
+			}
+			for i, s := range saved {
+				if i > 0 && format != "html" {
+					fmt.Fprintln(e.stdout)
+				}
+				if err := renderSaved(e, s, format, intervals); err != nil {
+					return fmt.Errorf("%s: %w", s.Path, err)
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&outDir, "out", "o", "", "write report.html, report.md, result.json and CSV files into this directory")
+	f.StringVarP(&format, "format", "f", "text", "report on stdout: "+strings.Join(reportFormats, ", "))
+	f.BoolVar(&intervals, "intervals", false, "text format: also print the table of intervals of the day")
+	return cmd
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// reportDirs gives each input file its output directory: dir itself for
+// one file, else a subdirectory named after the file (made unique).
+func reportDirs(dir string, files []string) []string {
+	if len(files) == 1 {
+		return []string{dir}
+	}
+	seen := map[string]int{}
+	out := make([]string, len(files))
+	for i, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		if name == "" || name == "." {
+			name = "result"
+		}
+		seen[name]++
+		if n := seen[name]; n > 1 {
+			name = fmt.Sprintf("%s-%d", name, n)
+		}
+		out[i] = filepath.Join(dir, name)
+	}
+	return out
+}
+
+func writeSaved(dir string, s *reports.Saved) ([]string, error) {
+	if s.Kind == reports.KindCompare {
+		return reports.WriteCompareFiles(dir, s.Comparison)
+	}
+	return reports.WriteSimulateFiles(dir, s.Result)
+}
+
+func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error {
+	switch {
+	case s.Kind == reports.KindCompare && format == "text":
+		return reports.WriteCompareText(e.stdout, s.Comparison)
+	case s.Kind == reports.KindCompare && format == "markdown":
+		return reports.WriteCompareMarkdown(e.stdout, s.Comparison)
+	case s.Kind == reports.KindCompare:
+		return reports.WriteCompareHTML(e.stdout, s.Comparison)
+	case format == "text":
+		return reports.WriteSimulateText(e.stdout, s.Result, reports.TextOptions{Intervals: intervals})
+	case format == "markdown":
+		return reports.WriteSimulateMarkdown(e.stdout, s.Result)
+	default:
+		return reports.WriteSimulateHTML(e.stdout, s.Result)
+	}
+}
+
+// writeReportDir runs write (which fills dir) and tells on stderr where
+// the report went; stdout stays as the command left it.
+func writeReportDir(e *env, dir string, write func() ([]string, error)) error {
+	paths, err := write()
+	if err != nil {
+		return fmt.Errorf("report in %s: %w", dir, err)
+	}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	fmt.Fprintf(e.stderr, "report written to %s: %s\n", dir, strings.Join(names, ", "))
+	return nil
+}

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// simulateJSON runs callsim simulate --json on the minimal scenario and
+// saves the result in a file.
+func simulateJSON(t *testing.T) string {
+	t.Helper()
+	code, out, stderr := run(t, "simulate", writeFile(t, "sq.yaml", minimal), "--json", "-q", "--replications", "2")
+	if code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, stderr)
+	}
+	return writeFile(t, "result.json", out)
+}
+
+func TestReport(t *testing.T) {
+	res := simulateJSON(t)
+	code, cmpOut, stderr := run(t, "compare", "hybrid", "--json", "-q")
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	cmp := writeFile(t, "cmp.json", cmpOut)
+	other := writeFile(t, "other.json", `{"attempted": 3}`)
+	broken := writeFile(t, "broken.json", `{"kpis": `)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string // substrings
+		stderr []string
+	}{
+		{"text", []string{res}, 0, []string{`Scenario "single queue"`, "service level"}, nil},
+		{"markdown", []string{res, "--format", "markdown"}, 0, []string{"# single queue: simulation", "| queue |"}, nil},
+		{"html", []string{res, "-f", "html"}, 0, []string{"<!DOCTYPE html>", "<svg"}, nil},
+		{"compare text", []string{cmp}, 0, []string{"Cheapest variant meeting every service-level target"}, nil},
+		{"compare html", []string{cmp, "--format", "html"}, 0, []string{"Cost against service level"}, nil},
+		{"two files", []string{res, cmp, "--format", "markdown"}, 0, []string{"# single queue: simulation", ": comparison"}, nil},
+		{"unknown JSON", []string{other}, 1, nil, []string{"other.json", "not a callsim result"}},
+		{"broken JSON", []string{broken}, 1, nil, []string{"broken.json"}},
+		{"missing file", []string{filepath.Join(t.TempDir(), "nope.json")}, 1, nil, []string{"nope.json"}},
+		{"bad format", []string{res, "--format", "pdf"}, 2, nil, []string{"--format", "pdf"}},
+		{"html of two files", []string{res, cmp, "--format", "html"}, 2, nil, []string{"--out"}},
+		{"no file", nil, 2, nil, []string{"report"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, append([]string{"report"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%.2000s", w, stdout)
+				}
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestReportOut(t *testing.T) {
+	res := simulateJSON(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := run(t, "report", res, "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout not empty: %s", stdout)
+	}
+	for _, f := range []string{"report.html", "report.md", "result.json", "intervals.csv", "queues.csv", "groups.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(stderr, dir) {
+		t.Errorf("stderr does not say where: %s", stderr)
+	}
+	// Several files: one subdirectory each.
+	code, _, stderr = run(t, "report", res, filepath.Join(dir, "result.json"), "--out", dir+"2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, sub := range []string{"result", "result-2"} {
+		if _, err := os.Stat(filepath.Join(dir+"2", sub, "report.html")); err != nil {
+			t.Error(err)
+		}
+	}
+	if code, _, _ := run(t, "report", res, "--out", dir, "--format", "html"); code != 2 {
+		t.Errorf("--out with --format: exit %d, want 2", code)
+	}
+}
+
+// timing matches the fields that vary between runs.
+var timing = regexp.MustCompile(`(?m)^Simulated .*$|"(wall_seconds|calls_per_second|workers|events)": [0-9.e+-]+`)
+
+func TestOutFlag(t *testing.T) {
+	sc := writeFile(t, "sq.yaml", minimal)
+	tests := []struct {
+		name  string
+		args  []string
+		files []string
+	}{
+		{"simulate", []string{"simulate", sc, "-q", "--replications", "2"}, []string{"report.html", "report.md", "result.json", "intervals.csv", "queues.csv", "groups.csv"}},
+		{"simulate --json", []string{"simulate", sc, "-q", "--replications", "2", "--json"}, []string{"report.html", "result.json"}},
+		{"compare", []string{"compare", "single-queue", "-q"}, []string{"report.html", "report.md", "result.json", "variants.csv", "queues.csv", "groups.csv", "intervals.csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, plain, stderr := run(t, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			dir := filepath.Join(t.TempDir(), "a", "b")
+			code, withOut, stderr := run(t, append(tt.args, "--out", dir)...)
+			if code != 0 {
+				t.Fatalf("with --out: exit %d: %s", code, stderr)
+			}
+			if timing.ReplaceAllString(plain, "") != timing.ReplaceAllString(withOut, "") {
+				t.Errorf("--out changed stdout:\n%s\n--- without:\n%s", withOut, plain)
+			}
+			if !strings.Contains(stderr, "report written to "+dir) {
+				t.Errorf("stderr does not say where the report went: %q", stderr)
+			}
+			for _, f := range tt.files {
+				b, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil || len(b) == 0 {
+					t.Errorf("%s: %v (%d bytes)", f, err, len(b))
+				}
+			}
+			var v map[string]any
+			b, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Errorf("result.json: %v", err)
+			}
+			// The saved result renders again.
+			if code, _, stderr := run(t, "report", filepath.Join(dir, "result.json"), "--format", "html"); code != 0 {
+				t.Errorf("report of result.json: exit %d: %s", code, stderr)
+			}
+		})
+	}
+}

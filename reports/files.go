@@ -1,0 +1,197 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/callsim/callsim/sim"
+)
+
+// File names written by WriteSimulateFiles and WriteCompareFiles.
+const (
+	FileHTML      = "report.html"
+	FileMarkdown  = "report.md"
+	FileJSON      = "result.json"
+	FileIntervals = "intervals.csv"
+	FileQueues    = "queues.csv"
+	FileGroups    = "groups.csv"
+	FileVariants  = "variants.csv"
+)
+
+// WriteJSON writes v as indented JSON, as the CLI's --json does.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode JSON: %w", err)
+	}
+	return nil
+}
+
+// fileJob is one file of a report directory.
+type fileJob struct {
+	name  string
+	write func(w io.Writer) error
+}
+
+// WriteSimulateFiles writes the report of a simulation into dir (created
+// when missing): report.html, report.md, result.json, intervals.csv,
+// queues.csv and groups.csv. Each file is written to a temporary file in
+// dir and renamed into place, so a reader never sees half a file. It
+// returns the paths written.
+func WriteSimulateFiles(dir string, r *sim.Result) ([]string, error) {
+	return writeFiles(dir, []fileJob{
+		{FileHTML, func(w io.Writer) error { return WriteSimulateHTML(w, r) }},
+		{FileMarkdown, func(w io.Writer) error { return WriteSimulateMarkdown(w, r) }},
+		{FileJSON, func(w io.Writer) error { return WriteJSON(w, r) }},
+		{FileIntervals, func(w io.Writer) error { return WriteIntervalsCSV(w, r) }},
+		{FileQueues, func(w io.Writer) error { return WriteQueuesCSV(w, r) }},
+		{FileGroups, func(w io.Writer) error { return WriteGroupsCSV(w, r) }},
+	})
+}
+
+// WriteCompareFiles writes the report of a comparison into dir (created
+// when missing): report.html, report.md, result.json, variants.csv,
+// queues.csv and groups.csv (a row per variant and queue or group), and
+// intervals.csv when the variants carry their full results (right after
+// a run, not when read back from JSON). Files are written atomically, as
+// by WriteSimulateFiles. It returns the paths written.
+func WriteCompareFiles(dir string, c *sim.Comparison) ([]string, error) {
+	jobs := []fileJob{
+		{FileHTML, func(w io.Writer) error { return WriteCompareHTML(w, c) }},
+		{FileMarkdown, func(w io.Writer) error { return WriteCompareMarkdown(w, c) }},
+		{FileJSON, func(w io.Writer) error { return WriteJSON(w, c) }},
+		{FileVariants, func(w io.Writer) error { return WriteVariantsCSV(w, c) }},
+		{FileQueues, func(w io.Writer) error { return WriteCompareQueuesCSV(w, c) }},
+		{FileGroups, func(w io.Writer) error { return WriteCompareGroupsCSV(w, c) }},
+	}
+	if hasIntervals(c) {
+		jobs = append(jobs, fileJob{FileIntervals, func(w io.Writer) error { return WriteCompareIntervalsCSV(w, c) }})
+	}
+	return writeFiles(dir, jobs)
+}
+
+func writeFiles(dir string, jobs []fileJob) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create report directory %s: %w", dir, err)
+	}
+	var paths []string
+	for _, j := range jobs {
+		var b bytes.Buffer
+		if err := j.write(&b); err != nil {
+			return paths, fmt.Errorf("render %s: %w", j.name, err)
+		}
+		p := filepath.Join(dir, j.name)
+		if err := WriteFileAtomic(p, b.Bytes()); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// WriteFileAtomic writes data to a temporary file in path's directory and
+// renames it to path, so that path holds either its old or its new
+// content, never a part.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	if _, err = bw.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Kind says what a result file holds.
+type Kind string
+
+// Kinds of result files.
+const (
+	KindSimulate Kind = "simulate"
+	KindCompare  Kind = "compare"
+)
+
+// Saved is a result read back from a JSON file: exactly one of Result and
+// Comparison is set, as Kind says.
+type Saved struct {
+	Path       string
+	Kind       Kind
+	Result     *sim.Result
+	Comparison *sim.Comparison
+}
+
+// ErrUnknownResult is returned for JSON that is not a callsim result.
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\" and \"intervals\", a compare result \"variants\")")
+
+// DecodeResult decodes a simulate result (--json of callsim simulate) or a
+// comparison (of callsim compare), telling them apart by their keys: a
+// comparison has "variants", a simulation "kpis".
+func DecodeResult(data []byte) (*Saved, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return nil, fmt.Errorf("not JSON of a callsim result: %w", err)
+	}
+	switch {
+	case keys["variants"] != nil:
+		var c sim.Comparison
+		if err := json.Unmarshal(data, &c); err != nil {
+			return nil, fmt.Errorf("compare result: %w", err)
+		}
+		return &Saved{Kind: KindCompare, Comparison: &c}, nil
+	case keys["kpis"] != nil:
+		var r sim.Result
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("simulate result: %w", err)
+		}
+		return &Saved{Kind: KindSimulate, Result: &r}, nil
+	}
+	return nil, ErrUnknownResult
+}
+
+// ReadResult reads and decodes a result file; errors name the file.
+func ReadResult(path string) (*Saved, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read result: %w", err)
+	}
+	s, err := DecodeResult(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.Path = path
+	return s, nil
+}

@@ -1,0 +1,389 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/callsim/callsim/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// loadSimulate reads the checked-in simulation result (run timing zeroed).
+func loadSimulate(t *testing.T) *sim.Result {
+	t.Helper()
+	s, err := ReadResult(filepath.Join("testdata", "simulate.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kind != KindSimulate {
+		t.Fatalf("simulate.json read as %s", s.Kind)
+	}
+	return s.Result
+}
+
+// loadCompare reads the checked-in comparison; withIntervals attaches the
+// simulation result to every variant, as a fresh run would.
+func loadCompare(t *testing.T, withIntervals bool) *sim.Comparison {
+	t.Helper()
+	s, err := ReadResult(filepath.Join("testdata", "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kind != KindCompare {
+		t.Fatalf("compare.json read as %s", s.Kind)
+	}
+	if withIntervals {
+		r := loadSimulate(t)
+		for i := range s.Comparison.Variants {
+			s.Comparison.Variants[i].Result = r
+		}
+	}
+	return s.Comparison
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./reports -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./reports -update if the change is intended)\n--- got:\n%s", name, got)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	r := loadSimulate(t)
+	c := loadCompare(t, false)
+	ci := loadCompare(t, true)
+	tests := []struct {
+		file   string
+		render func(w io.Writer) error
+	}{
+		{"simulate.txt.golden", func(w io.Writer) error { return WriteSimulateText(w, r, TextOptions{Intervals: true}) }},
+		{"simulate.md.golden", func(w io.Writer) error { return WriteSimulateMarkdown(w, r) }},
+		{"intervals.csv.golden", func(w io.Writer) error { return WriteIntervalsCSV(w, r) }},
+		{"queues.csv.golden", func(w io.Writer) error { return WriteQueuesCSV(w, r) }},
+		{"groups.csv.golden", func(w io.Writer) error { return WriteGroupsCSV(w, r) }},
+		{"compare.txt.golden", func(w io.Writer) error { return WriteCompareText(w, c) }},
+		{"compare.md.golden", func(w io.Writer) error { return WriteCompareMarkdown(w, c) }},
+		{"variants.csv.golden", func(w io.Writer) error { return WriteVariantsCSV(w, c) }},
+		{"compare-queues.csv.golden", func(w io.Writer) error { return WriteCompareQueuesCSV(w, c) }},
+		{"compare-groups.csv.golden", func(w io.Writer) error { return WriteCompareGroupsCSV(w, c) }},
+		{"compare-intervals.csv.golden", func(w io.Writer) error { return WriteCompareIntervalsCSV(w, ci) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.file, b.Bytes())
+		})
+	}
+}
+
+// TestCSVShape checks what a spreadsheet needs: a header, the same number
+// of fields on every row, one unit per column (no '%', no thousands
+// separators, '.' decimals) and numbers in the numeric columns.
+func TestCSVShape(t *testing.T) {
+	r := loadSimulate(t)
+	c := loadCompare(t, true)
+	numeric := regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+	text := map[string]bool{"interval_start": true, "queue": true, "group": true, "sourcing": true, "variant": true, "description": true, "meets_target": true, "meets_targets": true}
+	tests := []struct {
+		name   string
+		render func(w io.Writer) error
+		rows   int
+	}{
+		{"intervals", func(w io.Writer) error { return WriteIntervalsCSV(w, r) }, len(r.Intervals) * (1 + len(r.Queues))},
+		{"queues", func(w io.Writer) error { return WriteQueuesCSV(w, r) }, len(r.Queues)},
+		{"groups", func(w io.Writer) error { return WriteGroupsCSV(w, r) }, len(r.Groups)},
+		{"variants", func(w io.Writer) error { return WriteVariantsCSV(w, c) }, len(c.Variants)},
+		{"compare intervals", func(w io.Writer) error { return WriteCompareIntervalsCSV(w, c) }, len(c.Variants) * len(r.Intervals) * (1 + len(r.Queues))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&b).ReadAll() // also checks equal field counts
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs)-1 != tt.rows {
+				t.Fatalf("%d data rows, want %d", len(recs)-1, tt.rows)
+			}
+			for _, rec := range recs[1:] {
+				for i, cell := range rec {
+					col := recs[0][i]
+					if text[col] || cell == "" {
+						continue
+					}
+					if !numeric.MatchString(cell) {
+						t.Errorf("column %s: %q is not a plain number", col, cell)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestHTMLSelfContained(t *testing.T) {
+	r := loadSimulate(t)
+	noIv := *r
+	noIv.Intervals = nil
+	gaps := *r
+	gaps.Intervals = append([]sim.IntervalResult(nil), r.Intervals...)
+	gaps.Intervals[2] = sim.IntervalResult{Start: gaps.Intervals[2].Start, StartSeconds: gaps.Intervals[2].StartSeconds}
+	c := loadCompare(t, false)
+	one := *c
+	one.Variants = c.Variants[:1]
+	noCost := *c
+	noCost.Variants = append([]sim.VariantResult(nil), c.Variants...)
+	for i := range noCost.Variants {
+		noCost.Variants[i].Cost = sim.Cost{}
+	}
+	tests := []struct {
+		name    string
+		render  func(w io.Writer) error
+		figures int
+	}{
+		{"simulate", func(w io.Writer) error { return WriteSimulateHTML(w, r) }, 6},
+		{"simulate without intervals", func(w io.Writer) error { return WriteSimulateHTML(w, &noIv) }, 0},
+		{"simulate with a closed interval", func(w io.Writer) error { return WriteSimulateHTML(w, &gaps) }, 6},
+		{"compare from JSON", func(w io.Writer) error { return WriteCompareHTML(w, c) }, 2},
+		{"compare after a run", func(w io.Writer) error { return WriteCompareHTML(w, loadCompare(t, true)) }, 3},
+		{"compare of one variant", func(w io.Writer) error { return WriteCompareHTML(w, &one) }, 2},
+		{"compare without costs", func(w io.Writer) error { return WriteCompareHTML(w, &noCost) }, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			checkSelfContained(t, b.Bytes(), tt.figures)
+		})
+	}
+}
+
+// checkSelfContained parses a report as HTML and checks that it fetches
+// nothing: no scripts, stylesheets, frames or remote URLs, and that every
+// embedded image decodes.
+func checkSelfContained(t *testing.T, doc []byte, svgs int) {
+	t.Helper()
+	root, err := html.Parse(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("not HTML: %v", err)
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "link", "iframe", "object", "embed":
+				t.Errorf("report has a <%s> element", n.Data)
+			case "img":
+				for _, a := range n.Attr {
+					if a.Key == "src" {
+						checkDataImage(t, a.Val)
+					}
+				}
+			case "style":
+				if n.FirstChild != nil && (strings.Contains(n.FirstChild.Data, "url(") || strings.Contains(n.FirstChild.Data, "@import")) {
+					t.Errorf("style sheet loads something: %s", n.FirstChild.Data)
+				}
+			}
+			for _, a := range n.Attr {
+				switch strings.ToLower(a.Key) {
+				case "src", "href", "xlink:href", "srcset", "action", "poster", "data":
+					if !strings.HasPrefix(a.Val, "data:") && !strings.HasPrefix(a.Val, "#") {
+						t.Errorf("<%s %s=%q> points outside the report", n.Data, a.Key, a.Val)
+					}
+					if strings.HasPrefix(a.Val, "data:image/") {
+						checkDataImage(t, a.Val)
+					}
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+
+	// The only URLs are the SVG namespace names, which are never fetched.
+	rest := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "").Replace(string(doc))
+	if i := strings.Index(rest, "http"); i >= 0 {
+		t.Errorf("report mentions a URL: %q", rest[max(0, i-40):min(len(rest), i+60)])
+	}
+
+	// Every inline SVG is well-formed XML.
+	found := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(string(doc), -1)
+	if len(found) != svgs {
+		t.Errorf("%d inline SVG charts, want %d", len(found), svgs)
+	}
+	for i, s := range found {
+		d := xml.NewDecoder(strings.NewReader(s))
+		elems := 0
+		for {
+			tok, err := d.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("SVG %d is not well-formed XML: %v", i, err)
+			}
+			if _, ok := tok.(xml.StartElement); ok {
+				elems++
+			}
+		}
+		if elems < 20 {
+			t.Errorf("SVG %d has only %d elements: an empty chart?", i, elems)
+		}
+	}
+}
+
+// checkDataImage decodes a data: URL holding a PNG or an SVG image.
+func checkDataImage(t *testing.T, u string) {
+	t.Helper()
+	meta, data, ok := strings.Cut(strings.TrimPrefix(u, "data:"), ",")
+	if !ok || !strings.HasSuffix(meta, ";base64") {
+		t.Errorf("image %.40q is not a base64 data URL", u)
+		return
+	}
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		t.Errorf("image %.40q: %v", u, err)
+		return
+	}
+	switch strings.TrimSuffix(meta, ";base64") {
+	case "image/png":
+		if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+			t.Errorf("PNG image does not decode: %v", err)
+		}
+	case "image/svg+xml":
+		if err := xml.Unmarshal(raw, new(struct{})); err != nil {
+			t.Errorf("SVG image does not decode: %v", err)
+		}
+	default:
+		t.Errorf("image of unexpected type %q", meta)
+	}
+}
+
+func TestDecodeResult(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		kind Kind
+		err  string
+	}{
+		{"simulate", `{"scenario":"x","kpis":{"offered":1},"intervals":[]}`, KindSimulate, ""},
+		{"compare", `{"scenario":"x","variants":[{"name":"a"}]}`, KindCompare, ""},
+		{"other object", `{"attempted":3}`, "", "not a callsim result"},
+		{"array", `[1,2]`, "", "not JSON of a callsim result"},
+		{"not JSON", `scenario: x`, "", "not JSON of a callsim result"},
+		{"wrong types", `{"kpis":{"offered":"many"}}`, "", "simulate result"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := DecodeResult([]byte(tt.json))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Kind != tt.kind {
+				t.Fatalf("kind %s, want %s", s.Kind, tt.kind)
+			}
+		})
+	}
+}
+
+func TestWriteFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "report")
+	paths, err := WriteCompareFiles(dir, loadCompare(t, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{FileHTML, FileMarkdown, FileJSON, FileVariants, FileQueues, FileGroups, FileIntervals}
+	if len(paths) != len(want) {
+		t.Fatalf("wrote %v, want %v", paths, want)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Errorf("directory holds %d entries (temporary files left?), want %d", len(entries), len(want))
+	}
+	for _, w := range want {
+		if fi, err := os.Stat(filepath.Join(dir, w)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v (empty or missing)", w, err)
+		}
+	}
+	// result.json reads back as the same kind.
+	s, err := ReadResult(filepath.Join(dir, FileJSON))
+	if err != nil || s.Kind != KindCompare {
+		t.Fatalf("result.json: kind %v, err %v", s, err)
+	}
+	// A directory that cannot be created is an error naming it.
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteSimulateFiles(filepath.Join(blocker, "sub"), loadSimulate(t)); err == nil || !strings.Contains(err.Error(), "sub") {
+		t.Errorf("err = %v, want one naming the directory", err)
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		labels string
+	}{
+		{0, 1.02, "0 0.25 0.5 0.75 1"},
+		{0, 8.64, "0 2 4 6 8"},
+		{300000, 470000, "300000 350000 400000 450000"},
+		{-0.5, 0.5, "-0.4 -0.2 0 0.2 0.4"},
+		{3, 3, "3"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tk := range niceTicks(tt.lo, tt.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != tt.labels {
+			t.Errorf("niceTicks(%g, %g) = %v, want %s", tt.lo, tt.hi, got, tt.labels)
+		}
+	}
+}
