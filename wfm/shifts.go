@@ -59,6 +59,18 @@ type ShiftPlan struct {
 	// within each interval of the requirement.
 	Coverage  []int `json:"coverage"`
 	Headcount int   `json:"headcount"`
+	// Simulated: the scenario simulated with these shifts (and the
+	// shrinkage) in place of the group's staffing, with the plan's check
+	// seed; set by SimulateShifts.
+	Simulated *ShiftCheck `json:"simulated,omitempty"`
+}
+
+// ShiftCheck is the outcome of simulating a shift plan.
+type ShiftCheck struct {
+	Seed         uint64    `json:"seed"`
+	ServiceLevel []float64 `json:"service_level"` // per interval of the day
+	AllMeet      bool      `json:"all_meet"`      // point estimates
+	Missed       []string  `json:"missed,omitempty"`
 }
 
 type pattern struct {

@@ -455,3 +455,59 @@ func clock(d time.Duration) string {
 	m := int(d.Minutes())
 	return fmt.Sprintf("%02d:%02d", m/60%24, m%60)
 }
+
+// SimulateShifts simulates sc with each queue's dedicated group working its
+// planned shifts (after PlanQueueShifts) at the plan's shrinkage, arrivals
+// at the busiest weekday every day, and records per interval whether the
+// service level's point estimate meets the target.
+func SimulateShifts(ctx context.Context, sc *scenarios.Scenario, p *StaffPlan, run RunFunc) error {
+	if err := Verifiable(sc); err != nil {
+		return err
+	}
+	if run == nil {
+		run = func(ctx context.Context, sc *scenarios.Scenario) (*sim.Result, error) {
+			return sim.Run(ctx, sc, sim.Options{})
+		}
+	}
+	seed := p.CheckSeed
+	if seed == 0 {
+		seed = sc.Seed + 1000
+	}
+	c, err := verificationScenario(sc, p, seed)
+	if err != nil {
+		return err
+	}
+	for qi := range p.Queues {
+		qp := &p.Queues[qi]
+		if qp.ShiftPlan == nil {
+			return fmt.Errorf("queue %s has no shift plan", qp.Queue)
+		}
+		g := &c.Groups[dedicatedGroup(sc, qi)]
+		g.AgentsByInterval, g.Shrinkage = nil, qp.Shrinkage
+		for _, s := range qp.ShiftPlan.Shifts {
+			g.Shifts = append(g.Shifts, scenarios.Shift{Start: s.Start, Length: s.Length, Agents: s.Agents,
+				Breaks: s.Breaks, Days: [7]bool{true, true, true, true, true, true, true}})
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("shift check scenario: %w", err)
+	}
+	res, err := run(ctx, c)
+	if err != nil {
+		return fmt.Errorf("simulating the shift plan: %w", err)
+	}
+	for qi := range p.Queues {
+		qp := &p.Queues[qi]
+		chk := &ShiftCheck{Seed: seed, AllMeet: true}
+		for s := range qp.Intervals {
+			ci := queueInterval(res, s, qi)
+			chk.ServiceLevel = append(chk.ServiceLevel, ci.ServiceLevel)
+			if !meets(ci, qp.TargetSL, CriterionPoint) {
+				chk.AllMeet = false
+				chk.Missed = append(chk.Missed, qp.Intervals[s].Start)
+			}
+		}
+		qp.ShiftPlan.Simulated = chk
+	}
+	return nil
+}

@@ -124,3 +124,26 @@ func TestStaffBadOptions(t *testing.T) {
 		t.Error("criterion median accepted")
 	}
 }
+
+// The shift plan covering the verified plan's scheduled agents, with its
+// breaks and the group's shrinkage, meets the target when simulated.
+func TestSimulateShifts(t *testing.T) {
+	sc, err := scenarios.Parse("profiled.yaml", []byte(profiled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Staff(context.Background(), sc, StaffOptions{Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := PlanQueueShifts(p, DefaultShiftOptions(sc.Interval)); err != nil {
+		t.Fatal(err)
+	}
+	if err := SimulateShifts(context.Background(), sc, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := p.Queues[0].ShiftPlan.Simulated
+	if c == nil || !c.AllMeet {
+		t.Fatalf("shift plan misses the target: %+v", c)
+	}
+}

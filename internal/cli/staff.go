@@ -137,6 +137,11 @@ gap between them.`,
 				if err := wfm.PlanQueueShifts(plan, shiftOpt); err != nil {
 					return usageError{err}
 				}
+				if plan.Verified {
+					if err := wfm.SimulateShifts(e.ctx, sc, plan, nil); err != nil {
+						return err
+					}
+				}
 			}
 			if asJSON {
 				return writeJSON(e.stdout, plan)
@@ -227,6 +232,13 @@ func writeStaffText(w io.Writer, p *wfm.StaffPlan) error {
 			fmt.Fprint(w, sp.YAML(2))
 			fmt.Fprintf(w, "Paid %.1f agent hours a day (%d agents) for %.1f required; lower bound %.1f, gap %s.\n",
 				sp.PaidHours, sp.Headcount, sp.RequiredHours, sp.LowerBound, reports.Pct(sp.Gap))
+			if c := sp.Simulated; c != nil {
+				if c.AllMeet {
+					fmt.Fprintf(w, "Simulated with these shifts (seed %d, shrinkage %s): every interval meets the target.\n", c.Seed, reports.Pct(q.Shrinkage))
+				} else {
+					fmt.Fprintf(w, "Simulated with these shifts (seed %d, shrinkage %s): %d interval(s) miss the target: %s.\n", c.Seed, reports.Pct(q.Shrinkage), len(c.Missed), strings.Join(c.Missed, ", "))
+				}
+			}
 		}
 	}
 	fmt.Fprintln(w)
