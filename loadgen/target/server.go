@@ -88,10 +88,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.rng = rand.New(rand.NewPCG(cfg.Seed, 0x7a4e))
 	s.host, _, _ = net.SplitHostPort(addr)
+	// The statistics exist before the first request can arrive.
+	s.acd = newACD(cfg.Agents, cfg.Trunks, cfg.Within, cfg.TimeScale, time.Now())
 	if err := s.listen(addr); err != nil {
 		return nil, err
 	}
-	s.acd = newACD(cfg.Agents, cfg.Trunks, cfg.Within, cfg.TimeScale, time.Now())
 	go func() {
 		defer close(s.watchDone)
 		select {
@@ -133,6 +134,7 @@ func (s *Server) listen(addr string) error {
 		s.respond(tx, req, sip.StatusMethodNotAllowed, "Method Not Allowed", sip.NewHeader("Allow", allowed))
 	})
 	var port int
+	var serve func() error
 	switch s.transport {
 	case "UDP":
 		pc, err := net.ListenPacket("udp", addr)
@@ -151,7 +153,7 @@ func (s *Server) listen(addr string) error {
 			_ = ua.Close()
 			return fmt.Errorf("create SIP client: %w", err)
 		}
-		go func() { defer close(s.serveDone); _ = srv.ServeUDP(pc) }()
+		serve = func() error { return srv.ServeUDP(pc) }
 	default:
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -166,7 +168,7 @@ func (s *Server) listen(addr string) error {
 			_ = ua.Close()
 			return fmt.Errorf("create SIP client: %w", err)
 		}
-		go func() { defer close(s.serveDone); _ = srv.ServeTCP(ln) }()
+		serve = func() error { return srv.ServeTCP(ln) }
 	}
 	s.ua = ua
 	s.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: s.host, Port: port}}
@@ -179,6 +181,8 @@ func (s *Server) listen(addr string) error {
 	} else {
 		s.sdp = []byte(fmt.Sprintf(sdpBody, ip))
 	}
+	// Serve only once every field the handlers read is set.
+	go func() { defer close(s.serveDone); _ = serve() }()
 	return nil
 }
 
