@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/target"
+)
+
+func init() { register(newTargetCmd) }
+
+type targetFlags struct {
+	listen    string
+	agents    int
+	handle    string
+	trunks    int
+	timeScale float64
+	duration  time.Duration
+	within    time.Duration
+	jsonFile  string
+	seed      uint64
+	progress  bool
+}
+
+func newTargetCmd(e *env) *cobra.Command {
+	var f targetFlags
+	cmd := &cobra.Command{
+		Use:   "target",
+		Short: "Run the embedded SIP target: a contact center answering SIP calls",
+		Long: `Runs a SIP user agent server that plays a contact center: an INVITE joins the
+queue named by its Request-URI user part and hears 180 Ringing while it waits;
+the longest-idle free agent answers (200 OK, first come first served), talks
+for the handle time and hangs up with BYE. A CANCEL while waiting is an
+abandonment (487); beyond --trunks calls in the system, INVITEs get 503.
+
+--time-scale K runs scenario time K times faster than wall time: handle times
+last 1/K as long, and the figures are reported in scenario time. The summary
+(service level, ASA, abandon rate, occupancy, as in "callsim simulate") is
+printed when the target stops: after --duration, or on Ctrl-C.`,
+		Example: `  callsim target --agents 10 --handle exp:3m
+  callsim target --listen tcp:127.0.0.1:5070 --agents 32 --handle exp:5m --trunks 50 --time-scale 60 --duration 10m --json target.json
+  callsim target --listen udp:127.0.0.1:0 --agents 2 --handle 30s --progress`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 0 {
+				return usageError{fmt.Errorf("target takes no arguments, got %q", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runTarget(e, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", target.DefaultListen, "TRANSPORT:HOST:PORT to listen on (udp or tcp; port 0: any free port)")
+	fl.IntVar(&f.agents, "agents", 1, "number of agents")
+	fl.StringVar(&f.handle, "handle", "exp:3m", "handle time, scenario time: 3m, exp:3m or uniform:2m-4m")
+	fl.IntVar(&f.trunks, "trunks", 0, "max calls in the system, waiting + talking (0: unlimited); beyond: 503")
+	fl.Float64Var(&f.timeScale, "time-scale", 1, "scenario time runs this many times faster than wall time")
+	fl.DurationVar(&f.duration, "duration", 0, "stop after this wall time (default: until Ctrl-C)")
+	fl.DurationVar(&f.within, "within", target.DefaultWithin, "service level threshold, scenario time")
+	fl.StringVar(&f.jsonFile, "json", "", "write the summary as JSON to FILE on exit")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed for handle times")
+	fl.BoolVar(&f.progress, "progress", false, "print a status line to stderr every second")
+	return cmd
+}
+
+func (f *targetFlags) config() (target.Config, error) {
+	cfg := target.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
+		Within: f.within, Seed: f.seed}
+	h, err := loadgen.ParseDist(f.handle)
+	if err != nil {
+		return cfg, fmt.Errorf("--handle: %w", err)
+	}
+	cfg.Handle = h
+	if f.timeScale <= 0 {
+		return cfg, fmt.Errorf("--time-scale %v: want a positive factor", f.timeScale)
+	}
+	if f.duration < 0 {
+		return cfg, fmt.Errorf("--duration %v must be positive", f.duration)
+	}
+	if f.within <= 0 {
+		return cfg, fmt.Errorf("--within %v must be positive", f.within)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func runTarget(e *env, f *targetFlags) error {
+	cfg, err := f.config()
+	if err != nil {
+		return usageError{err}
+	}
+	cfg.Logger = e.log
+	srv, err := target.Start(e.ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(e.stderr, "callsim target: listening on %s:%s (%d agents, handle %s, time scale %g); stop with Ctrl-C\n",
+		srv.Transport(), srv.Addr(), cfg.Agents, cfg.Handle, cfg.TimeScale)
+
+	var stop <-chan time.Time
+	if f.duration > 0 {
+		t := time.NewTimer(f.duration)
+		defer t.Stop()
+		stop = t.C
+	}
+	var tick <-chan time.Time
+	if f.progress {
+		tk := time.NewTicker(time.Second)
+		defer tk.Stop()
+		tick = tk.C
+	}
+	interrupted := false
+loop:
+	for {
+		select {
+		case <-stop:
+			break loop
+		case <-srv.Done():
+			interrupted = e.ctx.Err() != nil
+			break loop
+		case <-tick:
+			s := srv.Stats()
+			fmt.Fprintf(e.stderr, "%7.0fs  offered %6d  answered %6d  abandoned %5d  rejected %5d  waiting %4d  talking %4d  SL %s  ASA %.1fs  occ %s\n",
+				s.ElapsedSeconds, s.Offered, s.Answered, s.Abandoned, s.Rejected, s.Waiting, s.Talking,
+				pct(s.ServiceLevel), s.ASASeconds, pct(s.Occupancy))
+		}
+	}
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("target: close: %w", err)
+	}
+	st := srv.Stats()
+	if f.jsonFile != "" {
+		b, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return fmt.Errorf("target: encode summary: %w", err)
+		}
+		if err := loadgen.WriteFileAtomic(f.jsonFile, append(b, '\n')); err != nil {
+			return fmt.Errorf("target: --json: %w", err)
+		}
+	}
+	printTargetSummary(e.stdout, st, srv.Transport()+":"+srv.Addr().String(), interrupted)
+	return nil
+}
+
+func printTargetSummary(w io.Writer, s target.Stats, addr string, interrupted bool) {
+	state := "stopped"
+	if interrupted {
+		state = "interrupted"
+	}
+	fmt.Fprintf(w, "callsim target: %s (%s; %.0fs scenario time in %.1fs, time scale %g)\n",
+		addr, state, s.ElapsedSeconds, s.WallSeconds, s.TimeScale)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	queues := make([]string, 0, len(s.Queues))
+	for q, n := range s.Queues {
+		queues = append(queues, fmt.Sprintf("%s x%d", q, n))
+	}
+	sort.Strings(queues)
+	trunks := "unlimited"
+	if s.Trunks > 0 {
+		trunks = fmt.Sprint(s.Trunks)
+	}
+	fmt.Fprintf(tw, "center\tagents %d\ttrunks %s\tqueues %s\t\n", s.Agents, trunks, strings.Join(queues, ", "))
+	fmt.Fprintf(tw, "calls\toffered %d\tanswered %d\tabandoned %d\trejected (503) %d\twaiting at end %d\t\n",
+		s.Offered, s.Answered, s.Abandoned, s.Rejected, s.WaitingAtEnd)
+	fmt.Fprintf(tw, "hang-ups\tby agent %d\tby caller %d\t\t\t\t\n", s.AgentHangups, s.CallerHangups)
+	fmt.Fprintf(tw, "service level\t%s within %gs\tASA %.1fs\tabandon rate %s\tmean abandon wait %.1fs\t\t\n",
+		pct(s.ServiceLevel), s.WithinSeconds, s.ASASeconds, pct(s.AbandonRate), s.MeanAbandonWait)
+	fmt.Fprintf(tw, "agents\toccupancy %s\tmean handle %.1fs\tqueue max %d\tqueue mean %.2f\t\t\n",
+		pct(s.Occupancy), s.MeanHandleSeconds, s.MaxQueueLength, s.MeanQueueLength)
+	tw.Flush()
+}
