@@ -109,10 +109,9 @@ func (c *chart) svg() (string, error) {
 	c.p.Legend = plot.NewLegend() // no legend inside the data area
 	cv := vgsvg.New(chartWidth, c.h)
 	dc := draw.New(cv)
-	var legendW vg.Length
-	if c.n > 0 {
-		legendW = c.legendWidth() + 16
-	}
+	// The legend's column is kept even when empty, so that the plot areas
+	// of a report's charts line up.
+	legendW := c.legendWidth() + 16
 	if err := drawPlot(c.p, draw.Crop(dc, 0, -legendW, 0, 0)); err != nil {
 		return "", err
 	}
@@ -434,6 +433,8 @@ func (l labelsNoOverlap) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 		}
 		placed = append(placed, vg.Rectangle{Min: best, Max: vg.Point{X: best.X + w, Y: best.Y + h}})
+		// A white backing keeps the label readable over lines.
+		c.FillPolygon(color.White, []vg.Point{{X: best.X - 1, Y: best.Y}, {X: best.X - 1, Y: best.Y + h}, {X: best.X + w + 1, Y: best.Y + h}, {X: best.X + w + 1, Y: best.Y}})
 		st := sty
 		st.XAlign, st.YAlign = draw.XLeft, draw.YBottom
 		c.FillText(st, best, lb.text)

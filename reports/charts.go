@@ -136,7 +136,7 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 			c.addLine(q.Name, ax.mid, queueValues(r, qi, slOf), colorAt(qi), 1.5, nil)
 		}
 	}
-	c.addLine(centerName(multi), ax.mid, center, mainCol, 2, nil)
+	c.addLine(centerName(r), ax.mid, center, mainCol, 2, nil)
 	c.addLegend("95% confidence band", boxThumb{lighten(mainCol, 0.8)})
 	addTargets(c, r.Queues, ax, multi)
 	c.p.Y.Min = slAxisMin(r.Queues, lo)
@@ -156,7 +156,7 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 			c.addLine(q.Name, ax.mid, v, colorAt(qi), 1.5, nil)
 		}
 	}
-	c.addLine(centerName(multi), ax.mid, asa, mainCol, 2, nil)
+	c.addLine(centerName(r), ax.mid, asa, mainCol, 2, nil)
 	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, all...)
 	c.p.Y.Tick.Marker = numTicks{}
 	if err := add("Average speed of answer", "Mean wait of answered calls, zero waits included, per interval.", c); err != nil {
@@ -202,8 +202,8 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 		}
 	}
 	occName := "all agents"
-	if !multiG {
-		occName = ""
+	if len(r.Groups) == 1 {
+		occName = r.Groups[0].Name
 	}
 	occCol := colorAt(0)
 	if multiG {
@@ -228,7 +228,7 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 			c.addLine(q.Name, ax.mid, v, colorAt(qi), 1.5, nil)
 		}
 	}
-	c.addLine(centerName(multi), ax.mid, ql, mainCol, 2, nil)
+	c.addLine(centerName(r), ax.mid, ql, mainCol, 2, nil)
 	c.p.Y.Min, c.p.Y.Max = 0, niceMax(0.5, all...)
 	c.p.Y.Tick.Marker = numTicks{}
 	if err := add("Queue length", "Time-average number of callers waiting, per interval.", c); err != nil {
@@ -278,11 +278,13 @@ func slAxisMin(qs []sim.QueueResult, vals ...[]float64) float64 {
 	return max(0, math.Floor(m*10-0.5)/10)
 }
 
-func centerName(multi bool) string {
-	if multi {
-		return "all queues"
+// centerName names the line of the whole center: "all queues", or the
+// queue's name when there is only one.
+func centerName(r *sim.Result) string {
+	if len(r.Queues) == 1 {
+		return r.Queues[0].Name
 	}
-	return ""
+	return "all queues"
 }
 
 // addTargets draws the service-level targets as dashed horizontal lines:
@@ -388,12 +390,12 @@ func costChart(cmp *sim.Comparison, cur string) (*chart, error) {
 	for i, v := range cmp.Variants {
 		y := float64(n - 1 - i) // first variant on top
 		x := 0.0
-		for pi, p := range parts {
+		for _, p := range parts {
 			a := p.f(&v.Cost.Breakdown)
 			if a <= 0 {
 				continue
 			}
-			bars = append(bars, rect{x, x + a, y - 0.3, y + 0.3, colorAt(pi)})
+			bars = append(bars, rect{x, x + a, y - 0.3, y + 0.3, p.col})
 			x += a
 		}
 		maxTotal = max(maxTotal, x, v.Cost.Total)
@@ -401,8 +403,8 @@ func costChart(cmp *sim.Comparison, cur string) (*chart, error) {
 		totals = append(totals, pointLabel{x: x, y: y, text: Count(v.Cost.Total)})
 	}
 	c.p.Add(bars)
-	for pi, p := range parts {
-		c.addLegend(p.label, boxThumb{colorAt(pi)})
+	for _, p := range parts {
+		c.addLegend(p.label, boxThumb{p.col})
 	}
 	c.p.Add(rightLabels{labels: totals, style: text.Style{Color: colBlack, Font: font.From(sansFont, 10), Handler: c.p.TextHandler}})
 	c.p.Y.Min, c.p.Y.Max = -0.6, float64(n)-0.4
@@ -412,6 +414,18 @@ func costChart(cmp *sim.Comparison, cur string) (*chart, error) {
 	c.p.X.Tick.Marker = numTicks{}
 	c.p.Title.Text = "Cost per month by variant (" + currencyCode(cur) + ")"
 	return c, nil
+}
+
+// vLine is a vertical line across the whole plot area at x.
+type vLine struct {
+	x     float64
+	style draw.LineStyle
+}
+
+// Plot implements plot.Plotter.
+func (l vLine) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, _ := p.Transforms(&c)
+	c.StrokeLine2(l.style, tx(l.x), c.Min.Y, tx(l.x), c.Max.Y)
 }
 
 // rightLabels writes each label just right of its point, vertically
@@ -503,7 +517,9 @@ func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
 		if same {
 			t := q[0].TargetServiceLevel
 			xlo, xhi = min(xlo, t), max(xhi, t)
-			c.addLine(fmt.Sprintf("target %s", Pct(t)), []float64{t, t}, []float64{ylo - (yhi-ylo+1)*0.5, yhi + (yhi-ylo+1)*0.5}, colRed, 1.5, []vg.Length{6, 3})
+			sty := draw.LineStyle{Color: colRed, Width: 1.5, Dashes: []vg.Length{6, 3}}
+			c.p.Add(vLine{x: t, style: sty})
+			c.addLegend(fmt.Sprintf("target %s", Pct(t)), lineThumb(sty))
 		}
 	}
 	c.p.Add(labelsNoOverlap{labels: labels, style: text.Style{Color: colBlack, Font: font.From(sansFont, 11)}})

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/csv"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"strconv"
@@ -208,25 +209,31 @@ func currencyCode(c string) string {
 	return c
 }
 
-// costParts lists the parts of a cost breakdown: a label for people, a
-// column name for tools and the amount.
-var costParts = []struct {
-	label, column string
-	f             func(b *sim.Breakdown) float64
-}{
-	{"wages", "wages", func(b *sim.Breakdown) float64 { return b.Wages }},
-	{"overhead", "overhead", func(b *sim.Breakdown) float64 { return b.Overhead }},
-	{"supervision", "supervision", func(b *sim.Breakdown) float64 { return b.Supervision }},
-	{"seats", "seats", func(b *sim.Breakdown) float64 { return b.Seats }},
-	{"turnover", "turnover", func(b *sim.Breakdown) float64 { return b.Turnover }},
-	{"vendor setup (spread)", "vendor_setup", func(b *sim.Breakdown) float64 { return b.VendorSetup }},
-	{"vendor minutes", "vendor_minutes", func(b *sim.Breakdown) float64 { return b.VendorMinutes }},
-	{"vendor calls", "vendor_calls", func(b *sim.Breakdown) float64 { return b.VendorCalls }},
-	{"vendor agent hours", "vendor_agent_hours", func(b *sim.Breakdown) float64 { return b.VendorAgentHours }},
-	{"vendor minimum top-up", "vendor_minimum_top_up", func(b *sim.Breakdown) float64 { return b.VendorMinimum }},
-	{"abandoned calls", "abandoned_calls", func(b *sim.Breakdown) float64 { return b.AbandonedCalls }},
-	{"unresolved contacts", "unresolved_contacts", func(b *sim.Breakdown) float64 { return b.UnresolvedContacts }},
+// costParts lists the parts of a cost breakdown.
+var costParts = []costPart{
+	{"wages", "wages", rgb(0x4e79a7), func(b *sim.Breakdown) float64 { return b.Wages }},
+	{"overhead", "overhead", rgb(0xa0cbe8), func(b *sim.Breakdown) float64 { return b.Overhead }},
+	{"supervision", "supervision", rgb(0x59a14f), func(b *sim.Breakdown) float64 { return b.Supervision }},
+	{"seats", "seats", rgb(0x8cd17d), func(b *sim.Breakdown) float64 { return b.Seats }},
+	{"turnover", "turnover", rgb(0xb6992d), func(b *sim.Breakdown) float64 { return b.Turnover }},
+	{"vendor setup (spread)", "vendor_setup", rgb(0xf1ce63), func(b *sim.Breakdown) float64 { return b.VendorSetup }},
+	{"vendor minutes", "vendor_minutes", rgb(0xf28e2b), func(b *sim.Breakdown) float64 { return b.VendorMinutes }},
+	{"vendor calls", "vendor_calls", rgb(0xffbe7d), func(b *sim.Breakdown) float64 { return b.VendorCalls }},
+	{"vendor agent hours", "vendor_agent_hours", rgb(0xd37295), func(b *sim.Breakdown) float64 { return b.VendorAgentHours }},
+	{"vendor minimum top-up", "vendor_minimum_top_up", rgb(0xfabfd2), func(b *sim.Breakdown) float64 { return b.VendorMinimum }},
+	{"abandoned calls", "abandoned_calls", rgb(0xe15759), func(b *sim.Breakdown) float64 { return b.AbandonedCalls }},
+	{"unresolved contacts", "unresolved_contacts", rgb(0x9d7660), func(b *sim.Breakdown) float64 { return b.UnresolvedContacts }},
 }
+
+// costPart is one part of a cost breakdown: a label for people, a column
+// name for tools, a colour for charts and the amount.
+type costPart struct {
+	label, column string
+	col           color.RGBA
+	f             func(b *sim.Breakdown) float64
+}
+
+func rgb(v uint32) color.RGBA { return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff} }
 
 // WriteVariantsCSV writes variants.csv: one row per variant of a
 // comparison with its KPIs, its monthly cost and breakdown (columns ending

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -143,23 +144,26 @@ type Kind string
 const (
 	KindSimulate Kind = "simulate"
 	KindCompare  Kind = "compare"
+	KindLoad     Kind = "load"
 )
 
-// Saved is a result read back from a JSON file: exactly one of Result and
-// Comparison is set, as Kind says.
+// Saved is a result read back from a JSON file: exactly one of Result,
+// Comparison and Load is set, as Kind says.
 type Saved struct {
 	Path       string
 	Kind       Kind
 	Result     *sim.Result
 	Comparison *sim.Comparison
+	Load       *loadgen.Result
 }
 
 // ErrUnknownResult is returned for JSON that is not a callsim result.
-var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\" and \"intervals\", a compare result \"variants\")")
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\")")
 
-// DecodeResult decodes a simulate result (--json of callsim simulate) or a
-// comparison (of callsim compare), telling them apart by their keys: a
-// comparison has "variants", a simulation "kpis".
+// DecodeResult decodes a simulate result (--json of callsim simulate), a
+// comparison (of callsim compare) or a load test (of callsim load),
+// telling them apart by their keys: a comparison has "variants", a
+// simulation "kpis", a load test "attempted".
 func DecodeResult(data []byte) (*Saved, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
@@ -178,6 +182,12 @@ func DecodeResult(data []byte) (*Saved, error) {
 			return nil, fmt.Errorf("simulate result: %w", err)
 		}
 		return &Saved{Kind: KindSimulate, Result: &r}, nil
+	case keys["attempted"] != nil:
+		var r loadgen.Result
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("load result: %w", err)
+		}
+		return &Saved{Kind: KindLoad, Load: &r}, nil
 	}
 	return nil, ErrUnknownResult
 }

@@ -274,11 +274,6 @@ func verdict(c *sim.Comparison) string {
 	return "No variant meets every service-level target."
 }
 
-type costPart = struct {
-	label, column string
-	f             func(b *sim.Breakdown) float64
-}
-
 // usedCostParts are the breakdown parts that are non-zero in some variant.
 func usedCostParts(c *sim.Comparison) []costPart {
 	var out []costPart

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -55,6 +56,19 @@ func loadCompare(t *testing.T, withIntervals bool) *sim.Comparison {
 	return s.Comparison
 }
 
+// loadLoad reads the checked-in SIP load-test result.
+func loadLoad(t *testing.T) *loadgen.Result {
+	t.Helper()
+	s, err := ReadResult(filepath.Join("testdata", "load.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kind != KindLoad {
+		t.Fatalf("load.json read as %s", s.Kind)
+	}
+	return s.Load
+}
+
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -78,10 +92,14 @@ func TestGolden(t *testing.T) {
 	r := loadSimulate(t)
 	c := loadCompare(t, false)
 	ci := loadCompare(t, true)
+	l := loadLoad(t)
 	tests := []struct {
 		file   string
 		render func(w io.Writer) error
 	}{
+		{"load.md.golden", func(w io.Writer) error { return WriteLoadMarkdown(w, l) }},
+		{"series.csv.golden", func(w io.Writer) error { return WriteLoadSeriesCSV(w, l) }},
+		{"delays.csv.golden", func(w io.Writer) error { return WriteLoadDelaysCSV(w, l) }},
 		{"simulate.txt.golden", func(w io.Writer) error { return WriteSimulateText(w, r, TextOptions{Intervals: true}) }},
 		{"simulate.md.golden", func(w io.Writer) error { return WriteSimulateMarkdown(w, r) }},
 		{"intervals.csv.golden", func(w io.Writer) error { return WriteIntervalsCSV(w, r) }},
@@ -179,6 +197,7 @@ func TestHTMLSelfContained(t *testing.T) {
 		{"compare after a run", func(w io.Writer) error { return WriteCompareHTML(w, loadCompare(t, true)) }, 3},
 		{"compare of one variant", func(w io.Writer) error { return WriteCompareHTML(w, &one) }, 2},
 		{"compare without costs", func(w io.Writer) error { return WriteCompareHTML(w, &noCost) }, 0},
+		{"load", func(w io.Writer) error { return WriteLoadHTML(w, loadLoad(t)) }, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +322,8 @@ func TestDecodeResult(t *testing.T) {
 	}{
 		{"simulate", `{"scenario":"x","kpis":{"offered":1},"intervals":[]}`, KindSimulate, ""},
 		{"compare", `{"scenario":"x","variants":[{"name":"a"}]}`, KindCompare, ""},
-		{"other object", `{"attempted":3}`, "", "not a callsim result"},
+		{"load", `{"attempted":3,"completed":3}`, KindLoad, ""},
+		{"other object", `{"calls":3}`, "", "not a callsim result"},
 		{"array", `[1,2]`, "", "not JSON of a callsim result"},
 		{"not JSON", `scenario: x`, "", "not JSON of a callsim result"},
 		{"wrong types", `{"kpis":{"offered":"many"}}`, "", "simulate result"},

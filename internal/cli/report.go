@@ -23,17 +23,18 @@ func newReportCmd(e *env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "report RESULT.json...",
-		Short: "Render saved simulate or compare results as text, Markdown, HTML with charts, or a report directory",
-		Long: `Render results saved with "callsim simulate --json" or "callsim compare --json"
-(or the result.json of an --out directory) again, later. Whether a file holds
-a simulation or a comparison is told by its keys ("variants": a comparison).
+		Short: "Render saved simulate, compare or load results as text, Markdown, HTML with charts, or a report directory",
+		Long: `Render results saved with "callsim simulate --json", "callsim compare --json"
+or "callsim load --json FILE" (or the result.json of an --out directory)
+again, later. What a file holds is told by its keys ("variants": a
+comparison, "kpis": a simulation, "attempted": a load test).
 
 Without --out the report goes to stdout in --format: text (the summary the
 commands print), markdown (tables), or html (one self-contained file with
 charts: no network access needed to view it). With --out DIR the whole
 report is written into DIR: report.html, report.md, result.json and CSV
 files (intervals.csv, queues.csv, groups.csv; variants.csv for a
-comparison). With several files and --out, each gets a subdirectory of DIR
+comparison; series.csv and delays.csv for a load test). With several files and --out, each gets a subdirectory of DIR
 named after the file.
 
 A comparison read from JSON has no per-interval figures (they are not in
@@ -123,14 +124,24 @@ func reportDirs(dir string, files []string) []string {
 }
 
 func writeSaved(dir string, s *reports.Saved) ([]string, error) {
-	if s.Kind == reports.KindCompare {
+	switch s.Kind {
+	case reports.KindCompare:
 		return reports.WriteCompareFiles(dir, s.Comparison)
+	case reports.KindLoad:
+		return reports.WriteLoadFiles(dir, s.Load)
 	}
 	return reports.WriteSimulateFiles(dir, s.Result)
 }
 
 func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error {
 	switch {
+	case s.Kind == reports.KindLoad && format == "text":
+		printSummary(e.stdout, s.Load, nil)
+		return nil
+	case s.Kind == reports.KindLoad && format == "markdown":
+		return reports.WriteLoadMarkdown(e.stdout, s.Load)
+	case s.Kind == reports.KindLoad:
+		return reports.WriteLoadHTML(e.stdout, s.Load)
 	case s.Kind == reports.KindCompare && format == "text":
 		return reports.WriteCompareText(e.stdout, s.Comparison)
 	case s.Kind == reports.KindCompare && format == "markdown":

@@ -27,7 +27,7 @@ func TestReport(t *testing.T) {
 		t.Fatalf("compare: exit %d: %s", code, stderr)
 	}
 	cmp := writeFile(t, "cmp.json", cmpOut)
-	other := writeFile(t, "other.json", `{"attempted": 3}`)
+	other := writeFile(t, "other.json", `{"calls": 3}`)
 	broken := writeFile(t, "broken.json", `{"kpis": `)
 	tests := []struct {
 		name   string
@@ -41,6 +41,9 @@ func TestReport(t *testing.T) {
 		{"html", []string{res, "-f", "html"}, 0, []string{"<!DOCTYPE html>", "<svg"}, nil},
 		{"compare text", []string{cmp}, 0, []string{"Cheapest variant meeting every service-level target"}, nil},
 		{"compare html", []string{cmp, "--format", "html"}, 0, []string{"Cost against service level"}, nil},
+		{"load text", []string{loadJSON}, 0, []string{"attempted 36"}, nil},
+		{"load markdown", []string{loadJSON, "--format", "markdown"}, 0, []string{"# SIP load test", "| attempted | 36 |"}, nil},
+		{"load html", []string{loadJSON, "--format", "html"}, 0, []string{"Calls in progress", "<svg"}, nil},
 		{"two files", []string{res, cmp, "--format", "markdown"}, 0, []string{"# single queue: simulation", ": comparison"}, nil},
 		{"unknown JSON", []string{other}, 1, nil, []string{"other.json", "not a callsim result"}},
 		{"broken JSON", []string{broken}, 1, nil, []string{"broken.json"}},
@@ -97,10 +100,22 @@ func TestReportOut(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	code, _, stderr = run(t, "report", loadJSON, "--out", dir+"3")
+	if code != 0 {
+		t.Fatalf("load: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"report.html", "series.csv", "delays.csv"} {
+		if _, err := os.Stat(filepath.Join(dir+"3", f)); err != nil {
+			t.Error(err)
+		}
+	}
 	if code, _, _ := run(t, "report", res, "--out", dir, "--format", "html"); code != 2 {
 		t.Errorf("--out with --format: exit %d, want 2", code)
 	}
 }
+
+// loadJSON is a saved SIP load-test result.
+var loadJSON = filepath.Join("..", "..", "reports", "testdata", "load.json")
 
 // timing matches the fields that vary between runs.
 var timing = regexp.MustCompile(`(?m)^Simulated .*$|"(wall_seconds|calls_per_second|workers|events)": [0-9.e+-]+`)

@@ -1,0 +1,204 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/callsim/callsim/loadgen"
+)
+
+// File names of a load-test report directory, beside FileHTML, FileMarkdown
+// and FileJSON.
+const (
+	FileSeries = "series.csv"
+	FileDelays = "delays.csv"
+)
+
+// loadDelays lists the delay distributions of a load test.
+func loadDelays(r *loadgen.Result) []struct {
+	name, key string
+	l         *loadgen.Latency
+} {
+	return []struct {
+		name, key string
+		l         *loadgen.Latency
+	}{
+		{"session request delay (SRD)", "srd", &r.SRD},
+		{"answer delay", "answer_delay", &r.AnswerDelay},
+		{"session disconnect delay (SDD)", "sdd", &r.SDD},
+		{"session duration", "session_duration", &r.SessionDuration},
+		{"start lag", "start_lag", &r.StartLag},
+	}
+}
+
+func loadTables(r *loadgen.Result) []table {
+	rows := [][]string{
+		{"attempted", strconv.FormatUint(r.Attempted, 10)},
+		{"completed", strconv.FormatUint(r.Completed, 10)},
+		{"failed", strconv.FormatUint(r.Failed, 10)},
+		{"abandoned", strconv.FormatUint(r.Abandoned, 10)},
+		{"timed out", strconv.FormatUint(r.TimedOut, 10)},
+		{"transport errors", strconv.FormatUint(r.TransportErrors, 10)},
+		{"dropped (due, never started)", strconv.FormatUint(r.Dropped, 10)},
+		{"late starts", strconv.FormatUint(r.Late, 10)},
+		{"achieved calls per second", fmt.Sprintf("%.2f", r.AchievedCPS)},
+		{"max concurrent calls", strconv.FormatInt(r.MaxConcurrent, 10)},
+		{"SER (seizure success)", Pct(r.SER)},
+		{"SEER (effective seizure)", Pct(r.SEER)},
+		{"ISA (ineffective attempts)", Pct(r.ISA)},
+		{"SCR (session completion)", Pct(r.SCR)},
+	}
+	if r.TargetCPS > 0 {
+		rows = append(rows, []string{"target calls per second", fmt.Sprintf("%.2f", r.TargetCPS)})
+	}
+	ts := []table{{Title: "Calls", Header: []string{"figure", "value"}, Align: "lr", Rows: rows}}
+	rows = nil
+	for _, d := range loadDelays(r) {
+		if d.l.Count == 0 {
+			continue
+		}
+		ms := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+		rows = append(rows, []string{d.name, strconv.FormatUint(d.l.Count, 10), ms(d.l.Mean), ms(d.l.P50), ms(d.l.P90), ms(d.l.P95), ms(d.l.P99), ms(d.l.P999), ms(d.l.Max)})
+	}
+	ts = append(ts, table{Title: "Delays (milliseconds)", Note: "Measured from the intended start of each call.", Header: []string{"delay", "calls", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"}, Align: "lrrrrrrrr", Rows: rows})
+	codes := make([]string, 0, len(r.StatusCodes))
+	for c := range r.StatusCodes {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	rows = nil
+	for _, c := range codes {
+		rows = append(rows, []string{c, strconv.FormatUint(r.StatusCodes[c], 10)})
+	}
+	if len(rows) > 0 {
+		ts = append(ts, table{Title: "Final status codes", Header: []string{"code", "calls"}, Align: "lr", Rows: rows})
+	}
+	return ts
+}
+
+func loadLine(r *loadgen.Result) string {
+	return fmt.Sprintf("Mode %s against %s, %.1f s of wall time.", r.Mode, r.Settings.Target, r.WallSeconds)
+}
+
+// WriteLoadMarkdown writes a SIP load-test result as Markdown tables.
+func WriteLoadMarkdown(w io.Writer, r *loadgen.Result) error {
+	ew := &errWriter{w: w}
+	ew.printf("# SIP load test\n\n%s\n\n", loadLine(r))
+	if r.Interrupted {
+		ew.printf("> **Interrupted**: the figures cover the calls made before the interrupt.\n\n")
+	}
+	writeMarkdownTables(ew, loadTables(r))
+	return ew.err
+}
+
+// WriteLoadSeriesCSV writes series.csv: one row per second of the test.
+func WriteLoadSeriesCSV(w io.Writer, r *loadgen.Result) error {
+	h := []string{"t_seconds", "started", "answered", "failed", "abandoned", "timed_out", "transport_errors", "max_concurrent"}
+	rows := make([][]string, 0, len(r.Series))
+	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	for _, s := range r.Series {
+		rows = append(rows, []string{strconv.Itoa(s.T), u(s.Started), u(s.Answered), u(s.Failed), u(s.Abandoned), u(s.TimedOut), u(s.TransportErrors), strconv.FormatInt(s.Concurrent, 10)})
+	}
+	return writeCSV(w, h, rows)
+}
+
+// WriteLoadDelaysCSV writes delays.csv: one row per delay distribution,
+// in milliseconds.
+func WriteLoadDelaysCSV(w io.Writer, r *loadgen.Result) error {
+	h := []string{"delay", "count", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"}
+	var rows [][]string
+	for _, d := range loadDelays(r) {
+		l := d.l
+		rows = append(rows, []string{d.key, strconv.FormatUint(l.Count, 10), num(l.Mean), num(l.P50), num(l.P90), num(l.P95), num(l.P99), num(l.P999), num(l.Max)})
+	}
+	return writeCSV(w, h, rows)
+}
+
+// LoadFigures draws the charts of a load test: calls started, answered and
+// failed per second, and calls in progress.
+func LoadFigures(r *loadgen.Result) ([]Figure, error) {
+	if len(r.Series) == 0 {
+		return nil, nil
+	}
+	var xs, started, answered, failed, conc []float64
+	for _, s := range r.Series {
+		xs = append(xs, float64(s.T)+0.5)
+		started = append(started, float64(s.Started))
+		answered = append(answered, float64(s.Answered))
+		failed = append(failed, float64(s.Failed+s.TimedOut+s.TransportErrors+s.Abandoned))
+		conc = append(conc, float64(s.Concurrent))
+	}
+	lo, hi := float64(r.Series[0].T), float64(r.Series[len(r.Series)-1].T+1)
+	c := newChart("Calls per second", "seconds since start", "calls")
+	c.addLine("started", xs, started, colorAt(0), 2, nil)
+	c.addLine("answered", xs, answered, colorAt(2), 1.5, []vg.Length{5, 3})
+	c.addLine("not completed", xs, failed, colRed, 1.5, nil)
+	c.p.X.Min, c.p.X.Max = lo, max(hi, lo+1)
+	c.p.X.Tick.Marker, c.p.Y.Tick.Marker = numTicks{}, numTicks{}
+	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, started, answered, failed)
+	s1, err := c.svg()
+	if err != nil {
+		return nil, err
+	}
+	c = newChart("Calls in progress", "seconds since start", "concurrent calls")
+	c.addLine("highest in the second", xs, conc, colorAt(3), 2, nil)
+	c.p.X.Min, c.p.X.Max = lo, max(hi, lo+1)
+	c.p.X.Tick.Marker, c.p.Y.Tick.Marker = numTicks{}, numTicks{}
+	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, conc)
+	s2, err := c.svg()
+	if err != nil {
+		return nil, err
+	}
+	return []Figure{
+		{Title: "Calls per second", Caption: "Calls started, answered, and not completed (failed, abandoned, timed out or transport error) per second of the test.", SVG: s1},
+		{Title: "Calls in progress", Caption: "Highest number of calls in progress in each second.", SVG: s2},
+	}, nil
+}
+
+// WriteLoadHTML writes a SIP load-test result as a self-contained HTML
+// report with charts.
+func WriteLoadHTML(w io.Writer, r *loadgen.Result) error {
+	figs, err := LoadFigures(r)
+	if err != nil {
+		return fmt.Errorf("charts: %w", err)
+	}
+	pg := htmlPage{
+		Title:    "SIP load test",
+		Subtitle: loadLine(r),
+		RunLine:  "SER, SEER, ISA and SCR as defined in RFC 6076; delays measured from each call's intended start.",
+		Figures:  toHTMLFigures(figs),
+		Cards: []htmlCard{
+			{Label: "attempted", Value: strconv.FormatUint(r.Attempted, 10)},
+			{Label: "completed", Value: strconv.FormatUint(r.Completed, 10)},
+			{Label: "SCR", Value: Pct(r.SCR), Bad: r.SCR < 1},
+			{Label: "achieved calls/s", Value: fmt.Sprintf("%.1f", r.AchievedCPS)},
+			{Label: "SRD p95", Value: fmt.Sprintf("%.1f ms", r.SRD.P95)},
+		},
+	}
+	if r.Interrupted {
+		pg.Warning = "Interrupted: the figures cover the calls made before the interrupt."
+	}
+	for _, t := range loadTables(r) {
+		pg.Tables = append(pg.Tables, htmlTable{table: t, Open: true})
+	}
+	if err := pageTmpl.Execute(w, pg); err != nil {
+		return fmt.Errorf("write HTML report: %w", err)
+	}
+	return nil
+}
+
+// WriteLoadFiles writes the report of a load test into dir: report.html,
+// report.md, result.json, series.csv and delays.csv, each atomically.
+func WriteLoadFiles(dir string, r *loadgen.Result) ([]string, error) {
+	return writeFiles(dir, []fileJob{
+		{FileHTML, func(w io.Writer) error { return WriteLoadHTML(w, r) }},
+		{FileMarkdown, func(w io.Writer) error { return WriteLoadMarkdown(w, r) }},
+		{FileJSON, func(w io.Writer) error { return WriteJSON(w, r) }},
+		{FileSeries, func(w io.Writer) error { return WriteLoadSeriesCSV(w, r) }},
+		{FileDelays, func(w io.Writer) error { return WriteLoadDelaysCSV(w, r) }},
+	})
+}
