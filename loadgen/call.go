@@ -401,9 +401,13 @@ func (c *call) sendAck(tx sip.ClientTransaction) {
 // hold keeps an answered call up for its hold time, then hangs up.
 func (c *call) hold() {
 	e := c.e
-	e.calls.Store(c.callID, c)
+	// The timer exists before the call is published in e.calls, where a
+	// remote BYE may find it and stop it from another goroutine.
 	d := e.sampleHold()
-	c.holdTimer = time.AfterFunc(d, func() { c.hangup("caller") })
+	c.holdTimer = time.AfterFunc(time.Hour, func() { c.hangup("caller") })
+	c.holdTimer.Stop()
+	e.calls.Store(c.callID, c)
+	c.holdTimer.Reset(d)
 	select {
 	case <-e.stop:
 		c.hangupSoon("interrupt")

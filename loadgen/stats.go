@@ -179,10 +179,10 @@ func (c *collector) finished(cr *callResult, now time.Time) {
 	if cr.rec.Outcome == OutcomeCompleted {
 		recordDur(c.duration, cr.rec.Duration)
 		switch {
-		case cr.byeOK:
-			c.byeOK++
 		case cr.rec.HangupBy == "callee":
 			c.remoteHangups++
+			c.byeOK++
+		case cr.byeOK:
 			c.byeOK++
 		default:
 			c.byeFailures++
