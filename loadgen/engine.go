@@ -34,7 +34,6 @@ type engine struct {
 	patienceRng *rand.Rand
 
 	idPrefix string
-	seq      atomic.Uint64
 	inflight atomic.Int64
 	wg       sync.WaitGroup
 	calls    sync.Map // Call-ID -> *call (answered calls in their hold phase)

@@ -23,9 +23,7 @@ type decoder struct {
 	nodes map[string]*yaml.Node // key path -> value node, to position Validate's errors
 	bad   []string              // key paths already reported
 
-	variants     *yaml.Node // the variants list, left out when a variant is built
 	variantSpecs []variantSpec
-	costBlocks   []Sourcing // sourcing of each group, in order
 }
 
 // field is one key of a mapping: decode is called with the key's value and
@@ -474,7 +472,6 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			func(_ int, n *yaml.Node, p string) { s.Routing = append(s.Routing, d.route(n, p)) })
 	}
 	if variants != nil {
-		d.variants = variants
 		d.list(variants, "variants", "a list of variants", "each item is a mapping such as {name: more staff, set: {groups.staff.agents: 40}}",
 			func(_ int, n *yaml.Node, p string) { s.Variants = append(s.Variants, d.variant(n, p)) })
 	}
@@ -536,8 +533,6 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 	}
 	return q
 }
-
-var rateKeys = []string{"per_hour", "per_day", "per_interval"}
 
 func (d *decoder) arrivals(n *yaml.Node, path string, interval time.Duration) Arrivals {
 	var a Arrivals
@@ -815,7 +810,6 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 	} else if len(staffing) > 1 {
 		d.errorf(resolve(n), path, "keep one", "give one of agents, shifts or agents_by_interval, got %s", strings.Join(staffing, " and "))
 	}
-	d.costBlocks = append(d.costBlocks, g.Sourcing)
 	return g
 }
 
@@ -842,9 +836,6 @@ func (d *decoder) perQueue(n *yaml.Node, path, what string, value func(*yaml.Nod
 	}
 	return out
 }
-
-var inHouseCostKeys = []string{"hourly_wage", "overhead", "supervisor_ratio", "supervisor_hourly_wage", "team_lead_ratio",
-	"team_lead_hourly_wage", "seat_per_month", "attrition", "hiring_cost"}
 
 // groupCost decodes groups[i].cost. Whether its keys suit the group's
 // sourcing is checked in Validate.
