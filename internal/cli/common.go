@@ -47,18 +47,25 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progressBar draws a progress bar with an ETA on a terminal, once the work
-// has run for a second (short runs stay quiet).
+// has run for a second (short runs stay quiet). Elsewhere (a log file, CI)
+// it prints a plain line every plainEvery instead.
 type progressBar struct {
-	mu      sync.Mutex
-	w       io.Writer
-	label   string
-	start   time.Time
-	drawn   bool
-	enabled bool
+	mu        sync.Mutex
+	w         io.Writer
+	label     string
+	start     time.Time
+	drawn     bool
+	enabled   bool
+	terminal  bool
+	lastPlain time.Time
 }
 
+// plainEvery is how often progress is printed when stderr is not a terminal.
+const plainEvery = 10 * time.Second
+
 func newProgressBar(w io.Writer, label string, quiet bool) *progressBar {
-	return &progressBar{w: w, label: label, start: time.Now(), enabled: !quiet && isTerminal(w)}
+	t := time.Now()
+	return &progressBar{w: w, label: label, start: t, enabled: !quiet, terminal: isTerminal(w), lastPlain: t}
 }
 
 // update is safe to call from any goroutine.
@@ -73,6 +80,13 @@ func (p *progressBar) update(done, total int64) {
 		return
 	}
 	frac := min(float64(done)/float64(total), 1)
+	if !p.terminal {
+		if time.Since(p.lastPlain) >= plainEvery {
+			p.lastPlain = time.Now()
+			fmt.Fprintf(p.w, "%s: %.0f%%, %s calls, %s elapsed\n", p.label, 100*frac, reports.Rate(float64(done)), el.Round(time.Second))
+		}
+		return
+	}
 	const width = 30
 	bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
 	eta := "?"

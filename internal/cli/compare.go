@@ -65,7 +65,7 @@ FILE is a scenario file or the name of a built-in scenario.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON (a \"variants\" array) on stdout")
-	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	f.StringVar(&outDir, "out", "", "also write report.html, report.md, result.json and CSV files into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
 	return cmd

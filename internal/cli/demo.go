@@ -86,7 +86,7 @@ Write either out with "callsim scenarios init NAME" to change it and run
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	cmd.Flags().BoolVar(&noSIP, "no-sip", false, "skip the SIP exchange with the embedded target")
 	return cmd
 }

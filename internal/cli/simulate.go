@@ -56,7 +56,7 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 			if cmd.Flags().Changed("replications") {
 				sc.Replications = replications
 			}
-			bar := newProgressBar(e.stderr, "simulating", quiet || asJSON && !isTerminal(e.stderr))
+			bar := newProgressBar(e.stderr, "simulating", quiet)
 			res, err := sim.Run(e.ctx, sc, sim.Options{Workers: workers, Progress: bar.update})
 			bar.finish()
 			if err != nil {
@@ -83,7 +83,7 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the whole result as JSON on stdout")
 	f.BoolVar(&intervals, "intervals", false, "also print the table of intervals of the day")
-	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	f.StringVar(&outDir, "out", "", "also write report.html, report.md, result.json and CSV files into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs); results do not depend on it")
 	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
