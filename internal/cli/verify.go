@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/verify"
+)
+
+func init() { register(newVerifyCmd) }
+
+func newVerifyCmd(e *env) *cobra.Command {
+	var (
+		scenarioArg string
+		targetURI   string
+		agents      int
+		timeScale   float64
+		duration    time.Duration
+		warmUp      time.Duration
+		sipDelay    time.Duration
+		inflation   float64
+		seed        uint64
+		asJSON      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify --scenario FILE [--target URI]",
+		Short: "Check that a SIP platform behaves as the simulator predicts for a scenario",
+		Long: `Simulate the scenario for its predicted service level, ASA, abandon rate and
+occupancy (95% confidence intervals), then drive a SIP target with the same
+traffic, compressed --time-scale times (Poisson arrivals, the scenario's
+patience; the agent hangs up), measure the same KPIs after a warm-up and say,
+per KPI, whether the measurement is consistent with the prediction:
+
+  |measured - predicted| <= CI95 + 1.96 x SE x inflation + SIP allowance
+
+Without --target the embedded target is started in-process with the
+scenario's agents (or --agents) and handle time, and the KPIs come from its
+statistics; with --target they come from the caller's side (no occupancy).
+Only one queue served by one group with a constant headcount, exponential or
+constant handle time and exponential or no patience is supported.
+
+Exit code 0 when every KPI is consistent, 99 when one is not.`,
+		Example: `  callsim verify --scenario single-queue
+  callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
+  callsim verify --scenario my-center.yaml --target sip:support@10.0.0.5:5060`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scenarioArg == "" {
+				return usageError{fmt.Errorf("--scenario is required")}
+			}
+			if timeScale < 1 {
+				return usageError{fmt.Errorf("--time-scale %g: must be at least 1", timeScale)}
+			}
+			if duration <= 0 {
+				return usageError{fmt.Errorf("--duration %v: must be positive", duration)}
+			}
+			if agents < 0 {
+				return usageError{fmt.Errorf("--agents %d: must not be negative", agents)}
+			}
+			if agents > 0 && targetURI != "" {
+				return usageError{fmt.Errorf("--agents applies to the embedded target only, not with --target")}
+			}
+			sc, err := loadScenario(scenarioArg)
+			if err != nil {
+				return err
+			}
+			if err := verify.Check(sc); err != nil {
+				return fmt.Errorf("%s: %w", scenarioArg, err)
+			}
+			cfg := verify.Config{
+				Scenario: sc, Target: targetURI, Agents: agents, TimeScale: timeScale,
+				Duration: duration, WarmUp: warmUp, SIPDelay: sipDelay, Inflation: inflation,
+				Seed: seed, Logger: e.log,
+			}
+			if !asJSON {
+				fmt.Fprintf(e.stderr, "verifying %s: %v of calls at %gx (%v of scenario time)...\n",
+					sc.Name, duration, timeScale, time.Duration(float64(duration)*timeScale).Round(time.Second))
+			}
+			rep, err := verify.Run(e.ctx, cfg)
+			if err != nil {
+				return fmt.Errorf("verify: %w", err)
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, rep); err != nil {
+					return fmt.Errorf("writing JSON: %w", err)
+				}
+			} else if err := writeVerifyText(e.stdout, rep); err != nil {
+				return fmt.Errorf("writing the summary: %w", err)
+			}
+			if !rep.Consistent {
+				if asJSON {
+					fmt.Fprintf(e.stderr, "verify: not consistent with the simulation: %s\n", strings.Join(rep.Inconsistent, ", "))
+				}
+				return withCode(ExitThreshold, fmt.Errorf("not consistent with the simulation: %s", strings.Join(rep.Inconsistent, ", ")))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&scenarioArg, "scenario", "", "scenario file or built-in name (required)")
+	f.StringVar(&targetURI, "target", "", "SIP URI to call (default: start the embedded target)")
+	f.IntVar(&agents, "agents", 0, "start the embedded target with this many agents instead of the scenario's")
+	f.Float64Var(&timeScale, "time-scale", verify.DefaultTimeScale, "scenario time runs this many times faster than wall time")
+	f.DurationVar(&duration, "duration", verify.DefaultDuration, "wall time calls arrive for")
+	f.DurationVar(&warmUp, "warmup", 0, "wall time excluded at the start (default: 10% of --duration)")
+	f.DurationVar(&sipDelay, "sip-delay", verify.DefaultSIPDelay, "timing allowance per call, wall time")
+	f.Float64Var(&inflation, "inflation", verify.DefaultInflation, "standard errors of waiting figures are multiplied by this for autocorrelation")
+	f.Uint64Var(&seed, "seed", 0, "seed of the arrivals, patience and handle times (default: the scenario's)")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
+	return cmd
+}
+
+func writeVerifyText(w io.Writer, r *verify.Report) error {
+	m := r.Measurement
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario     %s (queue %s, %d agents)\n", r.Scenario, r.Queue, r.Agents)
+	where := r.Target
+	if r.Embedded {
+		where = fmt.Sprintf("embedded target, %d agents, %s", r.TargetAgents, r.Target)
+	}
+	fmt.Fprintf(&b, "target       %s\n", where)
+	fmt.Fprintf(&b, "load         %.2f calls/s for %gs wall (time scale %g; warm-up %gs excluded)\n", r.RateWall, r.WallSeconds, r.TimeScale, r.WarmUpSeconds)
+	fmt.Fprintf(&b, "measured     %d offered, %d answered, %d abandoned, %d other, over %.0fs scenario time (from the %s)\n",
+		m.Offered, m.Answered, m.Abandoned, m.Other, m.ElapsedSeconds, m.Source)
+	fmt.Fprintf(&b, "\n%-14s %10s %20s %10s %10s  %s\n", "KPI", "measured", "predicted ±CI95", "diff", "tolerance", "verdict")
+	for _, k := range r.KPIs {
+		verdict := "consistent"
+		if !k.Consistent {
+			verdict = "NOT consistent"
+		}
+		if k.Unit == "seconds" {
+			fmt.Fprintf(&b, "%-14s %9.1fs %12.1fs ±%5.1fs %+9.1fs %9.1fs  %s\n", k.Name, k.Measured, k.Predicted, k.PredictedCI95, k.Difference, k.Tolerance, verdict)
+		} else {
+			fmt.Fprintf(&b, "%-14s %9.1f%% %12.1f%% ±%5.1f%% %+9.1f%% %9.1f%%  %s\n", k.Name, 100*k.Measured, 100*k.Predicted, 100*k.PredictedCI95, 100*k.Difference, 100*k.Tolerance, verdict)
+		}
+	}
+	fmt.Fprintf(&b, "\ntolerance = CI95 + %.2f x SE (x%g for waiting figures) + SIP allowance (%.1f ms wall = %.2fs scenario time per call)\n",
+		r.Z, r.Inflation, r.SIPDelayMillis, r.SIPDelayMillis/1000*r.TimeScale)
+	if r.Consistent {
+		b.WriteString("verdict      consistent with the simulation\n")
+	} else {
+		fmt.Fprintf(&b, "verdict      NOT consistent with the simulation: %s\n", strings.Join(r.Inconsistent, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

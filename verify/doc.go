@@ -1,0 +1,28 @@
+// Package verify checks a SIP platform against the simulator: it simulates a
+// scenario for the predicted KPIs with their 95% confidence intervals, drives
+// the platform (by default the embedded target, started in-process with the
+// scenario's staffing) with the scenario's traffic compressed in time by a
+// factor K, measures the same KPIs and says, per KPI, whether the measurement
+// is consistent with the prediction.
+//
+// Only the simple case is supported: one queue served by one group with a
+// constant headcount, exponential or constant handle time, no wrap-up, and
+// optionally exponential patience; Check says why a scenario is refused.
+//
+// A KPI is consistent when
+//
+//	|measured - predicted| <= CI95_sim + z * SE_measured + SIP allowance
+//
+// SE_measured is the standard error of the measured figure under the
+// prediction (a proportion p over n calls: sqrt(p(1-p)/n); ASA: the standard
+// deviation of the wait, sd = ASA*sqrt(2/PWait - 1) as for an exponential wait
+// given a wait, over sqrt(answered); occupancy: occ*sqrt((1+cv²)/n) from the
+// arrival count and the handle-time mean). The waiting figures' errors are
+// multiplied by Config.Inflation (default 3) because successive calls' waits
+// are autocorrelated, which makes the effective sample much smaller than n;
+// occupancy's are not (arrivals and handle times are independent). The SIP allowance covers the
+// timing offsets of signalling and timers, SIPDelay of wall time per call
+// (default 2 ms), which is SIPDelay*K of scenario time (d): ASA ± d, service
+// level ± d times the density of the wait at the threshold, abandon rate ±
+// PWait*d/mean patience, occupancy ± occ*d/AHT.
+package verify
