@@ -115,6 +115,18 @@ func (e *engine) setup() error {
 			return fmt.Errorf("listen udp on %s: %w", localIP, err)
 		}
 		go func() { _ = srv.ServeUDP(pc) }()
+		// ServeUDP registers the socket with the transport layer in its own
+		// goroutine; a call sent before that would make the client bind the
+		// same address again and fail. Wait for it (briefly, bounded).
+		for deadline := time.Now().Add(2 * time.Second); ; {
+			if c, err := e.ua.TransportLayer().GetConnection("udp", pc.LocalAddr().String()); err == nil && c != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("udp socket %s not ready", pc.LocalAddr())
+			}
+			time.Sleep(time.Millisecond)
+		}
 		uaddr := pc.LocalAddr().(*net.UDPAddr)
 		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host),
 			sipgo.WithClientConnectionAddr(pc.LocalAddr().String()))
