@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"sort"
 
@@ -147,17 +148,7 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 	// ASA.
 	c = newChart("Average speed of answer per interval", "time of day", "ASA (seconds)")
 	ax.apply(c)
-	asa := values(r, func(iv *sim.IntervalResult) (float64, bool) { return asaOf(&iv.CallKPIs) })
-	all := [][]float64{asa}
-	if multi {
-		for qi, q := range r.Queues {
-			v := queueValues(r, qi, asaOf)
-			all = append(all, v)
-			c.addLine(q.Name, ax.mid, v, colorAt(qi), 1.5, nil)
-		}
-	}
-	c.addLine(centerName(r), ax.mid, asa, mainCol, 2, nil)
-	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, all...)
+	c.p.Y.Min, c.p.Y.Max = 0, perQueueLines(c, r, ax.mid, multi, mainCol, asaOf, 1)
 	c.p.Y.Tick.Marker = numTicks{}
 	if err := add("Average speed of answer", "Mean wait of answered calls, zero waits included, per interval.", c); err != nil {
 		return nil, err
@@ -219,17 +210,7 @@ func SimulateFigures(r *sim.Result) ([]Figure, error) {
 	// Queue length.
 	c = newChart("Mean queue length per interval", "time of day", "callers waiting")
 	ax.apply(c)
-	ql := values(r, func(iv *sim.IntervalResult) (float64, bool) { return qlenOf(&iv.CallKPIs) })
-	all = [][]float64{ql}
-	if multi {
-		for qi, q := range r.Queues {
-			v := queueValues(r, qi, qlenOf)
-			all = append(all, v)
-			c.addLine(q.Name, ax.mid, v, colorAt(qi), 1.5, nil)
-		}
-	}
-	c.addLine(centerName(r), ax.mid, ql, mainCol, 2, nil)
-	c.p.Y.Min, c.p.Y.Max = 0, niceMax(0.5, all...)
+	c.p.Y.Min, c.p.Y.Max = 0, perQueueLines(c, r, ax.mid, multi, mainCol, qlenOf, 0.5)
 	c.p.Y.Tick.Marker = numTicks{}
 	if err := add("Queue length", "Time-average number of callers waiting, per interval.", c); err != nil {
 		return nil, err
@@ -533,4 +514,21 @@ func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
 	c.p.X.Tick.Marker = pctTicks{}
 	c.p.Y.Tick.Marker = numTicks{}
 	return c, nil
+}
+
+// perQueueLines draws one KPI through the day for the whole center and, when
+// there are several queues, for each queue; it returns a y-axis maximum of
+// at least floor that fits every line.
+func perQueueLines(c *chart, r *sim.Result, xs []float64, multi bool, mainCol color.Color, of func(k *sim.CallKPIs) (float64, bool), floor float64) float64 {
+	center := values(r, func(iv *sim.IntervalResult) (float64, bool) { return of(&iv.CallKPIs) })
+	all := [][]float64{center}
+	if multi {
+		for qi, q := range r.Queues {
+			v := queueValues(r, qi, of)
+			all = append(all, v)
+			c.addLine(q.Name, xs, v, colorAt(qi), 1.5, nil)
+		}
+	}
+	c.addLine(centerName(r), xs, center, mainCol, 2, nil)
+	return niceMax(floor, all...)
 }
