@@ -332,23 +332,23 @@ func CompareFigures(cmp *sim.Comparison) ([]Figure, error) {
 		figs = append(figs, Figure{Title: "Cost against service level", Caption: "Each variant's monthly cost against its service level, with 95% confidence bars; green: every queue meets its target, red: some queue misses it. The dotted line joins the efficient variants (no other is both cheaper and better); the best choice lies on it, right of the target line.", SVG: s})
 	}
 	if hasIntervals(cmp) {
-		base := cmp.Variants[0].Result
+		base := variantResult(cmp, &cmp.Variants[0])
 		ax := newIvAxis(base)
 		c := newChart("Service level per interval by variant", "time of day", "service level")
 		ax.apply(c)
 		c.p.Y.Min, c.p.Y.Max = 0, 1.02
 		c.p.Y.Tick.Marker = pctTicks{}
-		for i, v := range cmp.Variants {
-			if len(v.Result.Intervals) != len(base.Intervals) {
+		var sls []float64
+		for i := range cmp.Variants {
+			vr := variantResult(cmp, &cmp.Variants[i])
+			if len(vr.Intervals) != len(base.Intervals) {
 				continue
 			}
-			c.addLine(v.Name, ax.mid, values(v.Result, func(iv *sim.IntervalResult) (float64, bool) { return slOf(&iv.CallKPIs) }), colorAt(i), 2, nil)
+			vs := values(vr, func(iv *sim.IntervalResult) (float64, bool) { return slOf(&iv.CallKPIs) })
+			c.addLine(cmp.Variants[i].Name, ax.mid, vs, colorAt(i), 2, nil)
+			sls = append(sls, vs...)
 		}
 		addTargets(c, base.Queues, ax, false)
-		var sls []float64
-		for _, v := range cmp.Variants {
-			sls = append(sls, values(v.Result, func(iv *sim.IntervalResult) (float64, bool) { return slOf(&iv.CallKPIs) })...)
-		}
 		c.p.Y.Min = slAxisMin(base.Queues, sls)
 		s, err := c.svg()
 		if err != nil {

@@ -309,30 +309,39 @@ func WriteCompareGroupsCSV(w io.Writer, c *sim.Comparison) error {
 	return writeCSV(w, groupsHeader(true, cur), rows)
 }
 
-// hasIntervals reports whether every variant carries its full result with
-// intervals (true right after a run, false for a comparison read from JSON).
+// hasIntervals reports whether every variant carries its figures per
+// interval of the day (in its JSON since the "intervals" field was added;
+// older saved comparisons have none).
 func hasIntervals(c *sim.Comparison) bool {
 	if len(c.Variants) == 0 {
 		return false
 	}
 	for i := range c.Variants {
-		if r := c.Variants[i].Result; r == nil || len(r.Intervals) == 0 {
+		if len(c.Variants[i].Intervals) == 0 {
 			return false
 		}
 	}
 	return true
 }
 
+// variantResult gives a variant the shape of a simulation result (its
+// queues, groups, cost and intervals, all from its JSON fields), so that a
+// comparison read back from JSON renders as the one just run.
+func variantResult(c *sim.Comparison, v *sim.VariantResult) *sim.Result {
+	return &sim.Result{Scenario: c.Scenario, Seed: c.Seed, Replications: c.Replications, IntervalSeconds: v.IntervalSeconds,
+		KPIs: v.KPIs, Queues: v.Queues, Groups: v.Groups, Intervals: v.Intervals, Cost: v.Cost}
+}
+
 // WriteCompareIntervalsCSV writes intervals.csv for a comparison whose
-// variants carry their full results: the columns of WriteIntervalsCSV after
-// a variant column.
+// variants carry their intervals: the columns of WriteIntervalsCSV after a
+// variant column.
 func WriteCompareIntervalsCSV(w io.Writer, c *sim.Comparison) error {
 	if !hasIntervals(c) {
-		return fmt.Errorf("the comparison has no per-interval results (a comparison read from JSON has none)")
+		return fmt.Errorf("the comparison has no per-interval results (saved by an older callsim; run callsim compare again)")
 	}
 	var rows [][]string
 	for i := range c.Variants {
-		rows = append(rows, intervalRows(c.Variants[i].Result, c.Variants[i].Name)...)
+		rows = append(rows, intervalRows(variantResult(c, &c.Variants[i]), c.Variants[i].Name)...)
 	}
 	return writeCSV(w, intervalsHeader(true), rows)
 }

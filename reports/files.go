@@ -60,8 +60,8 @@ func WriteSimulateFiles(dir string, r *sim.Result) ([]string, error) {
 // WriteCompareFiles writes the report of a comparison into dir (created
 // when missing): report.html, report.md, result.json, variants.csv,
 // queues.csv and groups.csv (a row per variant and queue or group), and
-// intervals.csv when the variants carry their full results (right after
-// a run, not when read back from JSON). Files are written atomically, as
+// intervals.csv when the variants carry their intervals (every comparison
+// but those saved by callsim before they were in its JSON). Files are written atomically, as
 // by WriteSimulateFiles. It returns the paths written.
 func WriteCompareFiles(dir string, c *sim.Comparison) ([]string, error) {
 	jobs := []fileJob{

@@ -36,8 +36,8 @@ func loadSimulate(t *testing.T) *sim.Result {
 	return s.Result
 }
 
-// loadCompare reads the checked-in comparison; withIntervals attaches the
-// simulation result to every variant, as a fresh run would.
+// loadCompare reads the checked-in comparison (saved without intervals);
+// withIntervals gives every variant the intervals of the simulation result.
 func loadCompare(t *testing.T, withIntervals bool) *sim.Comparison {
 	t.Helper()
 	s, err := ReadResult(filepath.Join("testdata", "compare.json"))
@@ -50,7 +50,9 @@ func loadCompare(t *testing.T, withIntervals bool) *sim.Comparison {
 	if withIntervals {
 		r := loadSimulate(t)
 		for i := range s.Comparison.Variants {
-			s.Comparison.Variants[i].Result = r
+			s.Comparison.Variants[i].IntervalSeconds = r.IntervalSeconds
+			s.Comparison.Variants[i].Intervals = r.Intervals
+			s.Comparison.Variants[i].Queues = r.Queues // the intervals' queues
 		}
 	}
 	return s.Comparison

@@ -41,6 +41,11 @@ type VariantResult struct {
 	// VsBase holds this variant minus the base, with 95% half-widths from
 	// paired replications (common random numbers make them narrow).
 	VsBase *Difference `json:"vs_base,omitempty"`
+	// IntervalSeconds and Intervals are the variant's figures per interval
+	// of the day, as in a simulate result, so that a report made from the
+	// saved comparison shows them too.
+	IntervalSeconds float64          `json:"interval_seconds,omitempty"`
+	Intervals       []IntervalResult `json:"intervals,omitempty"`
 	// Result is the full result, for reports; not in the JSON.
 	Result *Result `json:"-"`
 }
@@ -93,7 +98,8 @@ func Compare(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Compari
 			}
 			return nil, fmt.Errorf("variant %q: %w", j.name, err)
 		}
-		v := VariantResult{Name: j.name, Description: j.desc, KPIs: res.KPIs, Queues: res.Queues, Groups: res.Groups, Cost: res.Cost, Result: res, MeetsTargets: true}
+		v := VariantResult{Name: j.name, Description: j.desc, KPIs: res.KPIs, Queues: res.Queues, Groups: res.Groups, Cost: res.Cost, Result: res, MeetsTargets: true,
+			IntervalSeconds: res.IntervalSeconds, Intervals: res.Intervals}
 		for _, q := range res.Queues {
 			v.MeetsTargets = v.MeetsTargets && q.MeetsTarget
 		}

@@ -37,8 +37,9 @@ files (intervals.csv, queues.csv, groups.csv; variants.csv for a
 comparison; series.csv and delays.csv for a load test). With several files and --out, each gets a subdirectory of DIR
 named after the file.
 
-A comparison read from JSON has no per-interval figures (they are not in
-its JSON), so its report shows the variants' totals only.`,
+A saved comparison carries each variant's figures per interval of the day,
+so its report is the one "callsim compare --out" writes (comparisons saved
+by older versions, without them, show the variants' totals only).`,
 		Example: `  callsim simulate two-skills --json > two-skills.json
   callsim report two-skills.json                      # text summary
   callsim report two-skills.json --format markdown > two-skills.md
