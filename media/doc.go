@@ -1,0 +1,51 @@
+// Package media carries the audio of test calls: SDP offer and answer for
+// G.711 (PCMU, PCMA) and telephone-event, an RTP port allocator, RTP senders
+// driven by one scheduler for many streams, receivers that measure what a
+// listener would hear, and an ITU-T G.107 E-model estimate of the MOS.
+//
+// # Sending
+//
+// A Stream sends 20 ms packets (160 samples, 50 packets per second) of
+// silence, a 425 Hz tone, or a WAV file (8 kHz mono 16-bit PCM, encoded to
+// G.711 once and played in a loop). Streams do not own a goroutine for
+// sending: a Scheduler wakes once a millisecond, and each stream has one of
+// 20 slots, so the streams' packets are spread over the 20 ms frame and a
+// late wake-up sends the overdue packets at once (the lateness then shows up
+// as jitter at the receiver, as it would on the wire).
+//
+// # Measuring (RFC 3550 appendix A)
+//
+//   - received: RTP packets (version 2) received, duplicates included.
+//   - expected and lost (A.3): expected = highest extended sequence number -
+//     first sequence number + 1, per SSRC, summed over the SSRCs seen (early
+//     media and echo may come from different sources); lost = expected -
+//     received, never below 0; loss percent = lost / expected.
+//   - jitter (A.8): J += (|D| - J) / 16, D being the difference of transit
+//     times of consecutive packets of one source, in timestamp units, shown
+//     in milliseconds (8 kHz clock).
+//   - longest gap: the longest time without a packet while audio was
+//     expected, from the moment it was expected (the answer) to the end of
+//     the stream, edges included: a stream that never arrives has a gap as
+//     long as the call.
+//
+// # MOS (ITU-T G.107 E-model)
+//
+// R = Ro - Is - Id - Ie,eff + A with every G.107 default (SLR 8, RLR 2,
+// STMR 15, LSTR 18, TELR 65 dB, WEPL 110, Nc -70 dBm0p, Ps = Pr = 35 dB(A),
+// qdu 1, A 0); with no delay and no loss this gives R = 93.2, MOS 4.41.
+// The call-specific inputs are:
+//
+//   - Ie = 0 for G.711, Bpl = 25.1: G.711 with packet loss concealment
+//     (G.113 Appendix I; without PLC it would be 4.3, far harsher, but
+//     every current endpoint conceals loss). Losses are taken as random
+//     (BurstR = 1).
+//   - Ppl = the measured loss percentage.
+//   - the mouth-to-ear delay T = Ta = Tr/2 is not measured (RTP carries no
+//     one-way delay); it is assumed as 20 ms packetization + a 40 ms jitter
+//     buffer + twice the measured jitter (an adaptive buffer grows with the
+//     jitter) + Config.NetworkDelay (default 0, loopback or LAN).
+//
+// The MOS is 1 + 0.035 R + R (R - 60)(100 - R) 7e-6 for 0 < R < 100.
+// It is an estimate from transport figures, not a perceptual measurement of
+// the audio (PESQ/POLQA compare the signals themselves).
+package media
