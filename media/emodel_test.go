@@ -9,11 +9,11 @@ func TestEModelReference(t *testing.T) {
 	// ITU-T G.107: with every default (T = 0 apart from the default
 	// delays, no loss) R = 93.2 and the MOS 4.41.
 	tests := []struct {
-		name    string
-		m       EModel
-		r, mos  float64
-		rTol    float64
-		mosTol  float64
+		name   string
+		m      EModel
+		r, mos float64
+		rTol   float64
+		mosTol float64
 	}{
 		{"defaults", EModel{Bpl: BplG711PLC}, 93.2, 4.41, 0.05, 0.005},
 		// Ie,eff = 95 x 1 / (1 + 25.1) = 3.64 less than the default.
