@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/callsim/callsim/segment"
 )
 
 // Mode is what each "call" of a run is.
@@ -69,6 +71,18 @@ type Config struct {
 	// context is cancelled.
 	Grace time.Duration `json:"grace"`
 	Seed  uint64        `json:"seed"`
+
+	// Segment makes this run segment i of n of the test the rest of the
+	// Config describes (see package segment): open uniform arrivals take the
+	// calls k of the whole schedule with k mod n == i; Poisson arrivals run
+	// at Rate/n (or Stages/n) with a seed derived from (Seed, i); MaxCalls
+	// and Concurrency are split exactly. Rate, Stages, MaxCalls and
+	// Concurrency stay those of the whole test. Zero: the whole test.
+	Segment segment.Segment `json:"segment,omitzero"`
+	// StartAt, if set, is when the first call is due: Run prepares its
+	// sockets, then waits until then (cancellable), so instances started
+	// apart begin together.
+	StartAt time.Time `json:"-"`
 
 	// Digest credentials; the password is never serialised.
 	Username string `json:"username,omitempty"`
@@ -166,6 +180,9 @@ func (c *Config) validate() (target, error) {
 	}
 	if c.InviteTimeout < 0 || c.Grace < 0 || c.LateTolerance < 0 {
 		errs = append(errs, errors.New("timeouts must be positive"))
+	}
+	if err := c.Segment.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if strings.ContainsAny(c.From, "@:;<> ") {
 		errs = append(errs, fmt.Errorf("from %q: give a user part only", c.From))

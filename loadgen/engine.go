@@ -16,6 +16,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/callsim/callsim/segment"
 )
 
 // engine runs one load test.
@@ -67,13 +69,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	e.holdRng = rand.New(rand.NewPCG(cfg.Seed, 0x401d))
-	e.patienceRng = rand.New(rand.NewPCG(cfg.Seed, 0x9a71e))
+	seed := cfg.Segment.Seed(cfg.Seed)
+	e.holdRng = rand.New(rand.NewPCG(seed, 0x401d))
+	e.patienceRng = rand.New(rand.NewPCG(seed, 0x9a71e))
 	e.idPrefix = sip.GenerateTagN(10)
 	if err := e.setup(); err != nil {
 		return nil, err
 	}
 	defer e.close()
+	if !cfg.StartAt.IsZero() {
+		if late := time.Since(cfg.StartAt); late > time.Second {
+			e.log.Warn("start time already past; starting now", "start_at", cfg.StartAt, "late", late.Round(time.Millisecond))
+		}
+		if err := segment.WaitUntil(ctx, cfg.StartAt); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
 	return e.run(ctx)
 }
 
@@ -292,7 +303,8 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	r.Mode = e.cfg.Mode
 	r.Interrupted = interrupted
 	r.Settings = e.cfg
-	r.TargetCPS = e.cfg.Rate
+	r.TargetCPS = e.cfg.Rate / float64(e.cfg.Segment.N())
+	r.finishIdentity()
 	if err := r.Check(); err != nil {
 		return r, fmt.Errorf("load: internal accounting error: %w", err)
 	}
@@ -328,7 +340,7 @@ func (e *engine) sleepUntil(ctx context.Context, t time.Time) bool {
 }
 
 func (e *engine) openLoop(ctx context.Context) {
-	pacer, err := NewPacer(e.cfg.Rate, e.cfg.Stages, e.cfg.Arrivals, e.cfg.Seed, e.cfg.Duration, e.cfg.MaxCalls)
+	pacer, err := NewSegmentPacer(e.cfg.Rate, e.cfg.Stages, e.cfg.Arrivals, e.cfg.Seed, e.cfg.Duration, e.cfg.MaxCalls, e.cfg.Segment)
 	if err != nil {
 		e.log.Error("pacer", "error", err)
 		return
@@ -354,7 +366,14 @@ func (e *engine) closedLoop(ctx context.Context) {
 	var next atomic.Uint64
 	var workers sync.WaitGroup
 	deadline := e.start.Add(e.cfg.Duration)
-	for w := 0; w < e.cfg.Concurrency; w++ {
+	// A segment runs its share of the callers and of the calls.
+	maxCalls := e.cfg.MaxCalls
+	if maxCalls > 0 {
+		if maxCalls = e.cfg.Segment.Share(maxCalls); maxCalls == 0 {
+			return
+		}
+	}
+	for w := 0; w < e.cfg.Segment.ShareInt(e.cfg.Concurrency); w++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
@@ -371,7 +390,7 @@ func (e *engine) closedLoop(ctx context.Context) {
 					return
 				}
 				n := next.Add(1) - 1
-				if e.cfg.MaxCalls > 0 && n >= e.cfg.MaxCalls {
+				if maxCalls > 0 && n >= maxCalls {
 					return
 				}
 				done := e.startCall(n, now)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callsim/callsim/segment"
 )
 
 // Pacer decides when calls start in an open workload model. Like vegeta's
@@ -213,3 +215,63 @@ func (p *curvePacer) Expected() float64 {
 	}
 	return n
 }
+
+// NewSegmentPacer builds the pacer of segment seg of an open model whose
+// whole schedule NewPacer(rate, stages, arrivals, seed, duration, maxCalls)
+// describes. Uniform arrivals: the segment's call k is call k*n+i of the whole
+// schedule, so the segments' intended start times interleave and together are
+// exactly the whole run's. Poisson arrivals: a Poisson process at rate/n (the
+// stages' targets / n) from a seed derived from (seed, i), so the superposition
+// of the segments is a Poisson process at the whole rate; maxCalls is split
+// exactly (the first maxCalls mod n segments take one more).
+func NewSegmentPacer(rate float64, stages []Stage, arrivals string, seed uint64, duration time.Duration, maxCalls uint64, seg segment.Segment) (Pacer, error) {
+	if err := seg.Validate(); err != nil {
+		return nil, err
+	}
+	if seg.Whole() {
+		return NewPacer(rate, stages, arrivals, seed, duration, maxCalls)
+	}
+	if arrivals != "poisson" {
+		whole, err := NewPacer(rate, stages, arrivals, seed, duration, maxCalls)
+		if err != nil {
+			return nil, err
+		}
+		return &segmentPacer{whole: whole, seg: seg}, nil
+	}
+	n := float64(seg.N())
+	share := maxCalls
+	if maxCalls > 0 {
+		if share = seg.Share(maxCalls); share == 0 {
+			return noCalls{}, nil
+		}
+	}
+	var scaled []Stage
+	for _, s := range stages {
+		scaled = append(scaled, Stage{Duration: s.Duration, Target: s.Target / n})
+	}
+	return NewPacer(rate/n, scaled, arrivals, seg.Seed(seed), duration, share)
+}
+
+// segmentPacer takes every n-th call of the whole schedule.
+type segmentPacer struct {
+	whole Pacer
+	seg   segment.Segment
+}
+
+func (p *segmentPacer) At(count uint64) (time.Duration, bool) {
+	return p.whole.At(p.seg.Global(count))
+}
+
+func (p *segmentPacer) Pace(elapsed time.Duration, count uint64) (time.Duration, bool) {
+	at, ok := p.At(count)
+	if !ok {
+		return 0, true
+	}
+	return max(0, at-elapsed), false
+}
+
+// noCalls is the pacer of a segment whose share is empty.
+type noCalls struct{}
+
+func (noCalls) At(uint64) (time.Duration, bool)                  { return 0, false }
+func (noCalls) Pace(time.Duration, uint64) (time.Duration, bool) { return 0, true }

@@ -1,7 +1,9 @@
 package loadgen
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -97,8 +99,89 @@ type Result struct {
 	SRDWire         Latency `json:"srd_wire_ms"`
 	AnswerWire      Latency `json:"answer_delay_wire_ms"`
 
+	// Series holds one point per second; second t covers
+	// [StartedAt + t s, StartedAt + (t+1) s), StartedAt being absolute, so
+	// series of segments align when merged.
 	Series   []Second `json:"series"`
 	Settings Config   `json:"settings"`
+
+	// FirstCallAt and LastCallAt are when the first and the last call
+	// actually started (AchievedCPS is measured between them).
+	FirstCallAt time.Time `json:"first_call_at,omitzero"`
+	LastCallAt  time.Time `json:"last_call_at,omitzero"`
+
+	// TestID identifies the test: a hash of the settings every segment of
+	// one test shares (see Identity). Results merge only with equal TestIDs.
+	TestID string `json:"test_id,omitempty"`
+	// Segments tells which segments of the test the result covers: one for
+	// a run, several once merged.
+	Segments Segments `json:"segments,omitzero"`
+	// HistogramSettings are those of every histogram in Histograms.
+	HistogramSettings HistogramSettings `json:"histogram_settings,omitzero"`
+	// Histograms holds the delay histograms losslessly, each in HdrHistogram's
+	// V2 compressed encoding (base64, "HISTF..."), keyed like the summaries:
+	// srd, answer_delay, sdd, session_duration, start_lag, srd_wire,
+	// answer_delay_wire. Merging results merges these and recomputes the
+	// percentiles from them.
+	Histograms map[string]string `json:"histograms,omitempty"`
+}
+
+// Segments says which of Count segments a result covers.
+type Segments struct {
+	Count   int   `json:"count"`
+	Indexes []int `json:"indexes"`
+}
+
+// HistogramSettings describe an HDR histogram: values (microseconds) from
+// LowestUs to HighestUs with SignificantFigures digits.
+type HistogramSettings struct {
+	LowestUs           int64 `json:"lowest_us"`
+	HighestUs          int64 `json:"highest_us"`
+	SignificantFigures int   `json:"significant_figures"`
+}
+
+func (h HistogramSettings) String() string {
+	return fmt.Sprintf("%d us to %d us, %d significant figures", h.LowestUs, h.HighestUs, h.SignificantFigures)
+}
+
+// Identity is what every segment of one test shares; Result.TestID is its
+// hash. The segment, the seed and local details (addresses, credentials,
+// in-flight cap, grace) are not part of it.
+type Identity struct {
+	Target        string            `json:"target"`
+	Transport     string            `json:"transport"`
+	Mode          Mode              `json:"mode"`
+	Rate          float64           `json:"rate"`
+	Arrivals      string            `json:"arrivals"`
+	Stages        []Stage           `json:"stages"`
+	Concurrency   int               `json:"concurrency"`
+	Duration      time.Duration     `json:"duration"`
+	MaxCalls      uint64            `json:"max_calls"`
+	Hold          Dist              `json:"hold"`
+	Patience      Dist              `json:"patience"`
+	InviteTimeout time.Duration     `json:"invite_timeout"`
+	Histograms    HistogramSettings `json:"histograms"`
+}
+
+// IdentityOf returns the identity of the test a result belongs to.
+func (r *Result) IdentityOf() Identity {
+	c := r.Settings
+	return Identity{Target: c.Target, Transport: c.Transport, Mode: c.Mode, Rate: c.Rate, Arrivals: c.Arrivals,
+		Stages: c.Stages, Concurrency: c.Concurrency, Duration: c.Duration, MaxCalls: c.MaxCalls,
+		Hold: c.Hold, Patience: c.Patience, InviteTimeout: c.InviteTimeout, Histograms: r.HistogramSettings}
+}
+
+// ID hashes the identity (16 hex digits of its SHA-256).
+func (id Identity) ID() string {
+	b, _ := json.Marshal(id) // plain values: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// finishIdentity fills TestID and Segments from Settings.
+func (r *Result) finishIdentity() {
+	r.TestID = r.IdentityOf().ID()
+	r.Segments = Segments{Count: r.Settings.Segment.N(), Indexes: []int{r.Settings.Segment.Index}}
 }
 
 // Check verifies the invariant attempted = sum of outcomes.

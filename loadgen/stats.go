@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -9,9 +10,25 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Histograms record microseconds from 1 µs to 1 hour with 3 significant digits.
+// histSettings: histograms record microseconds from 1 µs to 1 hour with 3
+// significant digits.
+var histSettings = HistogramSettings{LowestUs: 1, HighestUs: int64(time.Hour / time.Microsecond), SignificantFigures: 3}
+
 func newHist() *hdrhistogram.Histogram {
-	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+	return hdrhistogram.New(histSettings.LowestUs, histSettings.HighestUs, histSettings.SignificantFigures)
+}
+
+// encodeHists encodes histograms by name (HdrHistogram V2 compressed, base64).
+func encodeHists(hs map[string]*hdrhistogram.Histogram) (map[string]string, error) {
+	out := make(map[string]string, len(hs))
+	for name, h := range hs {
+		b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return nil, fmt.Errorf("encode the %s histogram: %w", name, err)
+		}
+		out[name] = string(b)
+	}
+	return out, nil
 }
 
 func recordDur(h *hdrhistogram.Histogram, d time.Duration) {
@@ -194,6 +211,14 @@ func (c *collector) finished(cr *callResult, now time.Time) {
 	c.mu.Unlock()
 }
 
+// hists names the histograms as Result.Histograms does; mu must be held.
+func (c *collector) hists() map[string]*hdrhistogram.Histogram {
+	return map[string]*hdrhistogram.Histogram{
+		"srd": c.srd, "answer_delay": c.answer, "sdd": c.sdd, "session_duration": c.duration,
+		"start_lag": c.lag, "srd_wire": c.srdW, "answer_delay_wire": c.answerW,
+	}
+}
+
 func (c *collector) snapshot(now time.Time) Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -233,7 +258,14 @@ func (c *collector) result(end time.Time) *Result {
 		SRD: summarize(c.srd), AnswerDelay: summarize(c.answer), SDD: summarize(c.sdd),
 		SessionDuration: summarize(c.duration), StartLag: summarize(c.lag),
 		SRDWire: summarize(c.srdW), AnswerWire: summarize(c.answerW),
-		Series: append([]Second(nil), c.series...),
+		Series:      append([]Second(nil), c.series...),
+		FirstCallAt: c.firstStart, LastCallAt: c.lastStart,
+		HistogramSettings: histSettings,
+	}
+	// Encoding in-memory histograms cannot fail; on error the result simply
+	// has no histograms (and will not merge).
+	if hs, err := encodeHists(c.hists()); err == nil {
+		r.Histograms = hs
 	}
 	var ok2xx, c3xx, seer, isa uint64
 	for code, n := range c.finalCodes {

@@ -1,0 +1,298 @@
+package loadgen
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// latencyOf maps each histogram name to its summary in a Result.
+var latencyOf = map[string]func(*Result) *Latency{
+	"srd":               func(r *Result) *Latency { return &r.SRD },
+	"answer_delay":      func(r *Result) *Latency { return &r.AnswerDelay },
+	"sdd":               func(r *Result) *Latency { return &r.SDD },
+	"session_duration":  func(r *Result) *Latency { return &r.SessionDuration },
+	"start_lag":         func(r *Result) *Latency { return &r.StartLag },
+	"srd_wire":          func(r *Result) *Latency { return &r.SRDWire },
+	"answer_delay_wire": func(r *Result) *Latency { return &r.AnswerWire },
+}
+
+// Missing lists the segments of Count that the result does not cover.
+func (s Segments) Missing() []int {
+	var out []int
+	for i := range s.Count {
+		if !slices.Contains(s.Indexes, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Merge combines results of segments of one test into the result of the
+// whole test. names label the results in errors (file names; "result 1"...
+// when nil).
+//
+// Counters, status-code maps and per-second series add up (series aligned
+// on the absolute StartedAt of each result); histograms merge, and every
+// percentile is recomputed from the merged histograms, never averaged.
+// Ratios and the achieved rate are recomputed from the merged counters and
+// the first and last call starts. MaxConcurrent becomes the highest sum of
+// the segments' per-second peaks (an upper bound: peaks within one second
+// need not coincide), and at least the highest segment's own.
+//
+// Merge refuses results of different tests (their TestIDs differ; the error
+// names the setting), with different histogram settings, without
+// histograms, split into different numbers of segments, or covering the
+// same segment twice. The merged result may still lack segments: see
+// Segments.Missing.
+func Merge(rs []*Result, names []string) (*Result, error) {
+	if len(rs) == 0 {
+		return nil, errors.New("merge: no results")
+	}
+	name := func(i int) string {
+		if i < len(names) && names[i] != "" {
+			return names[i]
+		}
+		return "result " + strconv.Itoa(i+1)
+	}
+	first := rs[0]
+	for i, r := range rs {
+		if r == nil {
+			return nil, fmt.Errorf("merge: %s is empty", name(i))
+		}
+		if len(r.Histograms) == 0 || r.HistogramSettings == (HistogramSettings{}) || r.TestID == "" {
+			return nil, fmt.Errorf("merge: %s has no histograms or test identity (written by an older callsim?): run it again to merge it", name(i))
+		}
+		if r.HistogramSettings != first.HistogramSettings {
+			return nil, fmt.Errorf("merge: %s and %s record delays with incompatible histogram settings (%s against %s): only results recorded with the same settings merge",
+				name(0), name(i), first.HistogramSettings, r.HistogramSettings)
+		}
+		if r.TestID != first.TestID {
+			return nil, fmt.Errorf("merge: %s and %s are not segments of the same test (%s): give every segment the same target, workload, hold, patience and timeout",
+				name(0), name(i), identityDiff(first, r))
+		}
+		if r.Segments.Count != first.Segments.Count {
+			return nil, fmt.Errorf("merge: %s is split into %d segments, %s into %d: all segments of a test use the same --segments",
+				name(0), first.Segments.Count, name(i), r.Segments.Count)
+		}
+		if len(r.Histograms) != len(first.Histograms) {
+			return nil, fmt.Errorf("merge: %s has %d histograms, %s %d: write both with the same callsim version", name(0), len(first.Histograms), name(i), len(r.Histograms))
+		}
+		for k := range first.Histograms {
+			if _, ok := r.Histograms[k]; !ok {
+				return nil, fmt.Errorf("merge: %s has no %s histogram but %s has: write both with the same callsim version", name(i), k, name(0))
+			}
+		}
+	}
+	owner := map[int]int{}
+	for i, r := range rs {
+		for _, s := range r.Segments.Indexes {
+			if s < 0 || s >= r.Segments.Count {
+				return nil, fmt.Errorf("merge: %s claims segment %d of %d", name(i), s, r.Segments.Count)
+			}
+			if j, dup := owner[s]; dup {
+				return nil, fmt.Errorf("merge: %s and %s both hold segment %d/%d of test %s: merge each segment once",
+					name(j), name(i), s, r.Segments.Count, r.TestID)
+			}
+			owner[s] = i
+		}
+	}
+
+	m := &Result{
+		Mode: first.Mode, TestID: first.TestID, HistogramSettings: first.HistogramSettings,
+		StatusCodes: map[string]uint64{}, Responses: map[string]uint64{}, Histograms: map[string]string{},
+		Settings: first.Settings,
+	}
+	m.Settings.Segment.Index, m.Settings.Segment.Count = 0, 0
+	m.Segments.Count = first.Segments.Count
+	var end time.Time
+	for _, r := range rs {
+		if m.StartedAt.IsZero() || r.StartedAt.Before(m.StartedAt) {
+			m.StartedAt = r.StartedAt
+		}
+		if e := r.StartedAt.Add(time.Duration(r.WallSeconds * float64(time.Second))); e.After(end) {
+			end = e
+		}
+		if !r.FirstCallAt.IsZero() && (m.FirstCallAt.IsZero() || r.FirstCallAt.Before(m.FirstCallAt)) {
+			m.FirstCallAt = r.FirstCallAt
+		}
+		if r.LastCallAt.After(m.LastCallAt) {
+			m.LastCallAt = r.LastCallAt
+		}
+		m.Interrupted = m.Interrupted || r.Interrupted
+		m.Attempted += r.Attempted
+		m.Completed += r.Completed
+		m.Failed += r.Failed
+		m.Abandoned += r.Abandoned
+		m.TimedOut += r.TimedOut
+		m.TransportErrors += r.TransportErrors
+		m.Late += r.Late
+		m.Dropped += r.Dropped
+		m.ByeFailures += r.ByeFailures
+		m.RemoteHangups += r.RemoteHangups
+		m.Retransmissions += r.Retransmissions
+		m.TargetCPS += r.TargetCPS
+		m.MaxConcurrent = max(m.MaxConcurrent, r.MaxConcurrent)
+		for k, v := range r.StatusCodes {
+			m.StatusCodes[k] += v
+		}
+		for k, v := range r.Responses {
+			m.Responses[k] += v
+		}
+		m.Segments.Indexes = append(m.Segments.Indexes, r.Segments.Indexes...)
+	}
+	slices.Sort(m.Segments.Indexes)
+	m.WallSeconds = end.Sub(m.StartedAt).Seconds()
+
+	for k := range first.Histograms {
+		h := hdrhistogram.New(first.HistogramSettings.LowestUs, first.HistogramSettings.HighestUs, first.HistogramSettings.SignificantFigures)
+		for i, r := range rs {
+			from, err := decodeHist(r.Histograms[k], r.HistogramSettings)
+			if err != nil {
+				return nil, fmt.Errorf("merge: %s: the %s histogram: %w", name(i), k, err)
+			}
+			if dropped := h.Merge(from); dropped > 0 {
+				return nil, fmt.Errorf("merge: %s: %d values of the %s histogram out of range", name(i), dropped, k)
+			}
+		}
+		b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return nil, fmt.Errorf("merge: encode the %s histogram: %w", k, err)
+		}
+		m.Histograms[k] = string(b)
+		if lat, ok := latencyOf[k]; ok {
+			*lat(m) = summarize(h)
+		}
+	}
+
+	m.Series = mergeSeries(rs, m.StartedAt)
+	for _, s := range m.Series {
+		m.MaxConcurrent = max(m.MaxConcurrent, s.Concurrent)
+	}
+	m.deriveRatios()
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("merge: %w (a result file was edited?)", err)
+	}
+	return m, nil
+}
+
+// mergeSeries adds the results' series second by second on absolute time:
+// second t of a result started d seconds after origin falls in the merged
+// second that holds its midpoint, floor(d + t + 0.5).
+func mergeSeries(rs []*Result, origin time.Time) []Second {
+	var out []Second
+	for _, r := range rs {
+		d := r.StartedAt.Sub(origin).Seconds()
+		for _, s := range r.Series {
+			j := int(math.Floor(d + float64(s.T) + 0.5))
+			for len(out) <= j {
+				out = append(out, Second{T: len(out)})
+			}
+			o := &out[j]
+			o.Started += s.Started
+			o.Answered += s.Answered
+			o.Failed += s.Failed
+			o.Abandoned += s.Abandoned
+			o.TimedOut += s.TimedOut
+			o.TransportErrors += s.TransportErrors
+			o.Concurrent += s.Concurrent
+		}
+	}
+	return out
+}
+
+// decodeHist decodes one histogram and checks its settings; bad input gives
+// an error, never a panic.
+func decodeHist(enc string, want HistogramSettings) (h *hdrhistogram.Histogram, err error) {
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return nil, fmt.Errorf("not base64: %w", err)
+	}
+	if len(raw) < 8 {
+		return nil, errors.New("too short for an HdrHistogram encoding")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			h, err = nil, fmt.Errorf("corrupt HdrHistogram encoding (%v)", p)
+		}
+	}()
+	h, err = hdrhistogram.Decode([]byte(enc))
+	if err != nil {
+		return nil, fmt.Errorf("corrupt HdrHistogram encoding: %w", err)
+	}
+	got := HistogramSettings{LowestUs: h.LowestTrackableValue(), HighestUs: h.HighestTrackableValue(), SignificantFigures: int(h.SignificantFigures())}
+	if got != want {
+		return nil, fmt.Errorf("recorded with %s, the file declares %s", got, want)
+	}
+	return h, nil
+}
+
+// deriveRatios recomputes the RFC 6076 ratios and the achieved rate from
+// the counters, status codes and call start times, as the collector does.
+func (r *Result) deriveRatios() {
+	var ok2xx, c3xx, seer, isa uint64
+	for k, n := range r.StatusCodes {
+		code, err := strconv.Atoi(k)
+		if err != nil {
+			continue
+		}
+		switch {
+		case code >= 200 && code < 300:
+			ok2xx += n
+		case code >= 300 && code < 400:
+			c3xx += n
+		}
+		switch code {
+		case 480, 486, 600, 603:
+			seer += n
+		case 408, 500, 503, 504:
+			isa += n
+		}
+	}
+	isa += r.TimedOut
+	r.SER, r.SEER = 0, 0
+	if r.Attempted > c3xx {
+		r.SER = ratio(ok2xx, r.Attempted-c3xx)
+		r.SEER = ratio(ok2xx+seer, r.Attempted-c3xx)
+	}
+	r.ISA = ratio(isa, r.Attempted)
+	var byeOK uint64
+	if r.Completed > r.ByeFailures {
+		byeOK = r.Completed - r.ByeFailures
+	}
+	r.SCR = ratio(byeOK, r.Attempted)
+	r.AchievedCPS = 0
+	if r.Attempted > 1 {
+		if span := r.LastCallAt.Sub(r.FirstCallAt).Seconds(); span > 0 {
+			r.AchievedCPS = float64(r.Attempted-1) / span
+		}
+	}
+}
+
+// identityDiff names the identity settings where a and b differ.
+func identityDiff(a, b *Result) string {
+	var ma, mb map[string]json.RawMessage
+	ja, _ := json.Marshal(a.IdentityOf())
+	jb, _ := json.Marshal(b.IdentityOf())
+	_ = json.Unmarshal(ja, &ma)
+	_ = json.Unmarshal(jb, &mb)
+	var diffs []string
+	for _, k := range []string{"target", "transport", "mode", "rate", "arrivals", "stages", "concurrency", "duration",
+		"max_calls", "hold", "patience", "invite_timeout", "histograms"} {
+		if string(ma[k]) != string(mb[k]) {
+			diffs = append(diffs, fmt.Sprintf("%s %s against %s", k, ma[k], mb[k]))
+		}
+	}
+	if len(diffs) == 0 {
+		return "test ids " + a.TestID + " and " + b.TestID
+	}
+	return strings.Join(diffs, "; ")
+}

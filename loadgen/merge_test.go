@@ -1,0 +1,310 @@
+package loadgen
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/callsim/callsim/segment"
+)
+
+// schedule lists a pacer's intended starts.
+func schedule(t *testing.T, p Pacer) []time.Duration {
+	t.Helper()
+	var out []time.Duration
+	for n := uint64(0); n < 100000; n++ {
+		at, ok := p.At(n)
+		if !ok {
+			return out
+		}
+		out = append(out, at)
+	}
+	t.Fatal("schedule does not end")
+	return nil
+}
+
+func TestSegmentPacerUniformUnionIsWhole(t *testing.T) {
+	stages := []Stage{{Duration: 2 * time.Second, Target: 50}, {Duration: 3 * time.Second, Target: 50}}
+	for _, tc := range []struct {
+		name     string
+		rate     float64
+		stages   []Stage
+		duration time.Duration
+		max      uint64
+	}{
+		{"rate and max-calls", 100, nil, time.Minute, 1001},
+		{"rate and duration", 37, nil, 3 * time.Second, 0},
+		{"stages", 0, stages, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			whole, err := NewPacer(tc.rate, tc.stages, "uniform", 1, tc.duration, tc.max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := schedule(t, whole)
+			for _, n := range []int{1, 3, 4} {
+				var union []time.Duration
+				for i := range n {
+					p, err := NewSegmentPacer(tc.rate, tc.stages, "uniform", 1, tc.duration, tc.max, segment.Segment{Index: i, Count: n})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := schedule(t, p)
+					// Segment i holds calls i, i+n, i+2n... of the whole schedule.
+					for k, at := range got {
+						if at != want[k*n+i] {
+							t.Fatalf("%d/%d call %d at %v, whole call %d at %v", i, n, k, at, k*n+i, want[k*n+i])
+						}
+					}
+					if tc.max > 0 && uint64(len(got)) != (segment.Segment{Index: i, Count: n}).Share(tc.max) {
+						t.Errorf("%d/%d has %d calls, want its share of %d", i, n, len(got), tc.max)
+					}
+					union = append(union, got...)
+				}
+				slices.Sort(union)
+				if !slices.Equal(union, want) {
+					t.Fatalf("%d segments: union of %d calls differs from the whole run's %d", n, len(union), len(want))
+				}
+			}
+		})
+	}
+}
+
+func TestSegmentPacerPoisson(t *testing.T) {
+	const n = 4
+	total := 0
+	firsts := map[time.Duration]bool{}
+	for i := range n {
+		p, err := NewSegmentPacer(400, nil, "poisson", 7, 50*time.Second, 0, segment.Segment{Index: i, Count: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := schedule(t, p)
+		// Rate 100 each over 50 s: 5000 +- 71 (sd); 5 sd.
+		if len(s) < 5000-355 || len(s) > 5000+355 {
+			t.Errorf("segment %d planned %d calls, want about 5000 (rate/n)", i, len(s))
+		}
+		if firsts[s[0]] {
+			t.Errorf("segment %d repeats another segment's first arrival: shared random stream", i)
+		}
+		firsts[s[0]] = true
+		total += len(s)
+	}
+	if total < 20000-710 || total > 20000+710 {
+		t.Errorf("segments planned %d calls, want about 20000", total)
+	}
+	// max-calls split exactly: 10 over 4 segments is 3, 3, 2, 2.
+	var got []int
+	for i := range n {
+		p, _ := NewSegmentPacer(400, nil, "poisson", 7, time.Minute, 10, segment.Segment{Index: i, Count: n})
+		got = append(got, len(schedule(t, p)))
+	}
+	if !slices.Equal(got, []int{3, 3, 2, 2}) {
+		t.Errorf("10 calls in 4 Poisson segments: %v, want [3 3 2 2]", got)
+	}
+	// More segments than calls: the last segments have none.
+	p, _ := NewSegmentPacer(400, nil, "poisson", 7, time.Minute, 2, segment.Segment{Index: 3, Count: 4})
+	if len(schedule(t, p)) != 0 {
+		t.Error("segment 3/4 of 2 calls has calls")
+	}
+	if _, err := NewSegmentPacer(400, nil, "poisson", 7, time.Minute, 2, segment.Segment{Index: 4, Count: 4}); err == nil {
+		t.Error("segment 4/4 accepted")
+	}
+}
+
+// synthetic builds a result from calls recorded by a collector, as Run does.
+func synthetic(t *testing.T, start time.Time, seg segment.Segment, calls []fakeCall) *Result {
+	t.Helper()
+	c := newCollector(start, nil)
+	for _, fc := range calls {
+		at := start.Add(fc.at)
+		c.started(at, at.Add(fc.lag), false)
+		if fc.rec.AnswerDelay > 0 {
+			c.answered(at.Add(fc.rec.AnswerDelay))
+		}
+		cr := &callResult{rec: fc.rec, srdWire: fc.rec.SRD, answerWire: fc.rec.AnswerDelay, byeOK: fc.byeOK, sdd: fc.sdd}
+		c.finished(cr, at.Add(fc.rec.AnswerDelay+fc.rec.Duration))
+	}
+	r := c.result(start.Add(20 * time.Second))
+	r.Mode = ModeCall
+	r.Settings = Config{Target: "sip:support@127.0.0.1:5060", Mode: ModeCall, Rate: 100, Arrivals: "uniform",
+		Duration: time.Minute, MaxCalls: 1000, Hold: Dist{Kind: DistConstant, Mean: time.Second}, Segment: seg}
+	r.TargetCPS = r.Settings.Rate / float64(seg.N())
+	r.finishIdentity()
+	if err := r.Check(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+type fakeCall struct {
+	at, lag time.Duration
+	rec     CallRecord
+	sdd     time.Duration
+	byeOK   bool
+}
+
+func fakeCalls(n int, seed uint64) []fakeCall {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	codes := []int{200, 200, 200, 200, 486, 503, 302, 0}
+	var out []fakeCall
+	for k := range n {
+		fc := fakeCall{at: time.Duration(k) * 10 * time.Millisecond, lag: time.Duration(rng.IntN(3000)) * time.Microsecond}
+		code := codes[rng.IntN(len(codes))]
+		fc.rec.FinalStatus = code
+		fc.rec.SRD = time.Duration(1+rng.ExpFloat64()*20e3) * time.Microsecond
+		switch {
+		case code == 200:
+			fc.rec.Outcome = OutcomeCompleted
+			fc.rec.AnswerDelay = fc.rec.SRD + time.Duration(rng.ExpFloat64()*200e3)*time.Microsecond
+			fc.rec.Duration = time.Second + time.Duration(rng.IntN(1000))*time.Microsecond
+			fc.byeOK = rng.IntN(10) > 0
+			fc.sdd = time.Duration(1+rng.IntN(5000)) * time.Microsecond
+		case code == 0:
+			fc.rec.Outcome = OutcomeTimedOut
+			fc.rec.SRD = 0
+		default:
+			fc.rec.Outcome = OutcomeFailed
+		}
+		out = append(out, fc)
+	}
+	return out
+}
+
+// TestMergeEqualsWhole: the calls of a run split over segments (call k in
+// segment k mod n) merge into exactly the whole run's figures.
+func TestMergeEqualsWhole(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	calls := fakeCalls(1000, 3)
+	whole := synthetic(t, start, segment.Segment{}, calls)
+	const n = 4
+	var parts []*Result
+	for i := range n {
+		var mine []fakeCall
+		for k, c := range calls {
+			if k%n == i {
+				mine = append(mine, c)
+			}
+		}
+		// Segments start a few ms apart, as pods do.
+		off := time.Duration(i) * 3 * time.Millisecond
+		for j := range mine {
+			mine[j].at -= off
+		}
+		parts = append(parts, synthetic(t, start.Add(off), segment.Segment{Index: i, Count: n}, mine))
+	}
+	// Order does not matter.
+	m, err := Merge([]*Result{parts[2], parts[0], parts[3], parts[1]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Segments.Missing()) != 0 || !slices.Equal(m.Segments.Indexes, []int{0, 1, 2, 3}) {
+		t.Errorf("segments %+v", m.Segments)
+	}
+	for _, f := range []struct {
+		name      string
+		got, want any
+	}{
+		{"attempted", m.Attempted, whole.Attempted}, {"completed", m.Completed, whole.Completed},
+		{"failed", m.Failed, whole.Failed}, {"timed out", m.TimedOut, whole.TimedOut},
+		{"bye failures", m.ByeFailures, whole.ByeFailures}, {"status codes", m.StatusCodes, whole.StatusCodes},
+		{"srd", m.SRD, whole.SRD}, {"answer delay", m.AnswerDelay, whole.AnswerDelay}, {"sdd", m.SDD, whole.SDD},
+		{"session", m.SessionDuration, whole.SessionDuration}, {"start lag", m.StartLag, whole.StartLag},
+		{"srd wire", m.SRDWire, whole.SRDWire}, {"answer wire", m.AnswerWire, whole.AnswerWire},
+		{"ser", m.SER, whole.SER}, {"seer", m.SEER, whole.SEER}, {"isa", m.ISA, whole.ISA}, {"scr", m.SCR, whole.SCR},
+		{"achieved cps", m.AchievedCPS, whole.AchievedCPS}, {"target cps", m.TargetCPS, whole.TargetCPS},
+		{"test id", m.TestID, whole.TestID}, {"histograms", m.Histograms, whole.Histograms},
+	} {
+		if !reflect.DeepEqual(f.got, f.want) {
+			t.Errorf("merged %s = %v, whole run %v", f.name, f.got, f.want)
+		}
+	}
+	var started, ws uint64
+	for _, s := range m.Series {
+		started += s.Started
+	}
+	for _, s := range whole.Series {
+		ws += s.Started
+	}
+	if started != whole.Attempted || ws != whole.Attempted || len(m.Series) != len(whole.Series) {
+		t.Errorf("series: merged %d seconds with %d starts, whole %d seconds with %d", len(m.Series), started, len(whole.Series), ws)
+	}
+	// The merged result survives JSON and merges no further with a segment.
+	b, _ := json.Marshal(m)
+	var back Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge([]*Result{&back, parts[1]}, []string{"merged.json", "seg-1.json"}); err == nil ||
+		!strings.Contains(err.Error(), "merged.json and seg-1.json both hold segment 1/4") {
+		t.Errorf("merging a segment twice: %v", err)
+	}
+}
+
+func TestMergeRefuses(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	mk := func(i, n int) *Result {
+		return synthetic(t, start, segment.Segment{Index: i, Count: n}, fakeCalls(20, uint64(i)))
+	}
+	otherTarget := mk(1, 2)
+	otherTarget.Settings.Target = "sip:sales@127.0.0.1:5070"
+	otherTarget.finishIdentity()
+
+	otherHist := mk(1, 2)
+	h := hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 2)
+	_ = h.RecordValue(1000)
+	enc, _ := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	for k := range otherHist.Histograms {
+		otherHist.Histograms[k] = string(enc)
+	}
+	otherHist.HistogramSettings = HistogramSettings{LowestUs: 1, HighestUs: int64(time.Minute / time.Microsecond), SignificantFigures: 2}
+	otherHist.finishIdentity()
+
+	lying := mk(1, 2) // declares the usual settings, holds other histograms
+	for k := range lying.Histograms {
+		lying.Histograms[k] = string(enc)
+	}
+	corrupt := mk(1, 2)
+	corrupt.Histograms["srd"] = "HISTFAAAAAA="
+	garbage := mk(1, 2)
+	garbage.Histograms["srd"] = "not base64!"
+	old := mk(1, 2)
+	old.Histograms = nil
+	otherRate := mk(1, 2)
+	otherRate.Settings.Rate = 200
+	otherRate.finishIdentity()
+
+	for _, tc := range []struct {
+		name string
+		b    *Result
+		want string
+	}{
+		{"different target", otherTarget, `a.json and b.json are not segments of the same test (target "sip:support@127.0.0.1:5060" against "sip:sales@127.0.0.1:5070")`},
+		{"different rate", otherRate, "rate 100 against 200"},
+		{"histogram settings", otherHist, "a.json and b.json record delays with incompatible histogram settings (1 us to 3600000000 us, 3 significant figures against 1 us to 60000000 us, 2 significant figures)"},
+		{"histogram lies", lying, "b.json: the"},
+		{"duplicate segment", mk(0, 2), "a.json and b.json both hold segment 0/2"},
+		{"segment count", mk(1, 3), "a.json is split into 2 segments, b.json into 3"},
+		{"corrupt histogram", corrupt, "b.json: the srd histogram"},
+		{"not base64", garbage, "not base64"},
+		{"no histograms", old, "b.json has no histograms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Merge([]*Result{mk(0, 2), tc.b}, []string{"a.json", "b.json"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Merge error %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// A missing segment merges, and says so.
+	m, err := Merge([]*Result{mk(0, 3), mk(2, 3)}, nil)
+	if err != nil || !slices.Equal(m.Segments.Missing(), []int{1}) {
+		t.Errorf("partial merge: %v, missing %v", err, m.Segments.Missing())
+	}
+}
