@@ -102,7 +102,7 @@ func ParseDist(s string) (Dist, error) {
 		if b < a {
 			return Dist{}, fmt.Errorf("distribution %q: max %v is below min %v", s, b, a)
 		}
-		return Dist{Kind: DistUniform, Min: a, Max: b, Mean: (a + b) / 2}, nil
+		return Dist{Kind: DistUniform, Min: a, Max: b, Mean: a + (b-a)/2}, nil
 	}
 	return Dist{}, fmt.Errorf("distribution %q: unknown kind %q (want a duration, exp:D or uniform:A-B)", s, kind)
 }
@@ -133,7 +133,8 @@ func (d Dist) Sample(r *rand.Rand) time.Duration {
 		if d.Max == d.Min {
 			return d.Min
 		}
-		return d.Min + time.Duration(r.Int64N(int64(d.Max-d.Min)+1))
+		// Uint64N: the span + 1 overflows an int64 for a span of MaxInt64.
+		return d.Min + time.Duration(r.Uint64N(uint64(d.Max-d.Min)+1))
 	}
 	return 0
 }

@@ -87,15 +87,18 @@ func (c rateCurve) inverse(x float64) (time.Duration, bool) {
 		if x <= l0+area && area > 0 {
 			y := x - l0
 			a := (r1 - r0) / (2 * d)
+			// tau solves a*tau^2 + r0*tau = y; this form of the root is
+			// stable when a or r0 is (nearly) zero.
 			var tau float64
-			if math.Abs(a) < 1e-12 {
-				tau = y / r0
-			} else {
+			if y > 0 {
 				disc := r0*r0 + 4*a*y
 				if disc < 0 {
 					disc = 0
 				}
-				tau = (-r0 + math.Sqrt(disc)) / (2 * a)
+				tau = 2 * y / (r0 + math.Sqrt(disc))
+			}
+			if math.IsNaN(tau) {
+				tau = d
 			}
 			if tau < 0 {
 				tau = 0
@@ -103,13 +106,23 @@ func (c rateCurve) inverse(x float64) (time.Duration, bool) {
 			if tau > d {
 				tau = d
 			}
-			return time.Duration((t0 + tau) * float64(time.Second)), true
+			return secondsToDuration(t0 + tau)
 		}
 		t0 += d
 		l0 += area
 		r0 = r1
 	}
 	return 0, false
+}
+
+// secondsToDuration converts, or reports false beyond what a Duration holds
+// (about 292 years: no such call).
+func secondsToDuration(sec float64) (time.Duration, bool) {
+	ns := sec * float64(time.Second)
+	if !(ns >= 0 && ns < math.MaxInt64) {
+		return 0, false
+	}
+	return time.Duration(ns), true
 }
 
 // curvePacer starts calls along a rate curve, either evenly (the n-th call at
@@ -174,7 +187,10 @@ func (p *curvePacer) At(count uint64) (time.Duration, bool) {
 	}
 	var at time.Duration
 	if r, ok := p.constantRate(); ok {
-		at = time.Duration(x / r * float64(time.Second))
+		var ok bool
+		if at, ok = secondsToDuration(x / r); !ok {
+			return 0, false
+		}
 	} else {
 		var ok bool
 		at, ok = p.curve.inverse(x)

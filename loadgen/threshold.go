@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,13 +136,13 @@ func ParseThreshold(s string) (Threshold, error) {
 	switch {
 	case ratioMetrics[t.Metric] != nil:
 		v, err := strconv.ParseFloat(strings.TrimSuffix(rest, "%"), 64)
-		if err != nil || v < 0 || v > 100 {
+		if err != nil || !(v >= 0 && v <= 100) {
 			return t, fmt.Errorf("threshold %q: %s takes a percentage 0..100, got %q", s, t.Metric, rest)
 		}
 		t.Limit, t.Unit = v, "%"
 	case countMetrics[t.Metric] != nil:
 		v, err := strconv.ParseFloat(rest, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return t, fmt.Errorf("threshold %q: %s takes a number, got %q", s, t.Metric, rest)
 		}
 		t.Limit = v
@@ -170,6 +171,9 @@ func cutLast(s, sep string) (string, string, bool) {
 // parseMillis reads "250ms", "1.5s", "800us" or a bare number of milliseconds.
 func parseMillis(s string) (float64, error) {
 	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("bad delay %q (use e.g. 250ms, 1.5s)", s)
+		}
 		return v, nil
 	}
 	d, err := time.ParseDuration(s)

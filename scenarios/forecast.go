@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func ParseForecast(name string, r io.Reader, interval time.Duration) (Forecast, 
 		}
 		q := get("queue")
 		calls, err := strconv.ParseFloat(get("calls"), 64)
-		if err != nil || calls < 0 || calls != calls {
+		if err != nil || !(calls >= 0) || math.IsInf(calls, 0) {
 			return nil, fmt.Errorf("%s:%d: calls must be a number >= 0, got %q", name, line, get("calls"))
 		}
 		days, tod, date, err := parseForecastStart(get("start"))
@@ -106,6 +107,9 @@ func ParseForecast(name string, r io.Reader, interval time.Duration) (Forecast, 
 		for _, d := range days {
 			i := d*perDay + slot
 			a.sum[i] += calls
+			if math.IsInf(a.sum[i], 0) {
+				return nil, fmt.Errorf("%s:%d: calls %q: the interval's total is too large", name, line, get("calls"))
+			}
 			if a.weeks[i] == nil {
 				a.weeks[i] = map[string]bool{}
 			}
