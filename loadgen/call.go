@@ -25,6 +25,7 @@ type call struct {
 	e        *engine
 	n        uint64
 	ep       *endpoint
+	p        *callParams
 	callID   string
 	intended time.Time
 	actual   time.Time
@@ -53,6 +54,7 @@ const sdpBody = "v=0\r\no=callsim 1 1 IN IP4 %s\r\ns=callsim\r\nc=IN IP4 %s\r\nt
 func (c *call) run() {
 	e := c.e
 	c.ep = e.endpointFor(c.n)
+	c.p = e.par.params(c.n)
 	c.callID = e.idPrefix + "-" + strconv.FormatUint(c.n, 10) + "@callsim"
 	c.actual = time.Now()
 	c.late = c.actual.Sub(c.intended) > e.cfg.LateTolerance
@@ -100,16 +102,16 @@ func keepVia(*sipgo.Client, *sip.Request) error { return nil }
 
 func (c *call) newRequest(method sip.RequestMethod) *sip.Request {
 	e := c.e
-	req := sip.NewRequest(method, *e.tgt.uri.Clone())
-	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: e.cfg.From, Host: c.ep.host}}
+	req := sip.NewRequest(method, *c.p.reqURI.Clone())
+	from := c.p.fromHeader(c.ep.host)
 	from.Params.Add("tag", sip.GenerateTagN(12))
-	toURI := e.tgt.uri
+	toURI := c.p.reqURI
 	toURI.UriParams = nil
 	toURI.Headers = nil
 	toURI.Port = 0
 	to := &sip.ToHeader{Address: toURI}
 	if method == sip.REGISTER {
-		to = &sip.ToHeader{Address: sip.Uri{Scheme: from.Address.Scheme, User: e.cfg.From, Host: toURI.Host}}
+		to = &sip.ToHeader{Address: sip.Uri{Scheme: from.Address.Scheme, User: c.p.from, Host: toURI.Host}}
 	}
 	callID := sip.CallIDHeader(c.callID)
 	maxFwd := sip.MaxForwardsHeader(70)
@@ -124,6 +126,9 @@ func (c *call) newRequest(method sip.RequestMethod) *sip.Request {
 	}
 	req.AppendHeader(sip.NewHeader("User-Agent", "callsim"))
 	req.SetTransport(e.tgt.transport)
+	if c.p.reqURI.Host != e.tgt.uri.Host || c.p.reqURI.Port != e.tgt.uri.Port {
+		req.SetDestination(e.destination())
+	}
 	return req
 }
 
@@ -251,10 +256,10 @@ func (c *call) invitePhase() {
 				}
 				c.hold()
 				return
-			case (code == 401 || code == 407) && e.cfg.Password != "" && !authTried && cancelWanted == "":
+			case (code == 401 || code == 407) && c.p.password != "" && !authTried && cancelWanted == "":
 				authTried = true
 				ctx, cancelCtx := c.txContext()
-				ntx, err := cl.TransactionDigestAuth(ctx, c.invite, res, sipgo.DigestAuth{Username: e.username(), Password: e.cfg.Password})
+				ntx, err := cl.TransactionDigestAuth(ctx, c.invite, res, sipgo.DigestAuth{Username: c.p.user, Password: c.p.password})
 				cancelCtx()
 				if err != nil {
 					c.finalStatus = code
@@ -320,13 +325,6 @@ func (c *call) invitePhase() {
 			}
 		}
 	}
-}
-
-func (e *engine) username() string {
-	if e.cfg.Username != "" {
-		return e.cfg.Username
-	}
-	return e.cfg.From
 }
 
 func (c *call) sendCancel() (sip.ClientTransaction, error) {
@@ -473,10 +471,10 @@ func (c *call) bye() (bool, time.Duration) {
 			if res.StatusCode < 200 {
 				continue
 			}
-			if (res.StatusCode == 401 || res.StatusCode == 407) && e.cfg.Password != "" && !authTried {
+			if (res.StatusCode == 401 || res.StatusCode == 407) && c.p.password != "" && !authTried {
 				authTried = true
 				ctx, cancelCtx := c.txContext()
-				ntx, err := cl.TransactionDigestAuth(ctx, bye, res, sipgo.DigestAuth{Username: e.username(), Password: e.cfg.Password})
+				ntx, err := cl.TransactionDigestAuth(ctx, bye, res, sipgo.DigestAuth{Username: c.p.user, Password: c.p.password})
 				cancelCtx()
 				if err != nil {
 					return false, time.Since(sent)
@@ -531,10 +529,10 @@ func (c *call) single() {
 			if res.StatusCode < 200 {
 				continue
 			}
-			if (res.StatusCode == 401 || res.StatusCode == 407) && e.cfg.Password != "" && !authTried {
+			if (res.StatusCode == 401 || res.StatusCode == 407) && c.p.password != "" && !authTried {
 				authTried = true
 				ctx, cancelCtx := c.txContext()
-				ntx, err := cl.TransactionDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: e.username(), Password: e.cfg.Password})
+				ntx, err := cl.TransactionDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: c.p.user, Password: c.p.password})
 				cancelCtx()
 				tx.Terminate()
 				if err != nil {

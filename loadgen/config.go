@@ -40,8 +40,22 @@ type Config struct {
 	// Transport overrides the URI's transport: udp, tcp or tls.
 	Transport string `json:"transport"`
 	Mode      Mode   `json:"mode"`
-	// From is the caller's user part (default "callsim").
+	// From is the caller's user part, a template (see Template): default
+	// the callers' column from or user, else "callsim".
 	From string `json:"from"`
+	// To, a template, is whom each call is for: a user part replacing the
+	// target URI's user (e.g. "[seq%100+1000]"), or a sip: URI used as
+	// Request-URI and To while requests still go to the target's host and
+	// port. Default: the callers' column to or queue, else the target URI.
+	To string `json:"to,omitempty"`
+	// Display is the From display name, a template (default: the callers'
+	// column display).
+	Display string `json:"display,omitempty"`
+	// Callers is a table of per-call values, one row per call in turn; see
+	// ParseCallers. A column named password is the digest password of the
+	// row. Never serialised; CallersFile names its source.
+	Callers     *Callers `json:"-"`
+	CallersFile string   `json:"callers_file,omitempty"`
 	// LocalIP is the address to bind to (default: 127.0.0.1 or ::1 after the
 	// target's family).
 	LocalIP string `json:"local_ip,omitempty"`
@@ -84,12 +98,16 @@ type Config struct {
 	// apart begin together.
 	StartAt time.Time `json:"-"`
 
-	// Digest credentials; the password is never serialised.
+	// Digest credentials; the password is never serialised. Username is a
+	// template (default: the caller's From user part).
 	Username string `json:"username,omitempty"`
 	Password string `json:"-"`
 
 	// TLSInsecure skips certificate verification (tests, lab targets).
 	TLSInsecure bool `json:"tls_insecure,omitempty"`
+	// TLSCA is a PEM file of the CA certificates that sign the target's
+	// certificate (a private CA), used instead of the system's roots.
+	TLSCA string `json:"tls_ca,omitempty"`
 
 	// OnCall, if set, receives every finished call's record (from many
 	// goroutines, serially: calls are never reported concurrently).
@@ -109,6 +127,9 @@ type target struct {
 func (c *Config) withDefaults() {
 	if c.Mode == "" {
 		c.Mode = ModeCall
+	}
+	if c.From == "" {
+		c.From = defaultColumn(c.Callers, "from", "user")
 	}
 	if c.From == "" {
 		c.From = "callsim"
@@ -184,8 +205,14 @@ func (c *Config) validate() (target, error) {
 	if err := c.Segment.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if strings.ContainsAny(c.From, "@:;<> ") {
-		errs = append(errs, fmt.Errorf("from %q: give a user part only", c.From))
+	if c.TLSCA != "" {
+		if _, err := tlsConfig(c.TLSInsecure, c.TLSCA); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err == nil {
+		_, perrs := newParamGen(c, t)
+		errs = append(errs, perrs...)
 	}
 	return t, errors.Join(errs...)
 }

@@ -3,12 +3,14 @@ package loadgen
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,7 @@ type engine struct {
 	ua    *sipgo.UserAgent
 	srv   *sipgo.Server
 	eps   []*endpoint
+	par   *paramGen
 	col   *collector
 	start time.Time
 
@@ -65,6 +68,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("load config: %w", err)
 	}
 	e := &engine{cfg: cfg, tgt: tgt, stop: make(chan struct{}), hard: make(chan struct{})}
+	par, errs := newParamGen(&cfg, tgt)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("load config: %w", errors.Join(errs...))
+	}
+	e.par = par
 	e.log = cfg.Logger
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -93,9 +101,12 @@ func (e *engine) setup() error {
 	if err != nil {
 		return err
 	}
-	tlsConf := &tls.Config{InsecureSkipVerify: e.cfg.TLSInsecure} //nolint:gosec // opt-in for lab targets
+	tlsConf, err := tlsConfig(e.cfg.TLSInsecure, e.cfg.TLSCA)
+	if err != nil {
+		return err
+	}
 	ua, err := sipgo.NewUA(
-		sipgo.WithUserAgent(e.cfg.From),
+		sipgo.WithUserAgent(e.contactUser()),
 		sipgo.WithUserAgentHostname(localIP),
 		sipgo.WithUserAgenTLSConfig(tlsConf),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
@@ -145,7 +156,7 @@ func (e *engine) setup() error {
 			return fmt.Errorf("create SIP client: %w", err)
 		}
 		ep := &endpoint{client: cl, host: host, laddr: sip.Addr{IP: uaddr.IP, Port: uaddr.Port, Hostname: host}}
-		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: e.cfg.From, Host: host, Port: uaddr.Port}}
+		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: e.contactUser(), Host: host, Port: uaddr.Port}}
 		e.eps = append(e.eps, ep)
 	case "TCP", "TLS":
 		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
@@ -166,11 +177,39 @@ func (e *engine) setup() error {
 		if e.tgt.uri.IsEncrypted() {
 			scheme = "sips"
 		}
-		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: scheme, User: e.cfg.From, Host: host, Port: port,
+		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: scheme, User: e.contactUser(), Host: host, Port: port,
 			UriParams: sip.HeaderParams{{K: "transport", V: stringsLower(e.tgt.transport)}}}}
 		e.eps = append(e.eps, ep)
 	}
 	return nil
+}
+
+// contactUser is the user part of the Contact: the caller's when it never
+// varies, else "callsim".
+func (e *engine) contactUser() string {
+	if e.par != nil && e.par.static != nil {
+		return e.par.static.from
+	}
+	return "callsim"
+}
+
+// tlsConfig is the client TLS configuration: the system's roots, or those
+// of caFile, or no verification at all when insecure.
+func tlsConfig(insecure bool, caFile string) (*tls.Config, error) {
+	conf := &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12} //nolint:gosec // opt-in for lab targets
+	if caFile == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("TLS CA file %s: no PEM certificate found (want -----BEGIN CERTIFICATE----- blocks)", caFile)
+	}
+	conf.RootCAs = pool
+	return conf, nil
 }
 
 func stringsLower(s string) string {

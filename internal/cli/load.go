@@ -36,6 +36,8 @@ type loadFlags struct {
 	seed                            uint64
 	user, passwordFile              string
 	tlsInsecure                     bool
+	tlsCA                           string
+	to, display, callersFile        string
 	jsonFile, cdrFile               string
 	thresholds                      []string
 	progress                        bool
@@ -57,10 +59,24 @@ Bounds: --duration and/or --max-calls (at least one).
 
 Every attempted call ends as completed, failed, abandoned, timed_out or
 transport_error. Delays are measured from each call's intended start.
-The digest password is read from $` + passwordEnv + ` or --password-file.`,
+The digest password is read from $` + passwordEnv + ` or --password-file.
+
+Per-call parameters: --from, --to, --display and --user are templates with
+placeholders in brackets (as SIPp's [field0], [call_number]):
+  [seq] (0, 1, 2 ...), [seq+K], [seq%M], [seq%M+K], [call_number] (seq+1),
+  [NAME] or [fieldN]: column NAME (or number N, from 0) of the --callers row.
+--callers FILE.csv: a header row naming the columns, then one row per caller;
+calls take the rows in turn (round robin). Columns used without a template:
+from or user (the caller), to or queue (whom to call), display, and password
+(that caller's digest password; never printed or written).
+--to is a user part (1000, [to]) or a sip: URI; requests still go to URI's
+host and port.`,
 		Example: `  callsim load sip:support@127.0.0.1:5060 --rate 200 --max-calls 2000 --hold 1s
   callsim load 'sip:support@127.0.0.1:5060;transport=tcp' --concurrency 50 --duration 1m --hold exp:90s --patience exp:60s
-  callsim load sip:support@127.0.0.1 --rate 100 --duration 30s --json out.json --threshold 'ser>=99.9' --threshold 'srd_p99<250ms'`,
+  callsim load sip:support@127.0.0.1 --rate 100 --duration 30s --json out.json --threshold 'ser>=99.9' --threshold 'srd_p99<250ms'
+  callsim load sip:pbx.lab --rate 20 --max-calls 500 --from 'caller[seq]' --to '[seq%100+1000]'
+  callsim load sip:pbx.lab --rate 20 --duration 5m --callers agents.csv --hold exp:60s
+  callsim load sips:support@pbx.lab --rate 50 --max-calls 1000 --tls-ca lab-ca.pem`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("load takes one target URI, got %d arguments", len(args))}
@@ -74,7 +90,10 @@ The digest password is read from $` + passwordEnv + ` or --password-file.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.transport, "transport", "", "udp, tcp or tls (default: from the URI, udp)")
 	fl.StringVar(&f.mode, "mode", "call", "call, options (OPTIONS pings) or register")
-	fl.StringVar(&f.from, "from", "callsim", "caller user part")
+	fl.StringVar(&f.from, "from", "", "caller user part, a template: 'caller[seq]' (default: the --callers column from or user, else callsim)")
+	fl.StringVar(&f.to, "to", "", "whom each call is for, a template: '[seq%100+1000]' or 'sip:[to]@pbx.lab' (default: the URI, or the --callers column to or queue)")
+	fl.StringVar(&f.display, "display", "", "caller display name, a template (default: the --callers column display)")
+	fl.StringVar(&f.callersFile, "callers", "", "CSV of callers: header row, one row per call in turn; columns usable as [NAME] in templates")
 	fl.StringVar(&f.localIP, "local-ip", "", "local address to bind (default: chosen by route)")
 	fl.Float64Var(&f.rate, "rate", 0, "open model: calls per second")
 	fl.StringVar(&f.arrivals, "arrivals", "uniform", "open model arrivals: uniform or poisson")
@@ -89,9 +108,10 @@ The digest password is read from $` + passwordEnv + ` or --password-file.`,
 	fl.DurationVar(&f.grace, "grace", loadgen.DefaultGrace, "on interrupt, time to end calls in progress")
 	fl.DurationVar(&f.tolerance, "late-tolerance", loadgen.DefaultLateTolerance, "a call starting later than this after its schedule counts as late")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for arrivals, hold times and patience")
-	fl.StringVar(&f.user, "user", "", "digest auth user name (default: --from)")
+	fl.StringVar(&f.user, "user", "", "digest auth user name, a template (default: the caller's --from)")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the digest password (else $"+passwordEnv+")")
-	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the target's TLS certificate")
+	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the target's TLS certificate (lab only)")
+	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the private CA that signed the target's TLS certificate")
 	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
 	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
@@ -115,9 +135,17 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 		Target: target, Transport: f.transport, Mode: loadgen.Mode(f.mode), From: f.from, LocalIP: f.localIP,
 		Rate: f.rate, Arrivals: f.arrivals, Concurrency: f.concurrency, Duration: f.duration, MaxCalls: f.maxCalls,
 		MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
-		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure,
+		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure, TLSCA: f.tlsCA,
+		To: f.to, Display: f.display, CallersFile: f.callersFile,
 	}
 	var errs []error
+	if f.callersFile != "" {
+		c, err := loadgen.LoadCallers(f.callersFile)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--callers: %w", err))
+		}
+		cfg.Callers = c
+	}
 	if f.duration == 0 && f.maxCalls == 0 {
 		errs = append(errs, errors.New("give --duration and/or --max-calls so the run ends"))
 	}

@@ -26,6 +26,10 @@ func execLoad(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestLoadUsageErrors(t *testing.T) {
+	badCSV := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(badCSV, []byte("user,to\nalice,1000\nbob\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -38,6 +42,10 @@ func TestLoadUsageErrors(t *testing.T) {
 		{"bad hold", []string{"sip:a@127.0.0.1", "--rate", "1", "--max-calls", "1", "--hold", "exp:soon"}, "--hold"},
 		{"bad stages", []string{"sip:a@127.0.0.1", "--stages", "10s", "--max-calls", "1"}, "--stages"},
 		{"bad uri", []string{"http://example.com", "--rate", "1", "--max-calls", "1"}, "sip:"},
+		{"bad callers", []string{"sip:a@127.0.0.1", "--rate", "1", "--max-calls", "1", "--callers", badCSV}, "bad.csv:3: 1 fields, the header has 2"},
+		{"no callers file", []string{"sip:a@127.0.0.1", "--rate", "1", "--max-calls", "1", "--callers", "/nonexistent.csv"}, "--callers"},
+		{"bad template", []string{"sip:a@127.0.0.1", "--rate", "1", "--max-calls", "1", "--to", "[seq%0]"}, "modulus"},
+		{"no tls ca", []string{"sips:a@127.0.0.1", "--rate", "1", "--max-calls", "1", "--tls-ca", "/nonexistent.pem"}, "TLS CA file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +125,35 @@ func TestLoad2000Calls(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "completed 2000") || !strings.Contains(stdout, "PASS  ser>=100") {
 		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
+// TestLoadCallersPasswordNotWritten: a callers file's password column is
+// used, never printed nor written to the JSON or the CDR.
+func TestLoadCallersPasswordNotWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("interop test")
+	}
+	uas := loadgentest.StartSIPpUAS(t, loadgentest.UDP, "")
+	dir := t.TempDir()
+	csvPath, jsonPath, cdrPath := filepath.Join(dir, "callers.csv"), filepath.Join(dir, "r.json"), filepath.Join(dir, "cdr.csv")
+	if err := os.WriteFile(csvPath, []byte("user,to,password\nalice,1000,Xyzzy-secret-1\nbob,1001,Xyzzy-secret-2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := execLoad(t, fmt.Sprintf("sip:service@127.0.0.1:%d", uas.Port), "--rate", "20", "--max-calls", "4",
+		"--callers", csvPath, "--json", jsonPath, "--cdr", cdrPath, "--progress")
+	if code != 0 || !strings.Contains(stdout, "completed 4") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	js, _ := os.ReadFile(jsonPath)
+	cdr, _ := os.ReadFile(cdrPath)
+	for name, text := range map[string]string{"stdout": stdout, "stderr": stderr, "json": string(js), "cdr": string(cdr)} {
+		if strings.Contains(text, "Xyzzy-secret") {
+			t.Errorf("%s shows a password", name)
+		}
+	}
+	if !strings.Contains(string(js), `"callers_file"`) {
+		t.Errorf("JSON settings do not name the callers file")
 	}
 }
 
