@@ -31,15 +31,24 @@ type ivAxis struct {
 }
 
 func newIvAxis(r *sim.Result) ivAxis {
+	starts := make([]int, len(r.Intervals))
+	for i, iv := range r.Intervals {
+		starts[i] = iv.StartSeconds
+	}
+	return ivAxisOf(starts, r.IntervalSeconds)
+}
+
+// ivAxisOf is the axis of intervals starting at starts (seconds into the
+// day), each w seconds long (30 minutes when w is not positive).
+func ivAxisOf(starts []int, w float64) ivAxis {
 	var a ivAxis
-	w := r.IntervalSeconds
 	if w <= 0 {
 		w = 1800
 	}
 	a.lo, a.hi = math.Inf(1), math.Inf(-1)
-	for _, iv := range r.Intervals {
-		s := float64(iv.StartSeconds) / 3600
-		e := (float64(iv.StartSeconds) + w) / 3600
+	for _, st := range starts {
+		s := float64(st) / 3600
+		e := (float64(st) + w) / 3600
 		a.start = append(a.start, s)
 		a.end = append(a.end, e)
 		a.mid = append(a.mid, (s+e)/2)
@@ -426,8 +435,38 @@ func (l rightLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
+// frontierPoint is one point of a cost against service level chart: a
+// variant or a sweep point.
+type frontierPoint struct {
+	name         string
+	sl, slCI     float64
+	cost, costCI float64
+	meets        bool
+}
+
 func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
-	c := newChart("Cost against service level", "service level (all queues)", "cost per month ("+currencyCode(cur)+")")
+	pts := make([]frontierPoint, len(cmp.Variants))
+	for i, v := range cmp.Variants {
+		pts[i] = frontierPoint{v.Name, v.KPIs.ServiceLevel, v.KPIs.ServiceLevelCI95, v.Cost.Total, v.Cost.TotalCI95, v.MeetsTargets}
+	}
+	target := 0.0
+	if q := cmp.Variants[0].Queues; len(q) > 0 && q[0].TargetServiceLevel > 0 {
+		same := true
+		for _, x := range q {
+			same = same && x.TargetServiceLevel == q[0].TargetServiceLevel
+		}
+		if same {
+			target = q[0].TargetServiceLevel
+		}
+	}
+	return costSLChart("Cost against service level", pts, cur, target)
+}
+
+// costSLChart draws cost against service level with 95% confidence bars,
+// the efficient frontier joining the points no other beats on both, and
+// the target as a vertical line when target > 0.
+func costSLChart(title string, points []frontierPoint, cur string, target float64) (*chart, error) {
+	c := newChart(title, "service level (all queues)", "cost per month ("+currencyCode(cur)+")")
 	c.h = 4.2 * vg.Inch
 	xlo, xhi := math.Inf(1), math.Inf(-1)
 	ylo, yhi := math.Inf(1), math.Inf(-1)
@@ -438,9 +477,9 @@ func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
 		name string
 	}
 	var pts []pt
-	for _, v := range cmp.Variants {
-		x, y := v.KPIs.ServiceLevel, v.Cost.Total
-		ex, ey := v.KPIs.ServiceLevelCI95, v.Cost.TotalCI95
+	for _, v := range points {
+		x, y := v.sl, v.cost
+		ex, ey := v.slCI, v.costCI
 		xlo, xhi = min(xlo, x-ex), max(xhi, x+ex)
 		ylo, yhi = min(ylo, y-ey), max(yhi, y+ey)
 		if ex > 0 {
@@ -449,10 +488,10 @@ func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
 		if ey > 0 {
 			c.addLine("", []float64{x, x}, []float64{y - ey, y + ey}, errSty.Color, 1, nil)
 		}
-		pts = append(pts, pt{x, y, v.Name})
-		labels = append(labels, pointLabel{x: x, y: y, text: v.Name})
+		pts = append(pts, pt{x, y, v.name})
+		labels = append(labels, pointLabel{x: x, y: y, text: v.name})
 	}
-	// Efficient variants: no other is at least as good on both and better
+	// Efficient points: no other is at least as good on both and better
 	// on one.
 	var eff []pt
 	for i, a := range pts {
@@ -477,31 +516,24 @@ func frontierChart(cmp *sim.Comparison, cur string) (*chart, error) {
 	}
 	met := draw.GlyphStyle{Color: colGreen, Radius: 5, Shape: draw.CircleGlyph{}}
 	missed := draw.GlyphStyle{Color: colRed, Radius: 5, Shape: draw.CircleGlyph{}}
-	for _, v := range cmp.Variants {
-		s, err := plotter.NewScatter(plotter.XYs{{X: v.KPIs.ServiceLevel, Y: v.Cost.Total}})
+	for _, v := range points {
+		s, err := plotter.NewScatter(plotter.XYs{{X: v.sl, Y: v.cost}})
 		if err != nil {
-			return nil, fmt.Errorf("frontier point %q: %w", v.Name, err)
+			return nil, fmt.Errorf("frontier point %q: %w", v.name, err)
 		}
 		s.GlyphStyle = missed
-		if v.MeetsTargets {
+		if v.meets {
 			s.GlyphStyle = met
 		}
 		c.p.Add(s)
 	}
 	c.addLegend("meets every target", dotThumb{met})
 	c.addLegend("misses a target", dotThumb{missed})
-	if q := cmp.Variants[0].Queues; len(q) > 0 && q[0].TargetServiceLevel > 0 {
-		same := true
-		for _, x := range q {
-			same = same && x.TargetServiceLevel == q[0].TargetServiceLevel
-		}
-		if same {
-			t := q[0].TargetServiceLevel
-			xlo, xhi = min(xlo, t), max(xhi, t)
-			sty := draw.LineStyle{Color: colRed, Width: 1.5, Dashes: []vg.Length{6, 3}}
-			c.p.Add(vLine{x: t, style: sty})
-			c.addLegend(fmt.Sprintf("target %s", Pct(t)), lineThumb(sty))
-		}
+	if target > 0 {
+		xlo, xhi = min(xlo, target), max(xhi, target)
+		sty := draw.LineStyle{Color: colRed, Width: 1.5, Dashes: []vg.Length{6, 3}}
+		c.p.Add(vLine{x: target, style: sty})
+		c.addLegend(fmt.Sprintf("target %s", Pct(target)), lineThumb(sty))
 	}
 	c.p.Add(labelsNoOverlap{labels: labels, style: text.Style{Color: colBlack, Font: font.From(sansFont, 11)}})
 	dx := max(xhi-xlo, 0.02)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/wfm"
 )
 
 // File names written by WriteSimulateFiles and WriteCompareFiles.
@@ -145,31 +146,45 @@ const (
 	KindSimulate Kind = "simulate"
 	KindCompare  Kind = "compare"
 	KindLoad     Kind = "load"
+	KindStaff    Kind = "staff"
+	KindSweep    Kind = "sweep"
 )
 
 // Saved is a result read back from a JSON file: exactly one of Result,
-// Comparison and Load is set, as Kind says.
+// Comparison, Load, Staff and Sweep is set, as Kind says.
 type Saved struct {
 	Path       string
 	Kind       Kind
 	Result     *sim.Result
 	Comparison *sim.Comparison
 	Load       *loadgen.Result
+	Staff      *wfm.StaffPlan
+	Sweep      *wfm.SweepResult
 }
 
 // ErrUnknownResult is returned for JSON that is not a callsim result.
-var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\")")
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\")")
 
 // DecodeResult decodes a simulate result (--json of callsim simulate), a
-// comparison (of callsim compare) or a load test (of callsim load),
-// telling them apart by their keys: a comparison has "variants", a
-// simulation "kpis", a load test "attempted".
+// comparison (of callsim compare), a load test (of callsim load), a
+// staffing plan (of callsim staff) or a sweep (of callsim sweep), telling
+// them apart by their keys: a comparison has "variants", a sweep "axes"
+// and "points", a simulation "kpis", a load test "attempted", a staffing
+// plan "queues" and "verified".
 func DecodeResult(data []byte) (*Saved, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return nil, fmt.Errorf("not JSON of a callsim result: %w", err)
 	}
 	switch {
+	case keys["measurement"] != nil && keys["kpis"] != nil:
+		return nil, errors.New("a callsim verify report: callsim report does not render those (callsim verify prints its own summary)")
+	case keys["axes"] != nil && keys["points"] != nil:
+		var r wfm.SweepResult
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("sweep result: %w", err)
+		}
+		return &Saved{Kind: KindSweep, Sweep: &r}, nil
 	case keys["variants"] != nil:
 		var c sim.Comparison
 		if err := json.Unmarshal(data, &c); err != nil {
@@ -188,6 +203,12 @@ func DecodeResult(data []byte) (*Saved, error) {
 			return nil, fmt.Errorf("load result: %w", err)
 		}
 		return &Saved{Kind: KindLoad, Load: &r}, nil
+	case keys["queues"] != nil && keys["verified"] != nil:
+		var p wfm.StaffPlan
+		if err := json.Unmarshal(data, &p); err != nil {
+			return nil, fmt.Errorf("staffing plan: %w", err)
+		}
+		return &Saved{Kind: KindStaff, Staff: &p}, nil
 	}
 	return nil, ErrUnknownResult
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/wfm"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -71,6 +72,32 @@ func loadLoad(t *testing.T) *loadgen.Result {
 	return s.Load
 }
 
+// loadStaff reads the checked-in staffing plan (verified, with shifts).
+func loadStaff(t *testing.T) *wfm.StaffPlan {
+	t.Helper()
+	s, err := ReadResult(filepath.Join("testdata", "staff.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kind != KindStaff {
+		t.Fatalf("staff.json read as %s", s.Kind)
+	}
+	return s.Staff
+}
+
+// loadSweep reads the checked-in sweep (one axis, with costs).
+func loadSweep(t *testing.T) *wfm.SweepResult {
+	t.Helper()
+	s, err := ReadResult(filepath.Join("testdata", "sweep.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kind != KindSweep {
+		t.Fatalf("sweep.json read as %s", s.Kind)
+	}
+	return s.Sweep
+}
+
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -95,10 +122,18 @@ func TestGolden(t *testing.T) {
 	c := loadCompare(t, false)
 	ci := loadCompare(t, true)
 	l := loadLoad(t)
+	st := loadStaff(t)
+	sw := loadSweep(t)
 	tests := []struct {
 		file   string
 		render func(w io.Writer) error
 	}{
+		{"staff.txt.golden", func(w io.Writer) error { return WriteStaffText(w, st) }},
+		{"staff.md.golden", func(w io.Writer) error { return WriteStaffMarkdown(w, st) }},
+		{"staffing.csv.golden", func(w io.Writer) error { return WriteStaffCSV(w, st) }},
+		{"sweep.txt.golden", func(w io.Writer) error { return WriteSweepText(w, sw) }},
+		{"sweep.md.golden", func(w io.Writer) error { return WriteSweepMarkdown(w, sw) }},
+		{"points.csv.golden", func(w io.Writer) error { return WriteSweepCSV(w, sw) }},
 		{"load.md.golden", func(w io.Writer) error { return WriteLoadMarkdown(w, l) }},
 		{"series.csv.golden", func(w io.Writer) error { return WriteLoadSeriesCSV(w, l) }},
 		{"delays.csv.golden", func(w io.Writer) error { return WriteLoadDelaysCSV(w, l) }},
@@ -132,7 +167,14 @@ func TestCSVShape(t *testing.T) {
 	r := loadSimulate(t)
 	c := loadCompare(t, true)
 	numeric := regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
-	text := map[string]bool{"interval_start": true, "queue": true, "group": true, "sourcing": true, "variant": true, "description": true, "meets_target": true, "meets_targets": true}
+	st := loadStaff(t)
+	sw := loadSweep(t)
+	text := map[string]bool{"interval_start": true, "queue": true, "group": true, "sourcing": true, "variant": true, "description": true, "meets_target": true, "meets_targets": true,
+		"check_meets_target": true, "queues_missing_target": true, "cheapest": true, "knee": true, "interrupted": true}
+	staffRows := 0
+	for _, q := range st.Queues {
+		staffRows += len(q.Intervals)
+	}
 	tests := []struct {
 		name   string
 		render func(w io.Writer) error
@@ -143,6 +185,8 @@ func TestCSVShape(t *testing.T) {
 		{"groups", func(w io.Writer) error { return WriteGroupsCSV(w, r) }, len(r.Groups)},
 		{"variants", func(w io.Writer) error { return WriteVariantsCSV(w, c) }, len(c.Variants)},
 		{"compare intervals", func(w io.Writer) error { return WriteCompareIntervalsCSV(w, c) }, len(c.Variants) * len(r.Intervals) * (1 + len(r.Queues))},
+		{"staffing", func(w io.Writer) error { return WriteStaffCSV(w, st) }, staffRows},
+		{"points", func(w io.Writer) error { return WriteSweepCSV(w, sw) }, len(sw.Points)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +244,14 @@ func TestHTMLSelfContained(t *testing.T) {
 		{"compare of one variant", func(w io.Writer) error { return WriteCompareHTML(w, &one) }, 2},
 		{"compare without costs", func(w io.Writer) error { return WriteCompareHTML(w, &noCost) }, 0},
 		{"load", func(w io.Writer) error { return WriteLoadHTML(w, loadLoad(t)) }, 2},
+		{"staff", func(w io.Writer) error { return WriteStaffHTML(w, loadStaff(t)) }, 2},
+		{"staff, analytic only", func(w io.Writer) error { return WriteStaffHTML(w, analyticPlan(loadStaff(t))) }, 1},
+		{"sweep", func(w io.Writer) error { return WriteSweepHTML(w, loadSweep(t)) }, 3},
+		{"sweep of two axes", func(w io.Writer) error { return WriteSweepHTML(w, twoAxes(loadSweep(t))) }, 3},
+		{"sweep without costs", func(w io.Writer) error { return WriteSweepHTML(w, noCosts(loadSweep(t))) }, 1},
+		{"sweep interrupted before a point", func(w io.Writer) error {
+			return WriteSweepHTML(w, &wfm.SweepResult{Scenario: "x", Axes: []wfm.Axis{{Path: "a", Values: []string{"1"}}}, Cheapest: -1, Knee: -1, Interrupted: true})
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,6 +262,41 @@ func TestHTMLSelfContained(t *testing.T) {
 			checkSelfContained(t, b.Bytes(), tt.figures)
 		})
 	}
+}
+
+// analyticPlan strips a plan to its Erlang figures, as staff --analytic.
+func analyticPlan(p *wfm.StaffPlan) *wfm.StaffPlan {
+	p.Verified = false
+	for i := range p.Queues {
+		p.Queues[i].ShiftPlan = nil
+	}
+	return p
+}
+
+// twoAxes turns a sweep of one axis into a grid of two: its points split
+// in two halves, as two values of a second parameter with non-numeric
+// values of the first.
+func twoAxes(r *wfm.SweepResult) *wfm.SweepResult {
+	half := len(r.Points) / 2
+	r.Axes = []wfm.Axis{{Path: "queues.support.handle_time.dist", Values: nil}, {Path: "groups.staff.agents", Values: []string{"low", "high"}}}
+	r.Points = r.Points[:2*half]
+	for i := range r.Points {
+		v := "v" + string(rune('a'+i%half))
+		if i < half {
+			r.Axes[0].Values = append(r.Axes[0].Values, v)
+		}
+		r.Points[i].Set = []string{v, r.Axes[1].Values[i/half]}
+	}
+	r.Knee = -1
+	return r
+}
+
+// noCosts removes the costs of every point.
+func noCosts(r *wfm.SweepResult) *wfm.SweepResult {
+	for i := range r.Points {
+		r.Points[i].CostPerMonth, r.Points[i].CostPerMonthCI95, r.Points[i].CostPerOfferedCall = 0, 0, 0
+	}
+	return r
 }
 
 // checkSelfContained parses a report as HTML and checks that it fetches
@@ -325,6 +412,9 @@ func TestDecodeResult(t *testing.T) {
 		{"simulate", `{"scenario":"x","kpis":{"offered":1},"intervals":[]}`, KindSimulate, ""},
 		{"compare", `{"scenario":"x","variants":[{"name":"a"}]}`, KindCompare, ""},
 		{"load", `{"attempted":3,"completed":3}`, KindLoad, ""},
+		{"staff", `{"scenario":"x","verified":false,"queues":[{"queue":"q"}]}`, KindStaff, ""},
+		{"sweep", `{"scenario":"x","axes":[{"path":"a","values":["1"]}],"points":[],"cheapest":-1,"knee":-1}`, KindSweep, ""},
+		{"verify", `{"scenario":"x","measurement":{},"kpis":[]}`, "", "verify report"},
 		{"other object", `{"calls":3}`, "", "not a callsim result"},
 		{"array", `[1,2]`, "", "not JSON of a callsim result"},
 		{"not JSON", `scenario: x`, "", "not JSON of a callsim result"},

@@ -6,7 +6,8 @@
 #
 #   scripts/screenshot-report.sh [OUTDIR] [SCENARIO...]
 #
-# Writes OUTDIR/<scenario>-compare/ and OUTDIR/<scenario>-simulate/ report
+# Writes OUTDIR/sales-day-staff/, OUTDIR/single-queue-sweep/, and
+# OUTDIR/<scenario>-compare/ and OUTDIR/<scenario>-simulate/ report
 # directories and a screenshot.png in each (default OUTDIR: /tmp/callsim-shots,
 # default scenarios: hybrid two-skills).
 set -euo pipefail
@@ -29,6 +30,10 @@ shot() { # shot DIR HEIGHT
   rm -rf "$profile"
   echo "$1/screenshot.png"
 }
+"$out/callsim" staff sales-day -q --out "$out/sales-day-staff" >/dev/null
+shot "$out/sales-day-staff" 2400
+"$out/callsim" sweep single-queue -q --set groups.staff.agents=28..40 --with groups.staff.cost.hourly_wage=20 --with costs.per_abandoned_call=5 --out "$out/single-queue-sweep" >/dev/null
+shot "$out/single-queue-sweep" 2000
 for s in "${scenarios[@]}"; do
   "$out/callsim" compare "$s" -q --out "$out/$s-compare" >/dev/null
   shot "$out/$s-compare" 3000

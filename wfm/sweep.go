@@ -131,6 +131,10 @@ type SweepResult struct {
 	// first and last points, with both coordinates scaled to [0, 1]
 	// (Kneedle). Past it, each step buys less service level.
 	Knee int `json:"knee"`
+	// Interrupted is set when the sweep was stopped (its context
+	// cancelled) before every point was simulated: Points holds those that
+	// were, the last possibly from fewer replications (its own Interrupted).
+	Interrupted bool `json:"interrupted"`
 }
 
 // RunFunc simulates a scenario; sim.Run with fixed options by default.
@@ -197,24 +201,35 @@ func describe(axes []Axis, vals []string) string {
 
 // Sweep simulates every point. Each point keeps the scenario's seed, so
 // points differ only where their overrides differ (common random numbers).
-// progress, when set, is called after each point.
+// progress, when set, is called after each point. When ctx is cancelled,
+// Sweep returns the points simulated so far (maybe none), marked
+// Interrupted, and no error.
 func Sweep(ctx context.Context, sc *scenarios.Scenario, fixed map[string]string, axes []Axis, run RunFunc, progress func(done, total int)) (*SweepResult, error) {
 	combos, scs, err := BuildPoints(sc, fixed, axes)
 	if err != nil {
 		return nil, err
 	}
-	out := &SweepResult{Scenario: sc.Name, Seed: sc.Seed, Axes: axes, Fixed: fixed, Cheapest: -1, Knee: -1}
+	out := &SweepResult{Scenario: sc.Name, Seed: sc.Seed, Axes: axes, Fixed: fixed, Points: []Point{}, Cheapest: -1, Knee: -1}
 	for i, p := range scs {
-		if err := ctx.Err(); err != nil {
-			return out, fmt.Errorf("sweep interrupted after %d of %d points: %w", i, len(scs), err)
+		if ctx.Err() != nil {
+			out.Interrupted = true
+			break
 		}
 		res, err := run(ctx, p)
 		if err != nil {
+			if ctx.Err() != nil {
+				out.Interrupted = true
+				break
+			}
 			return out, fmt.Errorf("point %s: %w", describe(axes, combos[i]), err)
 		}
 		out.Points = append(out.Points, pointOf(combos[i], res))
 		if progress != nil {
 			progress(i+1, len(scs))
+		}
+		if res.Interrupted {
+			out.Interrupted = true
+			break
 		}
 	}
 	out.Cheapest = cheapest(out.Points)

@@ -168,3 +168,55 @@ func TestKnee(t *testing.T) {
 		t.Errorf("two points: knee = %d", k)
 	}
 }
+
+// An interrupted sweep returns the points simulated before the interrupt,
+// marked, and no error.
+func TestSweepInterrupted(t *testing.T) {
+	sc, err := scenarios.LoadBuiltin("single-queue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := map[string]string{"horizon": "20h", "replications": "2"}
+	axes := []Axis{{Path: "groups.staff.agents", Values: []string{"30", "32", "34", "36"}}}
+	tests := []struct {
+		name     string
+		stopAt   int // cancel during this run (1-based)
+		interrup bool
+		points   int
+	}{
+		{"cancelled after the second point", 2, false, 2},
+		{"a point interrupted itself", 3, true, 3},
+		{"cancelled before the first point", 0, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.stopAt == 0 {
+				cancel()
+			}
+			n := 0
+			run := func(ctx context.Context, p *scenarios.Scenario) (*sim.Result, error) {
+				n++
+				res, err := quickRun(ctx, p)
+				if n == tt.stopAt {
+					cancel()
+					if res != nil && tt.interrup {
+						res.Interrupted = true
+					}
+				}
+				return res, err
+			}
+			res, err := Sweep(ctx, sc, fixed, axes, run, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Interrupted || len(res.Points) != tt.points || res.Points == nil {
+				t.Fatalf("interrupted %v, %d points (%v), want true, %d", res.Interrupted, len(res.Points), res.Points == nil, tt.points)
+			}
+			if tt.interrup && !res.Points[len(res.Points)-1].Interrupted {
+				t.Error("the interrupted point is not marked")
+			}
+		})
+	}
+}

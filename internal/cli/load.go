@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/reports"
 )
 
 func init() { register(newLoadCmd) }
@@ -41,6 +42,8 @@ type loadFlags struct {
 	jsonFile, cdrFile               string
 	thresholds                      []string
 	progress                        bool
+	outDir                          string // --out: report directory
+	quiet                           bool   // --quiet: no status line
 }
 
 func newLoadCmd(e *env) *cobra.Command {
@@ -116,6 +119,8 @@ host and port.`,
 	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
 	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
+	fl.StringVar(&f.outDir, "out", "", "also write report.html (charts), report.md, result.json, series.csv and delays.csv into this directory")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no status line on stderr")
 	return cmd
 }
 
@@ -200,7 +205,10 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 		cfg.OnCall = cdr.write
 	}
 
-	live := isTerminal(e.stderr)
+	if f.quiet && f.progress {
+		return usageError{errors.New("--quiet and --progress do not go together")}
+	}
+	live := isTerminal(e.stderr) && !f.quiet
 	var tickMu sync.Mutex
 	if live || f.progress {
 		cfg.OnTick = func(s loadgen.Snapshot) {
@@ -231,6 +239,11 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 	}
 	if f.jsonFile != "" {
 		if err := res.WriteJSON(f.jsonFile); err != nil {
+			return err
+		}
+	}
+	if f.outDir != "" {
+		if err := writeReportDir(e, f.outDir, func() ([]string, error) { return reports.WriteLoadFiles(f.outDir, res) }); err != nil {
 			return err
 		}
 	}

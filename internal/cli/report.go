@@ -23,18 +23,21 @@ func newReportCmd(e *env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "report RESULT.json...",
-		Short: "Render saved simulate, compare or load results as text, Markdown, HTML with charts, or a report directory",
-		Long: `Render results saved with "callsim simulate --json", "callsim compare --json"
-or "callsim load --json FILE" (or the result.json of an --out directory)
-again, later. What a file holds is told by its keys ("variants": a
-comparison, "kpis": a simulation, "attempted": a load test).
+		Short: "Render saved simulate, compare, staff, sweep or load results as text, Markdown, HTML with charts, or a report directory",
+		Long: `Render results saved with "callsim simulate --json", "callsim compare --json",
+"callsim staff --json", "callsim sweep --json" or "callsim load --json FILE"
+(or the result.json of an --out directory) again, later. What a file holds
+is told by its keys ("variants": a comparison, "axes" and "points": a
+sweep, "kpis": a simulation, "attempted": a load test, "queues" and
+"verified": a staffing plan).
 
 Without --out the report goes to stdout in --format: text (the summary the
 commands print), markdown (tables), or html (one self-contained file with
 charts: no network access needed to view it). With --out DIR the whole
 report is written into DIR: report.html, report.md, result.json and CSV
 files (intervals.csv, queues.csv, groups.csv; variants.csv for a
-comparison; series.csv and delays.csv for a load test). With several files and --out, each gets a subdirectory of DIR
+comparison; series.csv and delays.csv for a load test; staffing.csv for a
+staffing plan; points.csv for a sweep). With several files and --out, each gets a subdirectory of DIR
 named after the file.
 
 A saved comparison carries each variant's figures per interval of the day,
@@ -130,12 +133,28 @@ func writeSaved(dir string, s *reports.Saved) ([]string, error) {
 		return reports.WriteCompareFiles(dir, s.Comparison)
 	case reports.KindLoad:
 		return reports.WriteLoadFiles(dir, s.Load)
+	case reports.KindStaff:
+		return reports.WriteStaffFiles(dir, s.Staff)
+	case reports.KindSweep:
+		return reports.WriteSweepFiles(dir, s.Sweep)
 	}
 	return reports.WriteSimulateFiles(dir, s.Result)
 }
 
 func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error {
 	switch {
+	case s.Kind == reports.KindStaff && format == "text":
+		return reports.WriteStaffText(e.stdout, s.Staff)
+	case s.Kind == reports.KindStaff && format == "markdown":
+		return reports.WriteStaffMarkdown(e.stdout, s.Staff)
+	case s.Kind == reports.KindStaff:
+		return reports.WriteStaffHTML(e.stdout, s.Staff)
+	case s.Kind == reports.KindSweep && format == "text":
+		return reports.WriteSweepText(e.stdout, s.Sweep)
+	case s.Kind == reports.KindSweep && format == "markdown":
+		return reports.WriteSweepMarkdown(e.stdout, s.Sweep)
+	case s.Kind == reports.KindSweep:
+		return reports.WriteSweepHTML(e.stdout, s.Sweep)
 	case s.Kind == reports.KindLoad && format == "text":
 		printSummary(e.stdout, s.Load, nil)
 		return nil

@@ -1,12 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/reports"
 )
 
 // simulateJSON runs callsim simulate --json on the minimal scenario and
@@ -44,6 +51,12 @@ func TestReport(t *testing.T) {
 		{"load text", []string{loadJSON}, 0, []string{"attempted 36"}, nil},
 		{"load markdown", []string{loadJSON, "--format", "markdown"}, 0, []string{"# SIP load test", "| attempted | 36 |"}, nil},
 		{"load html", []string{loadJSON, "--format", "html"}, 0, []string{"Calls in progress", "<svg"}, nil},
+		{"staff text", []string{staffJSON}, 0, []string{`Staffing plan for "sales day"`, "Shifts for group team"}, nil},
+		{"staff markdown", []string{staffJSON, "-f", "markdown"}, 0, []string{"# sales day: staffing plan", "| start | calls |"}, nil},
+		{"staff html", []string{staffJSON, "-f", "html"}, 0, []string{"Agents per interval: sales", "<svg"}, nil},
+		{"sweep text", []string{sweepJSON}, 0, []string{`Sweep of "single queue"`, "<- cheapest meeting targets"}, nil},
+		{"sweep markdown", []string{sweepJSON, "-f", "markdown"}, 0, []string{"# single queue: sweep", "| groups.staff.agents |"}, nil},
+		{"sweep html", []string{sweepJSON, "-f", "html"}, 0, []string{"Cost against service level", "<svg"}, nil},
 		{"two files", []string{res, cmp, "--format", "markdown"}, 0, []string{"# single queue: simulation", ": comparison"}, nil},
 		{"unknown JSON", []string{other}, 1, nil, []string{"other.json", "not a callsim result"}},
 		{"broken JSON", []string{broken}, 1, nil, []string{"broken.json"}},
@@ -114,8 +127,12 @@ func TestReportOut(t *testing.T) {
 	}
 }
 
-// loadJSON is a saved SIP load-test result.
-var loadJSON = filepath.Join("..", "..", "reports", "testdata", "load.json")
+// Saved results of callsim load, staff and sweep.
+var (
+	loadJSON  = filepath.Join("..", "..", "reports", "testdata", "load.json")
+	staffJSON = filepath.Join("..", "..", "reports", "testdata", "staff.json")
+	sweepJSON = filepath.Join("..", "..", "reports", "testdata", "sweep.json")
+)
 
 // timing matches the fields that vary between runs.
 var timing = regexp.MustCompile(`(?m)^Simulated .*$|"(wall_seconds|calls_per_second|workers|events)": [0-9.e+-]+`)
@@ -130,6 +147,9 @@ func TestOutFlag(t *testing.T) {
 		{"simulate", []string{"simulate", sc, "-q", "--replications", "2"}, []string{"report.html", "report.md", "result.json", "intervals.csv", "queues.csv", "groups.csv"}},
 		{"simulate --json", []string{"simulate", sc, "-q", "--replications", "2", "--json"}, []string{"report.html", "result.json"}},
 		{"compare", []string{"compare", "single-queue", "-q"}, []string{"report.html", "report.md", "result.json", "variants.csv", "queues.csv", "groups.csv", "intervals.csv"}},
+		{"staff", []string{"staff", "single-queue", "-q", "--replications", "3", "--shifts"}, []string{"report.html", "report.md", "result.json", "staffing.csv"}},
+		{"staff --json", []string{"staff", "single-queue", "-q", "--analytic", "--json"}, []string{"report.html", "result.json", "staffing.csv"}},
+		{"sweep", []string{"sweep", "single-queue", "-q", "--set", "groups.staff.agents=30..34:2", "--with", "horizon=50h", "--with", "replications=3"}, []string{"report.html", "report.md", "result.json", "points.csv"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,10 +179,59 @@ func TestOutFlag(t *testing.T) {
 			if err := json.Unmarshal(b, &v); err != nil {
 				t.Errorf("result.json: %v", err)
 			}
-			// The saved result renders again.
+			// The saved result renders again, to the same report.
 			if code, _, stderr := run(t, "report", filepath.Join(dir, "result.json"), "--format", "html"); code != 0 {
 				t.Errorf("report of result.json: exit %d: %s", code, stderr)
 			}
+			again := filepath.Join(t.TempDir(), "again")
+			if code, _, stderr := run(t, "report", filepath.Join(dir, "result.json"), "--out", again); code != 0 {
+				t.Fatalf("report --out of result.json: exit %d: %s", code, stderr)
+			}
+			for _, f := range tt.files {
+				a, _ := os.ReadFile(filepath.Join(dir, f))
+				b, err := os.ReadFile(filepath.Join(again, f))
+				if err != nil || string(a) != string(b) {
+					t.Errorf("%s from result.json differs from the one the command wrote (%v)", f, err)
+				}
+			}
 		})
+	}
+}
+
+// TestLoadOut runs a short load test against the embedded target with
+// --out and --quiet: the report directory holds every file, its
+// result.json is the --json file, and nothing is printed on stderr but
+// where the report went.
+func TestLoadOut(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 10,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "load")
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	var stdout, stderr bytes.Buffer
+	code := Execute(ctx, []string{"load", srv.URI("support"), "--rate", "50", "--max-calls", "20", "-q",
+		"--json", jsonPath, "--out", dir}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if got := strings.TrimSpace(stderr.String()); got != "report written to "+dir+": report.html, report.md, result.json, series.csv, delays.csv" {
+		t.Errorf("stderr: %q", got)
+	}
+	a, _ := os.ReadFile(jsonPath)
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil || string(a) != string(b) {
+		t.Errorf("result.json differs from the --json file (%v)", err)
+	}
+	s, err := reports.ReadResult(filepath.Join(dir, "result.json"))
+	if err != nil || s.Kind != reports.KindLoad || s.Load.Attempted != 20 || s.Load.Completed != 20 {
+		t.Fatalf("result.json: %v %+v", err, s)
+	}
+	if code, _, _ := run(t, "load", srv.URI("support"), "--rate", "1", "--max-calls", "1", "-q", "--progress"); code != ExitUsage {
+		t.Errorf("--quiet with --progress: exit %d, want %d", code, ExitUsage)
 	}
 }

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +18,7 @@ func newStaffCmd(e *env) *cobra.Command {
 	var (
 		asJSON       bool
 		quiet        bool
+		outDir       string
 		analytic     bool
 		shrinkage    string
 		criterion    string
@@ -67,11 +66,17 @@ paid hours it finds: starts every --shift-step, lengths --shift-lengths, one
 break of --shift-break in the middle of shifts of --break-from or more. It
 prints a shifts: block for the queue's group (every day), the paid hours, a
 proven lower bound on the paid hours of any plan with those shifts, and the
-gap between them.`,
+gap between them.
+
+--out DIR also writes a report directory: report.html (agents required
+against scheduled per interval, simulated service level against the
+target), report.md, result.json (as --json prints it) and staffing.csv (one
+row per queue and interval of the day).`,
 		Example: `  callsim staff single-queue
   callsim staff my-center.yaml --shrinkage 30% --json
   callsim staff two-skills --analytic
-  callsim staff my-center.yaml --shifts --shift-lengths 4h,6h,8h --shift-step 30m`,
+  callsim staff my-center.yaml --shifts --shift-lengths 4h,6h,8h --shift-step 30m
+  callsim staff sales-day --out staffing/   # HTML with charts, Markdown, CSV, JSON`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := wfm.StaffOptions{Verify: !analytic, MaxRounds: rounds, Criterion: criterion}
@@ -144,14 +149,23 @@ gap between them.`,
 				}
 			}
 			if asJSON {
-				return writeJSON(e.stdout, plan)
+				err = writeJSON(e.stdout, plan)
+			} else {
+				err = reports.WriteStaffText(e.stdout, plan)
 			}
-			return writeStaffText(e.stdout, plan)
+			if err != nil {
+				return err
+			}
+			if outDir != "" {
+				return writeReportDir(e, outDir, func() ([]string, error) { return reports.WriteStaffFiles(outDir, plan) })
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the plan as JSON on stdout")
-	f.BoolVarP(&quiet, "quiet", "q", false, "no progress")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
+	f.StringVar(&outDir, "out", "", "also write report.html (charts: required against scheduled agents), report.md, result.json and staffing.csv into this directory")
 	f.BoolVar(&analytic, "analytic", false, "Erlang figures only, no verification by simulation")
 	f.StringVar(&shrinkage, "shrinkage", "", "share of paid time not available (30% or 0.3); default: the queue's group's")
 	f.StringVar(&criterion, "criterion", wfm.CriterionLower, "verification judges an interval by its SL's lower 95% bound (lower) or point estimate (point)")
@@ -179,95 +193,4 @@ func parseFraction(s string) (float64, error) {
 		return 0, err
 	}
 	return v / div, nil
-}
-
-func writeStaffText(w io.Writer, p *wfm.StaffPlan) error {
-	fmt.Fprintf(w, "Staffing plan for %q, seed %d\n", p.Scenario, p.Seed)
-	for _, q := range p.Queues {
-		model := "Erlang C (no abandonment)"
-		if q.Model == "erlang_a" {
-			model = fmt.Sprintf("Erlang A (exponential patience, mean %s)", reports.Secs(q.PatienceSeconds))
-		}
-		fmt.Fprintf(w, "\nQueue %s", q.Queue)
-		if q.Group != "" {
-			fmt.Fprintf(w, " (group %s)", q.Group)
-		}
-		fmt.Fprintf(w, ": target %s within %s; %s, AHT %s; busiest weekday %s (x%.2f); shrinkage %s\n",
-			reports.Pct(q.TargetSL), reports.Secs(q.TargetWithin), model, reports.Secs(q.AHTSeconds), q.Weekday, q.WeekdayFactor, reports.Pct(q.Shrinkage))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		head := "start\tcalls\tErlang agents\tErlang SL"
-		if p.Verified {
-			head += "\tverified agents\tscheduled\tsimulated SL\tfresh-seed SL\t"
-		} else {
-			head += "\tscheduled\t"
-		}
-		fmt.Fprintln(tw, head)
-		for _, ip := range q.Intervals {
-			row := fmt.Sprintf("%s\t%.1f\t%d\t%s", ip.Start, ip.Calls, ip.Analytic, reports.Pct(ip.AnalyticSL))
-			if p.Verified {
-				mark, cmark := "", ""
-				if !ip.Meets {
-					mark = " !"
-				}
-				if !ip.CheckMeets {
-					cmark = " !"
-				}
-				row += fmt.Sprintf("\t%d\t%d\t%s%s\t%s%s\t", ip.Verified, ip.Scheduled,
-					slText(ip.SimulatedSL, ip.SimulatedSLCI95, ip.SimulatedCalls), mark, reports.Pct(ip.CheckSL), cmark)
-			} else {
-				row += fmt.Sprintf("\t%d\t", ip.Scheduled)
-			}
-			fmt.Fprintln(tw, row)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "Scheduled agent hours a day: %.1f\n", q.ScheduledHours)
-		if sp := q.ShiftPlan; sp != nil {
-			group := q.Group
-			if group == "" {
-				group = "(the queue's group)"
-			}
-			fmt.Fprintf(w, "\nShifts for group %s covering the scheduled agents in every interval (every day):\n", group)
-			fmt.Fprint(w, sp.YAML(2))
-			fmt.Fprintf(w, "Paid %.1f agent hours a day (%d agents) for %.1f required; lower bound %.1f, gap %s.\n",
-				sp.PaidHours, sp.Headcount, sp.RequiredHours, sp.LowerBound, reports.Pct(sp.Gap))
-			if c := sp.Simulated; c != nil {
-				if c.AllMeet {
-					fmt.Fprintf(w, "Simulated with these shifts (seed %d, shrinkage %s): every interval meets the target.\n", c.Seed, reports.Pct(q.Shrinkage))
-				} else {
-					fmt.Fprintf(w, "Simulated with these shifts (seed %d, shrinkage %s): %d interval(s) miss the target: %s.\n", c.Seed, reports.Pct(q.Shrinkage), len(c.Missed), strings.Join(c.Missed, ", "))
-				}
-			}
-		}
-	}
-	fmt.Fprintln(w)
-	if p.Verified {
-		crit := "the lower end of its 95% confidence interval"
-		if p.Criterion == wfm.CriterionPoint {
-			crit = "its point estimate"
-		}
-		fmt.Fprintf(w, "Verification: %d round(s); an interval meets the target when %s reaches target + %s. ", p.Rounds, crit, reports.Pct(p.Margin))
-		if p.AllMeet {
-			fmt.Fprintln(w, "Every interval meets it.")
-		} else {
-			fmt.Fprintln(w, "Some intervals (!) still miss it.")
-		}
-		if p.CheckAllMeet {
-			fmt.Fprintf(w, "Fresh seeds (%d): every interval meets the target (point estimates).\n", p.CheckSeed)
-		} else {
-			fmt.Fprintf(w, "Fresh seeds (%d): some intervals (!) miss the target (point estimates); try --margin 1%%.\n", p.CheckSeed)
-		}
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintln(w, "Note:", n)
-	}
-	return nil
-}
-
-func slText(sl, ci, calls float64) string {
-	if calls == 0 {
-		return "-"
-	}
-	return reports.PctCI(sl, ci)
 }

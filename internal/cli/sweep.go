@@ -3,10 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +20,7 @@ func newSweepCmd(e *env) *cobra.Command {
 		sets, withs  []string
 		asJSON       bool
 		quiet        bool
+		outDir       string
 		workers      int
 		seed         uint64
 		replications int
@@ -42,11 +40,18 @@ scalars, or a range FROM..TO (step 1) or FROM..TO:STEP. Paths are those of
 variants: dotted keys, list items by name (groups.staff.agents,
 queues.support.arrivals.per_hour). --with PATH=VALUE fixes a value at every
 point (repeatable). Every point uses the scenario's seed, so points differ
-only where their parameters do (common random numbers).`,
+only where their parameters do (common random numbers).
+
+--out DIR also writes a report directory: report.html (cost against service
+level across the points with the efficient frontier, service level and cost
+per call along the first parameter), report.md, result.json (as --json
+prints it) and points.csv (one row per point). Ctrl-C stops the sweep and
+still prints and writes the points simulated so far, marked interrupted.`,
 		Example: `  callsim sweep single-queue --set groups.staff.agents=28..40
   callsim sweep single-queue --set groups.staff.agents=28..40:2 \
       --with groups.staff.cost.hourly_wage=20 --with costs.per_abandoned_call=5
-  callsim sweep my.yaml --set groups.staff.agents=30,32 --set queues.support.arrivals.per_hour=300,360 --json`,
+  callsim sweep my.yaml --set groups.staff.agents=30,32 --set queues.support.arrivals.per_hour=300,360 --json
+  callsim sweep single-queue --set groups.staff.agents=28..40 --out sweep/   # HTML with charts, Markdown, CSV, JSON`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(sets) == 0 || len(sets) > 2 {
@@ -106,86 +111,32 @@ only where their parameters do (common random numbers).`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(e.stdout, res)
+				err = writeJSON(e.stdout, res)
+			} else {
+				err = reports.WriteSweepText(e.stdout, res)
 			}
-			return writeSweepText(e.stdout, res)
+			if err != nil {
+				return err
+			}
+			if outDir != "" {
+				if err := writeReportDir(e, outDir, func() ([]string, error) { return reports.WriteSweepFiles(outDir, res) }); err != nil {
+					return err
+				}
+			}
+			if res.Interrupted {
+				return withCode(ExitError, fmt.Errorf("interrupted: %d point(s) simulated", len(res.Points)))
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&sets, "set", nil, "PATH=V1,V2,... or PATH=FROM..TO[:STEP]: a swept parameter (once or twice)")
 	f.StringArrayVar(&withs, "with", nil, "PATH=VALUE: a fixed override applied at every point (repeatable)")
 	f.BoolVar(&asJSON, "json", false, "print the sweep as JSON (a points array) on stdout")
-	f.BoolVarP(&quiet, "quiet", "q", false, "no progress")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
+	f.StringVar(&outDir, "out", "", "also write report.html (charts: cost against service level, the curve), report.md, result.json and points.csv into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
 	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	f.IntVar(&replications, "replications", 0, "override the scenario's number of replications")
 	return cmd
-}
-
-func writeSweepText(w io.Writer, r *wfm.SweepResult) error {
-	fmt.Fprintf(w, "Sweep of %q, seed %d (common random numbers across points)\n", r.Scenario, r.Seed)
-	keys := make([]string, 0, len(r.Fixed))
-	for k := range r.Fixed {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "  fixed: %s=%s\n", k, r.Fixed[k])
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	var head []string
-	for _, a := range r.Axes {
-		head = append(head, a.Path)
-	}
-	cur := ""
-	if len(r.Points) > 0 {
-		cur = " " + r.Points[0].Currency
-	}
-	head = append(head, "service level", "ASA", "abandoned", "occupancy", "cost/month"+cur, "cost/call"+cur, "targets", "")
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	for i, p := range r.Points {
-		row := append([]string(nil), p.Set...)
-		mark := "met"
-		if !p.MeetsTargets {
-			mark = "missed"
-		}
-		note := ""
-		if i == r.Cheapest {
-			note = "<- cheapest meeting targets"
-		}
-		if i == r.Knee {
-			note = strings.TrimPrefix(note+", knee", ", ")
-			if i != r.Cheapest {
-				note = "<- knee"
-			}
-		}
-		row = append(row, reports.PctCI(p.ServiceLevel, p.ServiceLevelCI95), reports.Secs(p.ASASeconds),
-			reports.Pct(p.AbandonRate), reports.Pct(p.Occupancy), reports.Money(p.CostPerMonth),
-			reports.Money(p.CostPerOfferedCall), mark, note)
-		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	if r.Cheapest >= 0 {
-		fmt.Fprintf(w, "Cheapest point meeting every target: %s (%s a month, %s per offered call)\n",
-			pointName(r, r.Cheapest), reports.Money(r.Points[r.Cheapest].CostPerMonth), reports.Money(r.Points[r.Cheapest].CostPerOfferedCall))
-	} else {
-		fmt.Fprintln(w, "No point meets every target.")
-	}
-	if r.Knee >= 0 {
-		fmt.Fprintf(w, "Knee of the service-level curve: %s (%s)\n", pointName(r, r.Knee), reports.Pct(r.Points[r.Knee].ServiceLevel))
-	}
-	fmt.Fprintln(w, "Targets are judged on point estimates; service level = answered within threshold / offered.")
-	return nil
-}
-
-func pointName(r *wfm.SweepResult, i int) string {
-	parts := make([]string, len(r.Axes))
-	for j, a := range r.Axes {
-		parts[j] = a.Path + "=" + r.Points[i].Set[j]
-	}
-	return strings.Join(parts, " ")
 }
