@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the repository (every func FuzzXxx in a
+# *_test.go file) for a bounded time each, one after the other.
+#
+#   scripts/fuzz.sh                      # 60 s each
+#   FUZZTIME=5s scripts/fuzz.sh          # briefly (CI)
+#   scripts/fuzz.sh FuzzParseDist ...    # only these targets
+#
+# A failing input is written by go test to the package's
+# testdata/fuzz/FuzzXxx/ directory: fix the bug and commit the file, it then
+# runs as a regression case in every plain `go test`. The script exits 1 if
+# any target failed, after running them all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-60s}
+want=" $* "
+failed=()
+ran=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+while IFS=: read -r file name; do
+  [ -n "$name" ] || continue
+  if [ $# -gt 0 ] && [[ "$want" != *" $name "* ]]; then continue; fi
+  pkg=./$(dirname "$file")
+  echo "== $name ($pkg, $FUZZTIME)"
+  ran=$((ran + 1))
+  # -run selects the target alone, so the package's other tests do not run.
+  go test -run "^${name}\$" -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1
+  rc=$?
+  grep -v '^fuzz: elapsed: .*execs: ' "$log"
+  grep '^fuzz: elapsed: .*execs: ' "$log" | tail -n 1
+  [ "$rc" -eq 0 ] || failed+=("$name")
+done < <(grep -r -H -o --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sed 's|^\./||; s/:func /:/' | sort -u)
+
+if [ "$ran" -eq 0 ]; then
+  echo "no fuzz target matched: $*" >&2
+  exit 2
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]} (the failing inputs are in the packages' testdata/fuzz/)" >&2
+  exit 1
+fi
+echo "all $ran fuzz targets passed ($FUZZTIME each)"
