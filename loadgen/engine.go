@@ -397,7 +397,7 @@ func (e *engine) openLoop(ctx context.Context) {
 			e.col.dropped1(time.Now())
 			continue
 		}
-		e.startCall(n, intended)
+		e.startCall(e.cfg.Segment.Global(n), intended) // the whole test's call number
 	}
 }
 
@@ -432,7 +432,7 @@ func (e *engine) closedLoop(ctx context.Context) {
 				if maxCalls > 0 && n >= maxCalls {
 					return
 				}
-				done := e.startCall(n, now)
+				done := e.startCall(e.cfg.Segment.Global(n), now)
 				<-done
 			}
 		}()

@@ -12,6 +12,7 @@ import (
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -52,7 +53,13 @@ type Config struct {
 	Seed uint64
 	// SimWorkers is passed to sim.Run.
 	SimWorkers int
-	Logger     *slog.Logger
+	// Segment makes this run segment i of n: it places its share of the
+	// calls (Poisson arrivals at rate/n, a seed derived from (Seed, i)) at
+	// Target, which the segments share. Zero: the whole run.
+	Segment segment.Segment
+	// StartAt, if set, is when the calls start (after the simulation).
+	StartAt time.Time
+	Logger  *slog.Logger
 }
 
 // KPI is one figure compared.
@@ -230,6 +237,10 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("duration %v: must be positive", c.Duration)
 	case c.WarmUp < 0 || c.WarmUp >= c.Duration:
 		return fmt.Errorf("warm-up %v: must be shorter than the duration %v", c.WarmUp, c.Duration)
+	case c.Segment.Validate() != nil:
+		return c.Segment.Validate()
+	case !c.Segment.Whole() && c.Target == "":
+		return fmt.Errorf("segment %s: segments must share one target: give its URI (the embedded target would see 1/%d of the traffic)", c.Segment, c.Segment.N())
 	case c.Agents < 0:
 		return fmt.Errorf("agents %d: must not be negative", c.Agents)
 	case c.Z < 0 || c.Inflation < 1 || c.SIPDelay < 0:
@@ -314,6 +325,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: agentHold},
 		Seed:     cfg.Seed,
 		Logger:   cfg.Logger,
+		Segment:  cfg.Segment,
+		StartAt:  cfg.StartAt,
 	}
 	if q.Patience != nil {
 		lc.Patience = wallDist(*q.Patience, k)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -135,6 +136,17 @@ type SweepResult struct {
 	// cancelled) before every point was simulated: Points holds those that
 	// were, the last possibly from fewer replications (its own Interrupted).
 	Interrupted bool `json:"interrupted"`
+
+	// Segment is set when the result holds one segment of a split sweep:
+	// the points p with p mod n == i (see SweepSegment). Cheapest and Knee
+	// are then -1: they are judged once the segments are merged.
+	Segment *segment.Segment `json:"segment,omitempty"`
+	// TestID, set with Segment, identifies the sweep (a hash of the base
+	// scenario with its seed, the fixed values and the axes): segments of
+	// different sweeps do not merge.
+	TestID string `json:"test_id,omitempty"`
+	// Total is the number of points of the whole sweep (with Segment).
+	Total int `json:"total_points,omitempty"`
 }
 
 // RunFunc simulates a scenario; sim.Run with fixed options by default.
@@ -205,12 +217,33 @@ func describe(axes []Axis, vals []string) string {
 // Sweep returns the points simulated so far (maybe none), marked
 // Interrupted, and no error.
 func Sweep(ctx context.Context, sc *scenarios.Scenario, fixed map[string]string, axes []Axis, run RunFunc, progress func(done, total int)) (*SweepResult, error) {
+	return SweepSegment(ctx, sc, fixed, axes, segment.Segment{}, run, progress)
+}
+
+// SweepSegment simulates segment seg of the sweep: the points p (row-major
+// index) with p mod n == i, each with exactly the scenario it has in the
+// whole sweep, so MergeSweeps of all segments equals Sweep. The zero
+// segment is the whole sweep.
+func SweepSegment(ctx context.Context, sc *scenarios.Scenario, fixed map[string]string, axes []Axis, seg segment.Segment, run RunFunc, progress func(done, total int)) (*SweepResult, error) {
+	if err := seg.Validate(); err != nil {
+		return nil, err
+	}
 	combos, scs, err := BuildPoints(sc, fixed, axes)
 	if err != nil {
 		return nil, err
 	}
 	out := &SweepResult{Scenario: sc.Name, Seed: sc.Seed, Axes: axes, Fixed: fixed, Points: []Point{}, Cheapest: -1, Knee: -1}
-	for i, p := range scs {
+	if !seg.Whole() {
+		out.Segment = &seg
+		out.Total = len(scs)
+		if out.TestID, err = sweepID(sc, fixed, axes); err != nil {
+			return nil, err
+		}
+	}
+	mine := seg.ShareInt(len(scs))
+	for k := range mine {
+		i := int(seg.Global(uint64(k)))
+		p := scs[i]
 		if ctx.Err() != nil {
 			out.Interrupted = true
 			break
@@ -225,12 +258,15 @@ func Sweep(ctx context.Context, sc *scenarios.Scenario, fixed map[string]string,
 		}
 		out.Points = append(out.Points, pointOf(combos[i], res))
 		if progress != nil {
-			progress(i+1, len(scs))
+			progress(k+1, mine)
 		}
 		if res.Interrupted {
 			out.Interrupted = true
 			break
 		}
+	}
+	if !seg.Whole() {
+		return out, nil
 	}
 	out.Cheapest = cheapest(out.Points)
 	if len(axes) == 1 {

@@ -44,6 +44,7 @@ type loadFlags struct {
 	progress                        bool
 	outDir                          string // --out: report directory
 	quiet                           bool   // --quiet: no status line
+	seg                             segmentFlags
 }
 
 func newLoadCmd(e *env) *cobra.Command {
@@ -73,13 +74,20 @@ calls take the rows in turn (round robin). Columns used without a template:
 from or user (the caller), to or queue (whom to call), display, and password
 (that caller's digest password; never printed or written).
 --to is a user part (1000, [to]) or a sip: URI; requests still go to URI's
-host and port.`,
+host and port.
+` + segmentHelp + `
+
+A segment of a load test takes its exact share: with uniform arrivals the
+calls k of the whole schedule with k mod n == i; with Poisson arrivals
+rate/n from a seed derived from (--seed, i); --max-calls and --concurrency
+split exactly (the first ones take one more).`,
 		Example: `  callsim load sip:support@127.0.0.1:5060 --rate 200 --max-calls 2000 --hold 1s
   callsim load 'sip:support@127.0.0.1:5060;transport=tcp' --concurrency 50 --duration 1m --hold exp:90s --patience exp:60s
   callsim load sip:support@127.0.0.1 --rate 100 --duration 30s --json out.json --threshold 'ser>=99.9' --threshold 'srd_p99<250ms'
   callsim load sip:pbx.lab --rate 20 --max-calls 500 --from 'caller[seq]' --to '[seq%100+1000]'
   callsim load sip:pbx.lab --rate 20 --duration 5m --callers agents.csv --hold exp:60s
-  callsim load sips:support@pbx.lab --rate 50 --max-calls 1000 --tls-ca lab-ca.pem`,
+  callsim load sips:support@pbx.lab --rate 50 --max-calls 1000 --tls-ca lab-ca.pem
+  callsim load sip:support@10.0.0.5 --rate 4000 --duration 5m --segment 2/4 --start-at 2026-11-23T14:00:00Z --json seg-2.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("load takes one target URI, got %d arguments", len(args))}
@@ -121,6 +129,7 @@ host and port.`,
 	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
 	fl.StringVar(&f.outDir, "out", "", "also write report.html (charts), report.md, result.json, series.csv and delays.csv into this directory")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no status line on stderr")
+	f.seg.add(fl, "the test")
 	return cmd
 }
 
@@ -176,6 +185,10 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 			continue
 		}
 		ths = append(ths, th)
+	}
+
+	if cfg.Segment, cfg.StartAt, err = f.seg.resolve(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return cfg, nil, err

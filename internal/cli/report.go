@@ -93,6 +93,7 @@ by older versions, without them, show the variants' totals only).`,
 	f.StringVarP(&outDir, "out", "o", "", "write report.html, report.md, result.json and CSV files into this directory")
 	f.StringVarP(&format, "format", "f", "text", "report on stdout: "+strings.Join(reportFormats, ", "))
 	f.BoolVar(&intervals, "intervals", false, "text format: also print the table of intervals of the day")
+	cmd.AddCommand(newReportMergeCmd(e)) // report merge: merge.go
 	return cmd
 }
 

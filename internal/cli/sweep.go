@@ -9,6 +9,7 @@ import (
 
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/wfm"
 )
@@ -24,6 +25,7 @@ func newSweepCmd(e *env) *cobra.Command {
 		workers      int
 		seed         uint64
 		replications int
+		seg          segmentFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep FILE --set path=v1,v2,... [--set path2=a,b]",
@@ -46,12 +48,18 @@ only where their parameters do (common random numbers).
 level across the points with the efficient frontier, service level and cost
 per call along the first parameter), report.md, result.json (as --json
 prints it) and points.csv (one row per point). Ctrl-C stops the sweep and
-still prints and writes the points simulated so far, marked interrupted.`,
+still prints and writes the points simulated so far, marked interrupted.
+` + segmentHelp + `
+
+A segment simulates the points p (in row-major order) with p mod n == i,
+with the seeds of the unsplit sweep: the merged JSON equals the unsplit
+sweep's.`,
 		Example: `  callsim sweep single-queue --set groups.staff.agents=28..40
   callsim sweep single-queue --set groups.staff.agents=28..40:2 \
       --with groups.staff.cost.hourly_wage=20 --with costs.per_abandoned_call=5
   callsim sweep my.yaml --set groups.staff.agents=30,32 --set queues.support.arrivals.per_hour=300,360 --json
-  callsim sweep single-queue --set groups.staff.agents=28..40 --out sweep/   # HTML with charts, Markdown, CSV, JSON`,
+  callsim sweep single-queue --set groups.staff.agents=28..40 --out sweep/   # HTML with charts, Markdown, CSV, JSON
+  callsim sweep single-queue --set groups.staff.agents=20..80 --segment 1/3 --json > sweep-1.json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(sets) == 0 || len(sets) > 2 {
@@ -89,6 +97,13 @@ still prints and writes the points simulated so far, marked interrupted.`,
 			if _, _, err := wfm.BuildPoints(sc, fixed, axes); err != nil {
 				return usageError{err}
 			}
+			sg, startAt, err := seg.resolve()
+			if err != nil {
+				return usageError{err}
+			}
+			if err := segment.WaitUntil(e.ctx, startAt); err != nil {
+				return err
+			}
 			run := func(ctx context.Context, p *scenarios.Scenario) (*sim.Result, error) {
 				if cmd.Flags().Changed("seed") {
 					p.Seed = seed
@@ -99,7 +114,7 @@ still prints and writes the points simulated so far, marked interrupted.`,
 				return sim.Run(ctx, p, sim.Options{Workers: workers})
 			}
 			showProgress := !quiet && isTerminal(e.stderr)
-			res, err := wfm.Sweep(e.ctx, sc, fixed, axes, run, func(done, total int) {
+			res, err := wfm.SweepSegment(e.ctx, sc, fixed, axes, sg, run, func(done, total int) {
 				if showProgress {
 					fmt.Fprintf(e.stderr, "\rsweep: %d/%d points ", done, total)
 				}
@@ -109,6 +124,10 @@ still prints and writes the points simulated so far, marked interrupted.`,
 			}
 			if err != nil {
 				return err
+			}
+			if res.Segment != nil {
+				fmt.Fprintf(e.stderr, "sweep: segment %s: %d of the sweep's %d points; the cheapest point and the knee are judged on the merged sweep (callsim report merge)\n",
+					res.Segment, len(res.Points), res.Total)
 			}
 			if asJSON {
 				err = writeJSON(e.stdout, res)
@@ -138,5 +157,6 @@ still prints and writes the points simulated so far, marked interrupted.`,
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
 	f.Uint64Var(&seed, "seed", 0, "override the scenario's seed")
 	f.IntVar(&replications, "replications", 0, "override the scenario's number of replications")
+	seg.add(f, "the sweep's points")
 	return cmd
 }

@@ -25,6 +25,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 		inflation   float64
 		seed        uint64
 		asJSON      bool
+		seg         segmentFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "verify --scenario FILE [--target URI]",
@@ -43,7 +44,12 @@ statistics; with --target they come from the caller's side (no occupancy).
 Only one queue served by one group with a constant headcount, exponential or
 constant handle time and exponential or no patience is supported.
 
-Exit code 0 when every KPI is consistent, 99 when one is not.`,
+Exit code 0 when every KPI is consistent, 99 when one is not.
+` + segmentHelp + `
+
+A segment of verify places its share of the
+arrivals (rate/n, seed derived from the segment) at the shared --target and
+judges the KPIs its own callers measured; it needs --target.`,
 		Example: `  callsim verify --scenario single-queue
   callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
   callsim verify --scenario my-center.yaml --target sip:support@10.0.0.5:5060`,
@@ -71,7 +77,15 @@ Exit code 0 when every KPI is consistent, 99 when one is not.`,
 			if err := verify.Check(sc); err != nil {
 				return fmt.Errorf("%s: %w", scenarioArg, err)
 			}
+			sg, startAt, err := seg.resolve()
+			if err != nil {
+				return usageError{err}
+			}
+			if !sg.Whole() && targetURI == "" {
+				return usageError{fmt.Errorf("--segment/--segments need --target: the segments must share one target")}
+			}
 			cfg := verify.Config{
+				Segment: sg, StartAt: startAt,
 				Scenario: sc, Target: targetURI, Agents: agents, TimeScale: timeScale,
 				Duration: duration, WarmUp: warmUp, SIPDelay: sipDelay, Inflation: inflation,
 				Seed: seed, Logger: e.log,
@@ -111,6 +125,7 @@ Exit code 0 when every KPI is consistent, 99 when one is not.`,
 	f.Float64Var(&inflation, "inflation", verify.DefaultInflation, "standard errors of waiting figures are multiplied by this for autocorrelation")
 	f.Uint64Var(&seed, "seed", 0, "seed of the arrivals, patience and handle times (default: the scenario's)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
+	seg.add(f, "the arrivals")
 	return cmd
 }
 
