@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/callsim/callsim/media"
 )
 
 // callResult is what a finished call hands to the collector.
@@ -47,6 +50,14 @@ type call struct {
 	ending    atomic.Bool
 	holdTimer *time.Timer
 	finished  atomic.Bool
+
+	// Media: the call's RTP stream (nil with --no-media), whether the far
+	// end's SDP was usable, and whether RTP was started at the answer.
+	stream       *media.Stream
+	negotiated   bool
+	mediaStarted bool
+	mediaStats   *media.Stats
+	mediaOnce    sync.Once
 }
 
 const sdpBody = "v=0\r\no=callsim 1 1 IN IP4 %s\r\ns=callsim\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
@@ -73,9 +84,10 @@ func (c *call) finish(o Outcome, hangupBy string, duration, sdd time.Duration, b
 		return
 	}
 	e := c.e
+	c.stopMedia()
 	rec := CallRecord{CallID: c.callID, Seq: c.n, IntendedStart: c.intended, ActualStart: c.actual,
 		SRD: c.srd, AnswerDelay: c.answerDelay, Duration: duration, FinalStatus: c.finalStatus,
-		Outcome: o, HangupBy: hangupBy, Late: c.late}
+		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.mediaStats}
 	e.col.finished(&callResult{rec: rec, srdWire: c.srdWire, answerWire: c.answerWire, sdd: sdd, byeOK: byeOK}, time.Now())
 	e.calls.Delete(c.callID)
 	e.inflight.Add(-1)
@@ -132,13 +144,79 @@ func (c *call) newRequest(method sip.RequestMethod) *sip.Request {
 	return req
 }
 
-// inviteRequest builds the initial INVITE.
-func (c *call) inviteRequest() *sip.Request {
+// inviteRequest builds the initial INVITE, with an SDP offer for an RTP
+// port of its own unless media is off.
+func (c *call) inviteRequest() (*sip.Request, error) {
+	e := c.e
 	req := c.newRequest(sip.INVITE)
 	ct := sip.ContentTypeHeader("application/sdp")
 	req.AppendHeader(&ct)
-	req.SetBody([]byte(sprintf2(sdpBody, c.ep.host)))
-	return req
+	if e.ports == nil {
+		req.SetBody([]byte(sprintf2(sdpBody, c.ep.host)))
+		return req, nil
+	}
+	conn, err := e.ports.Listen(e.mediaIP)
+	if err != nil {
+		return nil, err
+	}
+	c.stream = media.NewStream(conn, e.audio, e.ports)
+	req.SetBody(media.Offer(e.mediaIP, int(c.stream.LocalAddr().Port()), c.n+1, media.DefaultOffer, ""))
+	return req, nil
+}
+
+// takeSDP negotiates the far end's SDP (of a 18x or the 2xx) and points the
+// stream at it.
+func (c *call) takeSDP(res *sip.Response) error {
+	body := res.Body()
+	if c.stream == nil || len(body) == 0 {
+		return media.ErrNoSDP
+	}
+	d, err := media.ParseSDP(body)
+	if err != nil {
+		return err
+	}
+	n, err := media.Negotiate(d, media.DefaultOffer)
+	if err != nil {
+		return err
+	}
+	remote := n.Remote
+	if c.e.cfg.MediaVia != nil {
+		remote = c.e.cfg.MediaVia(remote)
+	}
+	c.stream.SetRemote(remote, n.Codec)
+	c.negotiated = true
+	return nil
+}
+
+// startMedia starts RTP at the answer: send for the whole call, and
+// measure what comes back from now on.
+func (c *call) startMedia(res *sip.Response, at time.Time) {
+	if c.stream == nil {
+		return
+	}
+	if err := c.takeSDP(res); err != nil && !c.negotiated {
+		c.e.col.media.sdpErrors.Add(1)
+		c.e.log.Debug("no usable SDP answer; no RTP sent", "call", c.callID, "error", err)
+	}
+	c.mediaStarted = true
+	c.stream.Expect(at)
+	if c.negotiated {
+		c.stream.Send(c.e.sched)
+	}
+}
+
+// stopMedia ends the call's RTP (at the hang-up) and keeps its figures if
+// media ran; it is safe to call more than once.
+func (c *call) stopMedia() {
+	if c.stream == nil {
+		return
+	}
+	c.mediaOnce.Do(func() {
+		st := c.stream.Close(float64(c.e.cfg.MOSNetworkDelay) / float64(time.Millisecond))
+		if c.mediaStarted {
+			c.mediaStats = &st
+		}
+	})
 }
 
 func sprintf2(format, host string) string {
@@ -167,7 +245,14 @@ func (c *call) txContext() (context.Context, context.CancelFunc) {
 func (c *call) invitePhase() {
 	e := c.e
 	cl := c.ep.client
-	c.invite = c.inviteRequest()
+	inv, err := c.inviteRequest()
+	if err != nil {
+		e.log.Warn("call not placed", "call", c.callID, "error", err)
+		e.col.media.portErrors.Add(1)
+		c.finish(OutcomeTransportError, "", 0, 0, false)
+		return
+	}
+	c.invite = inv
 	ctx, cancelCtx := c.txContext()
 	tx, err := cl.TransactionRequest(ctx, c.invite, c.reqOption)
 	cancelCtx()
@@ -238,6 +323,9 @@ func (c *call) invitePhase() {
 			switch {
 			case code < 200:
 				provisional = true
+				if code > 100 && !c.negotiated {
+					_ = c.takeSDP(res) // early media: 183 Session Progress with SDP
+				}
 				if cancelWanted != "" && !cancelSent {
 					sendCancel()
 				}
@@ -249,6 +337,9 @@ func (c *call) invitePhase() {
 				c.answeredAt = now
 				e.col.answered(now)
 				c.sendAck(tx)
+				if cancelWanted == "" {
+					c.startMedia(res, now)
+				}
 				if cancelWanted != "" {
 					// The answer crossed our CANCEL: hang up at once.
 					c.answeredThenAbandoned(cancelWanted, cancelBy)
@@ -427,6 +518,7 @@ func (c *call) remoteHangup() {
 	if c.holdTimer != nil {
 		c.holdTimer.Stop()
 	}
+	c.stopMedia()
 	c.finish(OutcomeCompleted, "callee", time.Since(c.answeredAt), 0, true)
 }
 
@@ -443,6 +535,7 @@ func (c *call) hangup(by string) {
 		return
 	}
 	dur := time.Since(c.answeredAt)
+	c.stopMedia()
 	ok, sdd := c.bye()
 	c.finish(OutcomeCompleted, by, dur, sdd, ok)
 }

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/callsim/callsim/segment"
+	"github.com/callsim/callsim/media"
 )
 
 // Mode is what each "call" of a run is.
@@ -109,6 +111,25 @@ type Config struct {
 	// certificate (a private CA), used instead of the system's roots.
 	TLSCA string `json:"tls_ca,omitempty"`
 
+	// Media (calls only). NoMedia offers port 9 and sends no RTP.
+	NoMedia bool `json:"no_media,omitempty"`
+	// RTPPortMin and RTPPortMax bound the local RTP ports (default
+	// 16384-32767; even ports are used).
+	RTPPortMin int `json:"rtp_port_min,omitempty"`
+	RTPPortMax int `json:"rtp_port_max,omitempty"`
+	// Audio is what each call sends: silence (default), tone, or the path
+	// of a WAV file (8 kHz mono 16-bit PCM).
+	Audio string `json:"audio,omitempty"`
+	// MOSThreshold: calls whose estimated MOS is below it are counted
+	// (default 3.6).
+	MOSThreshold float64 `json:"mos_threshold,omitempty"`
+	// MOSNetworkDelay is the one-way network delay the MOS estimate assumes
+	// (default 0: loopback or LAN).
+	MOSNetworkDelay time.Duration `json:"mos_network_delay,omitempty"`
+	// MediaVia, if set, maps the far end's RTP address to the address RTP is
+	// sent to (tests route media through an impairing relay with it).
+	MediaVia func(netip.AddrPort) netip.AddrPort `json:"-"`
+
 	// OnCall, if set, receives every finished call's record (from many
 	// goroutines, serially: calls are never reported concurrently).
 	OnCall func(CallRecord) `json:"-"`
@@ -155,7 +176,19 @@ func (c *Config) withDefaults() {
 	if c.Hold.IsZero() {
 		c.Hold = Dist{Kind: DistConstant}
 	}
+	if c.RTPPortMin == 0 && c.RTPPortMax == 0 {
+		c.RTPPortMin, c.RTPPortMax = media.DefaultPortMin, media.DefaultPortMax
+	}
+	if c.Audio == "" {
+		c.Audio = "silence"
+	}
+	if c.MOSThreshold == 0 {
+		c.MOSThreshold = DefaultMOSThreshold
+	}
 }
+
+// DefaultMOSThreshold is the MOS below which a call counts as poor.
+const DefaultMOSThreshold = 3.6
 
 // Validate checks the configuration as Run would, without sending anything.
 func (c Config) Validate() error {
@@ -213,6 +246,17 @@ func (c *Config) validate() (target, error) {
 	if err == nil {
 		_, perrs := newParamGen(c, t)
 		errs = append(errs, perrs...)
+	}
+	if c.Mode == ModeCall && !c.NoMedia {
+		if _, err := media.NewPorts(c.RTPPortMin, c.RTPPortMax); err != nil {
+			errs = append(errs, fmt.Errorf("--rtp-ports: %w", err))
+		}
+		if _, err := media.ParseAudio(c.Audio); err != nil {
+			errs = append(errs, fmt.Errorf("--audio: %w", err))
+		}
+		if c.MOSThreshold < 1 || c.MOSThreshold > 4.5 {
+			errs = append(errs, fmt.Errorf("MOS threshold %v: want 1 to 4.5", c.MOSThreshold))
+		}
 	}
 	return t, errors.Join(errs...)
 }

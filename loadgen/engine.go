@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"net/netip"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/callsim/callsim/segment"
+	"github.com/callsim/callsim/media"
 )
 
 // engine runs one load test.
@@ -42,6 +45,12 @@ type engine struct {
 	inflight atomic.Int64
 	wg       sync.WaitGroup
 	calls    sync.Map // Call-ID -> *call (answered calls in their hold phase)
+
+	// Media (nil ports: no media).
+	ports   *media.Ports
+	sched   *media.Scheduler
+	audio   *media.Audio
+	mediaIP netip.Addr
 
 	stop     chan struct{} // closed: end calls in progress (CANCEL/BYE)
 	stopOnce sync.Once
@@ -119,6 +128,20 @@ func (e *engine) setup() error {
 		return fmt.Errorf("create SIP user agent: %w", err)
 	}
 	e.ua = ua
+	if e.cfg.Mode == ModeCall && !e.cfg.NoMedia {
+		if e.ports, err = media.NewPorts(e.cfg.RTPPortMin, e.cfg.RTPPortMax); err != nil {
+			return fmt.Errorf("--rtp-ports: %w", err)
+		}
+		if e.audio, err = media.ParseAudio(e.cfg.Audio); err != nil {
+			return fmt.Errorf("--audio: %w", err)
+		}
+		if e.mediaIP, err = netip.ParseAddr(localIP); err != nil {
+			return fmt.Errorf("media address %q: %w", localIP, err)
+		}
+		e.mediaIP = e.mediaIP.Unmap()
+		// One sending goroutine per core.
+		e.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
+	}
 	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(e.log))
 	if err != nil {
 		return fmt.Errorf("create SIP server: %w", err)
@@ -249,6 +272,9 @@ func localIPFor(configured, host string, port int) (string, error) {
 }
 
 func (e *engine) close() {
+	if e.sched != nil {
+		e.sched.Close()
+	}
 	if e.srv != nil {
 		_ = e.srv.Close()
 	}
@@ -271,6 +297,9 @@ func (e *engine) endCalls() {
 func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.start = time.Now()
 	e.col = newCollector(e.start, e.cfg.OnCall)
+	if e.ports != nil {
+		e.col.media = newMediaAgg(e.cfg.MOSThreshold)
+	}
 
 	tickDone := make(chan struct{})
 	defer close(tickDone)
@@ -344,6 +373,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	r.Settings = e.cfg
 	r.TargetCPS = e.cfg.Rate / float64(e.cfg.Segment.N())
 	r.finishIdentity()
+	if r.Media != nil && e.sched != nil {
+		r.Media.SchedulerLate = e.sched.Late()
+	}
 	if err := r.Check(); err != nil {
 		return r, fmt.Errorf("load: internal accounting error: %w", err)
 	}

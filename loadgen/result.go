@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/callsim/callsim/media"
 )
 
 // Outcome is how an attempted call ended. Every attempted call has exactly one.
@@ -124,6 +126,48 @@ type Result struct {
 	// answer_delay_wire. Merging results merges these and recomputes the
 	// percentiles from them.
 	Histograms map[string]string `json:"histograms,omitempty"`
+
+	// Media summarises the RTP of answered calls (absent with --no-media
+	// and in options/register modes).
+	Media *MediaSummary `json:"media,omitempty"`
+}
+
+// MediaDist summarises a per-call media figure over the calls.
+type MediaDist struct {
+	Count uint64  `json:"count"`
+	Mean  float64 `json:"mean"`
+	Min   float64 `json:"min"`
+	P5    float64 `json:"p5"`
+	P50   float64 `json:"p50"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Max   float64 `json:"max"`
+}
+
+// MediaSummary aggregates the media figures of the answered calls, each
+// measured by the caller on the stream it received.
+type MediaSummary struct {
+	Calls           uint64 `json:"calls"` // answered calls with a media measurement
+	PacketsSent     uint64 `json:"packets_sent"`
+	PacketsReceived uint64 `json:"packets_received"`
+	PacketsLost     uint64 `json:"packets_lost"`
+	// MOS is the E-model estimate per call; calls that received nothing
+	// have no MOS and are counted in NoAudio or OneWayAudio.
+	MOS      MediaDist `json:"mos"`
+	LossPct  MediaDist `json:"loss_pct"`
+	JitterMs MediaDist `json:"jitter_ms"`
+	MaxGapMs MediaDist `json:"max_gap_ms"`
+	// MOSThreshold and the calls below it (share: of Calls, a fraction).
+	MOSThreshold  float64 `json:"mos_threshold"`
+	BelowMOS      uint64  `json:"below_mos"`
+	BelowMOSShare float64 `json:"below_mos_share"`
+	OneWayAudio   uint64  `json:"one_way_audio"` // RTP in one direction only after the answer
+	NoAudio       uint64  `json:"no_audio"`      // RTP in neither direction after the answer
+	SDPErrors     uint64  `json:"sdp_errors"`    // answers whose SDP was unusable (no media sent)
+	PortErrors    uint64  `json:"port_errors"`   // calls not placed for want of an RTP port
+	// SchedulerLate counts the sender's 1 ms slots visited more than a
+	// 20 ms frame late (the generator's own CPU was short).
+	SchedulerLate uint64 `json:"scheduler_late"`
 }
 
 // Segments says which of Count segments a result covers.
@@ -245,11 +289,14 @@ type CallRecord struct {
 	Outcome       Outcome
 	HangupBy      string // caller, callee, interrupt, or "" when never answered
 	Late          bool
+	// Media holds the call's RTP figures (answered calls with media only).
+	Media *media.Stats
 }
 
 // CDRHeader is the first line of a CDR file.
 var CDRHeader = []string{"call_id", "intended_start", "actual_start", "srd_ms", "answer_delay_ms",
-	"duration_ms", "final_status", "outcome", "hangup_by"}
+	"duration_ms", "final_status", "outcome", "hangup_by",
+	"packets_sent", "packets_received", "loss_pct", "jitter_ms", "max_gap_ms", "mos"}
 
 // CDRWriter writes call detail records as CSV.
 type CDRWriter struct {
@@ -278,9 +325,18 @@ func (c *CDRWriter) Write(r CallRecord) error {
 	if r.FinalStatus > 0 {
 		status = strconv.Itoa(r.FinalStatus)
 	}
-	return c.w.Write([]string{r.CallID, r.IntendedStart.UTC().Format(time.RFC3339Nano),
+	m := []string{"", "", "", "", "", ""}
+	if st := r.Media; st != nil {
+		f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
+		m = []string{strconv.FormatUint(st.Sent, 10), strconv.FormatUint(st.Received, 10), f(st.LossPct, 3),
+			f(st.JitterMs, 3), f(float64(st.MaxGap)/1e6, 1), ""}
+		if st.MOS > 0 {
+			m[5] = f(st.MOS, 2)
+		}
+	}
+	return c.w.Write(append([]string{r.CallID, r.IntendedStart.UTC().Format(time.RFC3339Nano),
 		r.ActualStart.UTC().Format(time.RFC3339Nano), msField(r.SRD), msField(r.AnswerDelay),
-		msField(r.Duration), status, string(r.Outcome), r.HangupBy})
+		msField(r.Duration), status, string(r.Outcome), r.HangupBy}, m...))
 }
 
 // Flush flushes buffered records and reports any write error.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/callsim/callsim/media"
 )
 
 // histSettings: histograms record microseconds from 1 µs to 1 hour with 3
@@ -95,6 +97,82 @@ type collector struct {
 	maxConcurrent   int64
 	retransmissions atomic.Uint64
 	onCall          func(CallRecord)
+	media           *mediaAgg // nil without media
+}
+
+// mediaAgg aggregates per-call media figures; it is guarded by the
+// collector's mutex except for the atomic counters.
+type mediaAgg struct {
+	threshold               float64
+	calls, sent, recv, lost uint64
+	below, oneWay, none     uint64
+	mos, loss, jitter, gap  *hdrhistogram.Histogram
+	mosSum, lossSum, jitSum float64
+	gapSum                  float64
+	mosN                    uint64
+	sdpErrors, portErrors   atomic.Uint64
+}
+
+// Media figures are kept in histograms as integers: MOS and loss percent
+// in thousandths, jitter and gaps in microseconds.
+func newMediaAgg(threshold float64) *mediaAgg {
+	return &mediaAgg{threshold: threshold,
+		mos: hdrhistogram.New(1, 5000, 3), loss: hdrhistogram.New(1, 100000, 3),
+		jitter: hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3),
+		gap:    hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)}
+}
+
+func recordScaled(h *hdrhistogram.Histogram, v, scale float64) {
+	x := int64(v*scale + 0.5)
+	x = max(min(x, h.HighestTrackableValue()), 0)
+	_ = h.RecordValue(x)
+}
+
+func (m *mediaAgg) add(st *media.Stats) {
+	m.calls++
+	m.sent += st.Sent
+	m.recv += st.Received
+	m.lost += st.Lost
+	got := st.ReceivedExpected > 0
+	switch {
+	case st.Sent == 0 && !got:
+		m.none++
+	case (st.Sent > 0) != got:
+		m.oneWay++
+	}
+	if st.MOS > 0 {
+		recordScaled(m.mos, st.MOS, 1000)
+		m.mosSum += st.MOS
+		m.mosN++
+	}
+	if st.MOS == 0 || st.MOS < m.threshold {
+		m.below++
+	}
+	recordScaled(m.loss, st.LossPct, 1000)
+	recordScaled(m.jitter, st.JitterMs, 1000)
+	recordScaled(m.gap, float64(st.MaxGap)/1e3, 1)
+	m.lossSum += st.LossPct
+	m.jitSum += st.JitterMs
+	m.gapSum += float64(st.MaxGap) / 1e6
+}
+
+func mediaDist(h *hdrhistogram.Histogram, scale, sum float64) MediaDist {
+	n := h.TotalCount()
+	if n == 0 {
+		return MediaDist{}
+	}
+	q := func(p float64) float64 { return float64(h.ValueAtQuantile(p)) / scale }
+	return MediaDist{Count: uint64(n), Mean: sum / float64(n), Min: float64(h.Min()) / scale,
+		P5: q(5), P50: q(50), P95: q(95), P99: q(99), Max: float64(h.Max()) / scale}
+}
+
+func (m *mediaAgg) summary() *MediaSummary {
+	s := &MediaSummary{Calls: m.calls, PacketsSent: m.sent, PacketsReceived: m.recv, PacketsLost: m.lost,
+		MOS: mediaDist(m.mos, 1000, m.mosSum), LossPct: mediaDist(m.loss, 1000, m.lossSum),
+		JitterMs: mediaDist(m.jitter, 1000, m.jitSum), MaxGapMs: mediaDist(m.gap, 1000, m.gapSum),
+		MOSThreshold: m.threshold, BelowMOS: m.below, BelowMOSShare: ratio(m.below, m.calls),
+		OneWayAudio: m.oneWay, NoAudio: m.none, SDPErrors: m.sdpErrors.Load(), PortErrors: m.portErrors.Load()}
+	return s
 }
 
 func newCollector(start time.Time, onCall func(CallRecord)) *collector {
@@ -205,6 +283,9 @@ func (c *collector) finished(cr *callResult, now time.Time) {
 			c.byeFailures++
 		}
 	}
+	if c.media != nil && cr.rec.Media != nil {
+		c.media.add(cr.rec.Media)
+	}
 	if c.onCall != nil {
 		c.onCall(cr.rec)
 	}
@@ -266,6 +347,9 @@ func (c *collector) result(end time.Time) *Result {
 	// has no histograms (and will not merge).
 	if hs, err := encodeHists(c.hists()); err == nil {
 		r.Histograms = hs
+	}
+	if c.media != nil {
+		r.Media = c.media.summary()
 	}
 	var ok2xx, c3xx, seer, isa uint64
 	for code, n := range c.finalCodes {

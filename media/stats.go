@@ -8,6 +8,9 @@ import (
 type Stats struct {
 	Sent     uint64 // RTP packets sent
 	Received uint64 // RTP packets received (duplicates included)
+	// ReceivedExpected counts those received once audio was expected
+	// (after the answer; the rest is early media).
+	ReceivedExpected uint64
 	Expected uint64 // RFC 3550 A.3, summed over the sources received
 	Lost     uint64 // Expected - Received, not below 0
 	// LossPct = Lost / Expected x 100 (0 when nothing was expected).
@@ -22,8 +25,6 @@ type Stats struct {
 	R, MOS float64
 }
 
-// NoAudio: nothing was received while audio was expected.
-func (s Stats) NoAudio() bool { return s.Received == 0 }
 
 // source is the sequence state of one SSRC (RFC 3550 A.1, without the
 // probation of a new source: callsim counts every packet).
@@ -81,6 +82,7 @@ type Receiver struct {
 	lastArr    time.Time
 	maxGap     time.Duration
 	received   uint64
+	recvExp    uint64
 }
 
 // NewReceiver starts a receiver; arrival times are measured from now.
@@ -98,6 +100,9 @@ func (r *Receiver) Expect(t time.Time) {
 // SSRC and arrival time.
 func (r *Receiver) Packet(seq uint16, ts uint32, ssrc uint32, arrival time.Time) {
 	r.received++
+	if !r.expectFrom.IsZero() && !arrival.Before(r.expectFrom) {
+		r.recvExp++
+	}
 	if !r.expectFrom.IsZero() {
 		from := r.lastArr
 		if from.Before(r.expectFrom) {
@@ -145,7 +150,7 @@ func (r *Receiver) Packet(seq uint16, ts uint32, ssrc uint32, arrival time.Time)
 // Stats returns the figures so far; end closes the last gap (the end of
 // the stream; zero: no closing gap). networkDelayMs feeds the E-model.
 func (r *Receiver) Stats(end time.Time, networkDelayMs float64) Stats {
-	s := Stats{Received: r.received, MaxGap: r.maxGap}
+	s := Stats{Received: r.received, ReceivedExpected: r.recvExp, MaxGap: r.maxGap}
 	for _, src := range r.sources {
 		s.Expected += src.expected()
 	}

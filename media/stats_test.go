@@ -115,7 +115,7 @@ func TestReceiverGapAndMOS(t *testing.T) {
 	r = NewReceiver()
 	r.Expect(r.epoch)
 	s = r.Stats(r.epoch.Add(3*time.Second), 0)
-	if !s.NoAudio() || s.MaxGap != 3*time.Second || s.MOS != 0 {
+	if s.ReceivedExpected != 0 || s.MaxGap != 3*time.Second || s.MOS != 0 {
 		t.Errorf("no audio: %+v", s)
 	}
 }

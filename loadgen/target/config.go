@@ -40,6 +40,17 @@ type Config struct {
 	RetryAfter time.Duration `json:"retry_after"`
 	// Seed fixes the handle times.
 	Seed uint64 `json:"seed"`
+	// NoMedia answers with a static SDP (port 9) and sends no RTP. With
+	// media, an INVITE offering G.711 gets 183 Session Progress with the SDP
+	// answer and early media (EarlyMedia) while it waits, and after the
+	// answer the caller's RTP is echoed back to where it comes from.
+	NoMedia bool `json:"no_media,omitempty"`
+	// EarlyMedia is what callers hear while they wait: tone (default),
+	// silence or a WAV file (8 kHz mono 16-bit PCM).
+	EarlyMedia string `json:"early_media,omitempty"`
+	// RTPPortMin and RTPPortMax bound the RTP ports (default 16384-32767).
+	RTPPortMin int `json:"rtp_port_min,omitempty"`
+	RTPPortMax int `json:"rtp_port_max,omitempty"`
 	// Shutdown bounds how long Close waits for calls to end (default 5s).
 	Shutdown time.Duration `json:"-"`
 	// Logger receives diagnostics (default: discarded).
@@ -64,6 +75,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.Handle.IsZero() {
 		c.Handle = loadgen.Dist{Kind: loadgen.DistConstant}
+	}
+	if c.EarlyMedia == "" {
+		c.EarlyMedia = "tone"
 	}
 }
 

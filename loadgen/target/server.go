@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/callsim/callsim/media"
 )
 
 // allowed is the Allow header value: the methods the target handles.
@@ -39,6 +42,12 @@ type Server struct {
 	sdp       []byte
 	acd       *acd
 	calls     sync.Map // Call-ID -> *call
+
+	// Media (nil ports: no media), see media.go.
+	ports   *media.Ports
+	sched   *media.Scheduler
+	early   *media.Audio
+	mediaIP netip.Addr
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -65,6 +74,7 @@ type call struct {
 	agent      *agent      // under acd.mu
 	answeredAt time.Time   // under acd.mu
 
+	media   *callMedia // nil: no RTP
 	ack     chan struct{}
 	ackOnce sync.Once
 	bye     chan struct{} // closed when the caller sent BYE
@@ -90,7 +100,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.host, _, _ = net.SplitHostPort(addr)
 	// The statistics exist before the first request can arrive.
 	s.acd = newACD(cfg.Agents, cfg.Trunks, cfg.Within, cfg.TimeScale, time.Now())
+	if err := s.setupMedia(); err != nil {
+		return nil, err
+	}
 	if err := s.listen(addr); err != nil {
+		if s.sched != nil {
+			s.sched.Close()
+		}
 		return nil, err
 	}
 	go func() {
@@ -243,6 +259,9 @@ func (s *Server) shutdown() {
 			_ = s.ln.Close()
 		}
 		<-s.serveDone
+		if s.sched != nil {
+			s.sched.Close()
+		}
 	})
 }
 
@@ -314,6 +333,13 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	defer s.calls.Delete(c.id)
 	s.respond(tx, req, sip.StatusTrying, "Trying")
+	m, err := s.offerMedia(req)
+	if err != nil {
+		s.respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here", sip.NewHeader("Warning", `399 callsim "`+err.Error()+`"`))
+		return
+	}
+	c.media = m
+	defer c.media.close()
 	if !s.acd.admit(c, c.arrived) {
 		s.respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable", s.retryAfter())
 		return
@@ -336,7 +362,14 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		}
 		return tx.Respond(res)
 	}
-	_ = reply(sip.StatusRinging, "Ringing", nil)
+	if c.media != nil {
+		// 183 with the SDP answer, and early media while the caller waits.
+		ct := sip.ContentTypeHeader("application/sdp")
+		_ = reply(sip.StatusSessionInProgress, "Session Progress", c.media.answer, &ct)
+		c.media.startEarly(s.sched)
+	} else {
+		_ = reply(sip.StatusRinging, "Ringing", nil)
+	}
 
 	select {
 	case <-c.assigned:
@@ -362,7 +395,12 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		s.acd.abandon(c, time.Now())
 		return
 	}
-	ok := sip.NewSDPResponseFromRequest(inv, s.sdp)
+	sdp := s.sdp
+	if c.media != nil {
+		sdp = c.media.answer
+		c.media.answered()
+	}
+	ok := sip.NewSDPResponseFromRequest(inv, sdp)
 	ok.AppendHeader(sip.HeaderClone(&s.contact))
 	if err := tx.Respond(ok); err != nil || canceled() {
 		s.log.Debug("200 OK not sent", "call", c.id, "error", err)
