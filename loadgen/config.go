@@ -10,8 +10,8 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/media"
+	"github.com/callsim/callsim/segment"
 )
 
 // Mode is what each "call" of a run is.

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"os"
 	"net/netip"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -21,8 +21,8 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/media"
+	"github.com/callsim/callsim/segment"
 )
 
 // engine runs one load test.
