@@ -11,8 +11,8 @@ type Stats struct {
 	// ReceivedExpected counts those received once audio was expected
 	// (after the answer; the rest is early media).
 	ReceivedExpected uint64
-	Expected uint64 // RFC 3550 A.3, summed over the sources received
-	Lost     uint64 // Expected - Received, not below 0
+	Expected         uint64 // RFC 3550 A.3, summed over the sources received
+	Lost             uint64 // Expected - Received, not below 0
 	// LossPct = Lost / Expected x 100 (0 when nothing was expected).
 	LossPct float64
 	// JitterMs is the RFC 3550 A.8 interarrival jitter at the end of the
@@ -24,7 +24,6 @@ type Stats struct {
 	// R and MOS: the E-model estimate (zero when nothing was received).
 	R, MOS float64
 }
-
 
 // source is the sequence state of one SSRC (RFC 3550 A.1, without the
 // probation of a new source: callsim counts every packet).
