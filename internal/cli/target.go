@@ -28,6 +28,8 @@ type targetFlags struct {
 	jsonFile  string
 	seed      uint64
 	progress  bool
+	scenario  string
+	clock     time.Duration
 }
 
 func newTargetCmd(e *env) *cobra.Command {
@@ -41,20 +43,35 @@ the longest-idle free agent answers (200 OK, first come first served), talks
 for the handle time and hangs up with BYE. A CANCEL while waiting is an
 abandonment (487); beyond --trunks calls in the system, INVITEs get 503.
 
+Simple mode (--agents, --handle, --within): one queue, whatever the user part.
+Scenario mode (--scenario FILE or a built-in name): the scenario's queues (an
+unknown user part gets 404 naming the queues), groups with their agents and
+skills, routing with overflow delays (after:), queue priorities, handle times
+(times each group's handle_time_factor), wrap-up, service level targets and
+opening hours: outside them a queue answers 480 Temporarily Unavailable. The
+scenario clock, for opening hours, is --clock-start (from Monday 00:00, e.g.
+8h or 57h30m for Wednesday 09:30) + wall time x K. Arrivals, patience,
+redials and repeats are the caller's business; the target does not transfer
+calls. A group with shifts, agents_by_interval, shrinkage or outages is
+refused (give agents: N).
+
 --time-scale K runs scenario time K times faster than wall time: handle times
 last 1/K as long, and the figures are reported in scenario time. The summary
 (service level, ASA, abandon rate, occupancy, as in "callsim simulate") is
 printed when the target stops: after --duration, or on Ctrl-C.`,
 		Example: `  callsim target --agents 10 --handle exp:3m
   callsim target --listen tcp:127.0.0.1:5070 --agents 32 --handle exp:5m --trunks 50 --time-scale 60 --duration 10m --json target.json
-  callsim target --listen udp:127.0.0.1:0 --agents 2 --handle 30s --progress`,
+  callsim target --listen udp:127.0.0.1:0 --agents 2 --handle 30s --progress
+  callsim target --scenario two-skills --time-scale 60 --clock-start 9h`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 0 {
 				return usageError{fmt.Errorf("target takes no arguments, got %q", args)}
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runTarget(e, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTarget(e, &f, func(name string) bool { return cmd.Flags().Changed(name) })
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.listen, "listen", target.DefaultListen, "TRANSPORT:HOST:PORT to listen on (udp or tcp; port 0: any free port)")
@@ -67,12 +84,28 @@ printed when the target stops: after --duration, or on Ctrl-C.`,
 	fl.StringVar(&f.jsonFile, "json", "", "write the summary as JSON to FILE on exit")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for handle times")
 	fl.BoolVar(&f.progress, "progress", false, "print a status line to stderr every second")
+	fl.StringVar(&f.scenario, "scenario", "", "play this scenario (file or built-in name): queues, groups, skills, routing, handle times, opening hours")
+	fl.DurationVar(&f.clock, "clock-start", 0, "scenario mode: scenario time at start, from Monday 00:00 (for opening hours)")
 	return cmd
 }
 
-func (f *targetFlags) config() (target.Config, error) {
+func (f *targetFlags) config(changed func(string) bool) (target.Config, error) {
 	cfg := target.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
-		Within: f.within, Seed: f.seed}
+		Within: f.within, Seed: f.seed, ClockStart: f.clock}
+	if f.scenario != "" {
+		for _, fl := range []string{"agents", "handle", "within"} {
+			if changed(fl) {
+				return cfg, fmt.Errorf("--%s is for the simple mode; with --scenario the scenario sets it (edit the scenario or use a variant)", fl)
+			}
+		}
+		sc, err := loadScenario(f.scenario)
+		if err != nil {
+			return cfg, fmt.Errorf("--scenario: %w", err)
+		}
+		cfg.Scenario = sc
+	} else if changed("clock-start") {
+		return cfg, fmt.Errorf("--clock-start needs --scenario (opening hours come from it)")
+	}
 	h, err := loadgen.ParseDist(f.handle)
 	if err != nil {
 		return cfg, fmt.Errorf("--handle: %w", err)
@@ -93,8 +126,8 @@ func (f *targetFlags) config() (target.Config, error) {
 	return cfg, nil
 }
 
-func runTarget(e *env, f *targetFlags) error {
-	cfg, err := f.config()
+func runTarget(e *env, f *targetFlags, changed func(string) bool) error {
+	cfg, err := f.config(changed)
 	if err != nil {
 		return usageError{err}
 	}
@@ -104,8 +137,13 @@ func runTarget(e *env, f *targetFlags) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(e.stderr, "callsim target: listening on %s:%s (%d agents, handle %s, time scale %g); stop with Ctrl-C\n",
-		srv.Transport(), srv.Addr(), cfg.Agents, cfg.Handle, cfg.TimeScale)
+	if cfg.Scenario != nil {
+		fmt.Fprintf(e.stderr, "callsim target: listening on %s:%s (scenario %q: queues %s; %d agents; time scale %g); stop with Ctrl-C\n",
+			srv.Transport(), srv.Addr(), cfg.Scenario.Name, strings.Join(srv.QueueNames(), ", "), srv.Stats().Agents, cfg.TimeScale)
+	} else {
+		fmt.Fprintf(e.stderr, "callsim target: listening on %s:%s (%d agents, handle %s, time scale %g); stop with Ctrl-C\n",
+			srv.Transport(), srv.Addr(), cfg.Agents, cfg.Handle, cfg.TimeScale)
+	}
 
 	var stop <-chan time.Time
 	if f.duration > 0 {
@@ -177,5 +215,24 @@ func printTargetSummary(w io.Writer, s target.Stats, addr string, interrupted bo
 		pct(s.ServiceLevel), s.WithinSeconds, s.ASASeconds, pct(s.AbandonRate), s.MeanAbandonWait)
 	fmt.Fprintf(tw, "agents\toccupancy %s\tmean handle %.1fs\tqueue max %d\tqueue mean %.2f\t\t\n",
 		pct(s.Occupancy), s.MeanHandleSeconds, s.MaxQueueLength, s.MeanQueueLength)
+	if s.Closed > 0 || s.Unknown > 0 {
+		fmt.Fprintf(tw, "refused\tclosed (480) %d\tunknown queue (404) %d\t\t\t\t\n", s.Closed, s.Unknown)
+	}
+	tw.Flush()
+	if len(s.PerQueue) < 2 && len(s.Groups) < 2 {
+		return
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "queue\toffered\tanswered\tabandoned\trejected\tclosed\tservice level\twithin\tASA s\tabandon rate\tAHT s\t")
+	for _, q := range s.PerQueue {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%gs\t%.1f\t%s\t%.1f\t\n", q.Name, q.Offered, q.Answered, q.Abandoned,
+			q.Rejected, q.Closed, pct(q.ServiceLevel), q.WithinSeconds, q.ASASeconds, pct(q.AbandonRate), q.MeanHandleSeconds)
+	}
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "group\tagents\thandled\toccupancy\t")
+	for _, g := range s.Groups {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", g.Name, g.Agents, g.Handled, pct(g.Occupancy))
+	}
 	tw.Flush()
 }

@@ -1,51 +1,104 @@
 package target
 
 import (
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
 )
 
 // agent is one agent of the center.
 type agent struct {
 	id        int
+	group     int
 	busySince time.Time
 	call      *call
 }
 
-// acd is the automatic call distributor: the queue, the agents and the
-// statistics, under one lock. Durations are wall time; Stats converts.
-type acd struct {
-	mu       sync.Mutex
-	start    time.Time
-	end      time.Time     // zero while running
-	within   time.Duration // service level threshold, wall time
-	withinSc time.Duration // the same in scenario time
-	trunks   int
-	agents   []*agent
-	idle     []*agent // front: longest idle
-	queue    []*call  // front: oldest caller
-	inSystem int
-	closed   bool
-
-	offered, answered, answeredWithin, abandoned, rejected uint64
-	completed, waitingAtEnd, callerHangups, agentHangups   uint64
-	waitSum, abandonWaitSum, busy, talkSum                 time.Duration
-	maxQueue                                               int
-	queueArea                                              float64 // callers x wall seconds
-	lastQueueChange                                        time.Time
-	queues                                                 map[string]uint64
+// step is one step of a queue's route: the group may take a call once it
+// has waited after (wall time).
+type step struct {
+	group int
+	after time.Duration
 }
 
-func newACD(agents, trunks int, within time.Duration, scale float64, now time.Time) *acd {
-	a := &acd{start: now, lastQueueChange: now, within: time.Duration(float64(within) / scale), withinSc: within,
-		trunks: trunks, queues: map[string]uint64{}}
-	for i := range agents {
-		ag := &agent{id: i}
-		a.agents = append(a.agents, ag)
-		a.idle = append(a.idle, ag)
-	}
-	return a
+// servedQ is a queue a group serves, with its overflow delay.
+type servedQ struct {
+	q        int
+	after    time.Duration
+	priority int
+}
+
+// queue is one call type: its route, its waiting callers (oldest first) and
+// its statistics. Durations are wall time.
+type queue struct {
+	name     string
+	within   time.Duration // service level threshold, wall time
+	withinSc time.Duration // the same in scenario time
+	priority int
+	route    []step
+	open     *scenarios.OpenHours
+	handle   func(*rand.Rand) time.Duration // scenario time
+	wrap     func(*rand.Rand) time.Duration // scenario time; nil: no wrap-up
+	wait     []*call
+
+	offered, answered, answeredWithin, abandoned, rejected, closed uint64
+	completed, waitingAtEnd                                        uint64
+	waitSum, abandonWaitSum, talkSum                               time.Duration
+	maxLen                                                         int
+	area                                                           float64 // callers x wall seconds
+	lastChange                                                     time.Time
+}
+
+// group is an agent group.
+type group struct {
+	name    string
+	agents  []*agent
+	idle    []*agent // front: longest idle
+	serves  []servedQ
+	factor  []float64 // handle-time factor per queue
+	busy    time.Duration
+	handled uint64
+}
+
+// acd is the automatic call distributor: the queues, the agents and the
+// statistics, under one lock. It routes as the simulator does (see the
+// package documentation). Durations are wall time; Stats converts.
+type acd struct {
+	mu         sync.Mutex
+	start      time.Time
+	end        time.Time // zero while running
+	scale      float64
+	clockStart time.Duration // scenario time at start, from Monday 00:00
+	trunks     int
+	wildcard   bool // simple mode: every Request-URI user part is queue 0
+	queues     []*queue
+	groups     []*group
+	agents     []*agent
+	rng        *rand.Rand
+	inSystem   int
+	closed     bool
+
+	rejected, unknown, callerHangups, agentHangups uint64
+	userParts                                      map[string]uint64
+}
+
+// admission is the outcome of offering a call to the center.
+type admission int
+
+const (
+	admitted     admission = iota
+	noTrunk                // 503 with Retry-After
+	shuttingDown           // 503
+	unknownQueue           // 404
+	queueClosed            // 480
+)
+
+func (a *acd) scenarioTime(now time.Time) time.Duration {
+	return a.clockStart + time.Duration(float64(now.Sub(a.start))*a.scale)
 }
 
 func (a *acd) clock(now time.Time) time.Time {
@@ -55,37 +108,114 @@ func (a *acd) clock(now time.Time) time.Time {
 	return now
 }
 
-func (a *acd) queueChanged(now time.Time) {
+func (a *acd) queueChanged(q *queue, now time.Time) {
 	now = a.clock(now)
-	if d := now.Sub(a.lastQueueChange); d > 0 {
-		a.queueArea += float64(len(a.queue)) * d.Seconds()
-		a.lastQueueChange = now
+	if d := now.Sub(q.lastChange); d > 0 {
+		q.area += float64(len(q.wait)) * d.Seconds()
+		q.lastChange = now
 	}
 }
 
-// admit offers c to the center: false if it is refused (no trunk free, or
-// the server is closing). An admitted call is handed an agent on c.assigned,
-// at once or when one frees up.
-func (a *acd) admit(c *call, now time.Time) bool {
+func (a *acd) lookup(name string) int {
+	if a.wildcard {
+		return 0
+	}
+	for i, q := range a.queues {
+		if q.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// admit offers c to the center. An admitted call is handed an agent on
+// c.assigned, at once or when one frees up.
+func (a *acd) admit(c *call, now time.Time) admission {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed || (a.trunks > 0 && a.inSystem >= a.trunks) {
+	if a.closed {
 		a.rejected++
-		return false
+		return shuttingDown
 	}
+	qi := a.lookup(c.queue)
+	if qi < 0 {
+		a.unknown++
+		return unknownQueue
+	}
+	q := a.queues[qi]
+	if q.open != nil && !sim.OpenAt(q.open, a.scenarioTime(now)) {
+		q.closed++
+		return queueClosed
+	}
+	if a.trunks > 0 && a.inSystem >= a.trunks {
+		a.rejected++
+		q.rejected++
+		return noTrunk
+	}
+	c.q = qi
 	a.inSystem++
-	a.offered++
-	a.queues[c.queue]++
-	if len(a.queue) == 0 && len(a.idle) > 0 {
-		ag := a.idle[0]
-		a.idle = a.idle[1:]
-		a.assign(c, ag, now)
-		return true
+	q.offered++
+	a.userParts[c.queue]++
+	// The first group on the route with no overflow delay and an idle agent
+	// takes the call at once.
+	for _, st := range q.route {
+		if st.after > 0 {
+			break
+		}
+		if g := a.groups[st.group]; len(g.idle) > 0 {
+			ag := g.idle[0]
+			g.idle = g.idle[1:]
+			a.assign(c, ag, now)
+			return admitted
+		}
 	}
-	a.queueChanged(now)
-	a.queue = append(a.queue, c)
-	a.maxQueue = max(a.maxQueue, len(a.queue))
-	return true
+	a.queueChanged(q, now)
+	q.wait = append(q.wait, c)
+	c.waiting = true
+	q.maxLen = max(q.maxLen, len(q.wait))
+	for s, st := range q.route {
+		if st.after > 0 {
+			c.timers = append(c.timers, time.AfterFunc(st.after, func() { a.eligible(c, s) }))
+		}
+	}
+	return admitted
+}
+
+// eligible: c has waited long enough for step s of its route.
+func (a *acd) eligible(c *call, s int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || !c.waiting {
+		return
+	}
+	g := a.groups[a.queues[c.q].route[s].group]
+	if len(g.idle) == 0 {
+		return
+	}
+	// No older call of this queue can be waiting for this group: it would
+	// have become eligible earlier and taken the idle agent.
+	now := time.Now()
+	a.unqueue(c, now)
+	ag := g.idle[0]
+	g.idle = g.idle[1:]
+	a.assign(c, ag, now)
+}
+
+// unqueue takes a waiting c out of its queue; the caller holds the lock.
+func (a *acd) unqueue(c *call, now time.Time) {
+	q := a.queues[c.q]
+	for i, w := range q.wait {
+		if w == c {
+			a.queueChanged(q, now)
+			q.wait = append(q.wait[:i], q.wait[i+1:]...)
+			break
+		}
+	}
+	c.waiting = false
+	for _, t := range c.timers {
+		t.Stop()
+	}
+	c.timers = nil
 }
 
 // assign gives ag to c; the caller holds the lock.
@@ -96,26 +226,42 @@ func (a *acd) assign(c *call, ag *agent, now time.Time) {
 	c.assigned <- ag // buffered: never blocks
 }
 
-// free makes ag available: it takes the oldest waiting caller, or joins the
-// idle agents at the back. The caller holds the lock.
+// free makes ag available: it takes the oldest eligible call of the
+// highest-priority queue its group serves, or joins the idle agents at the
+// back. The caller holds the lock.
 func (a *acd) free(ag *agent, now time.Time) {
+	g := a.groups[ag.group]
 	if !ag.busySince.IsZero() {
-		a.busy += a.clock(now).Sub(a.clock(ag.busySince))
+		g.busy += a.clock(now).Sub(a.clock(ag.busySince))
 	}
 	ag.busySince = time.Time{}
 	ag.call = nil
-	if len(a.queue) > 0 && !a.closed {
-		a.queueChanged(now)
-		c := a.queue[0]
-		a.queue[0] = nil
-		a.queue = a.queue[1:]
-		a.assign(c, ag, now)
-		return
+	if !a.closed {
+		var best *call
+		bestPrio := 0
+		for _, s := range g.serves {
+			if best != nil && s.priority < bestPrio {
+				break
+			}
+			q := a.queues[s.q]
+			if len(q.wait) == 0 {
+				continue
+			}
+			c := q.wait[0]
+			if !now.Before(c.arrived.Add(s.after)) && (best == nil || c.arrived.Before(best.arrived)) {
+				best, bestPrio = c, s.priority
+			}
+		}
+		if best != nil {
+			a.unqueue(best, now)
+			a.assign(best, ag, now)
+			return
+		}
 	}
-	a.idle = append(a.idle, ag)
+	g.idle = append(g.idle, ag)
 }
 
-// dequeue removes c from the queue, or frees the agent assigned to it
+// dequeue removes c from its queue, or frees the agent assigned to it
 // meanwhile; the caller holds the lock.
 func (a *acd) dequeue(c *call, now time.Time) {
 	if c.agent != nil {
@@ -128,13 +274,7 @@ func (a *acd) dequeue(c *call, now time.Time) {
 		}
 		a.free(ag, now)
 	} else {
-		for i, q := range a.queue {
-			if q == c {
-				a.queueChanged(now)
-				a.queue = append(a.queue[:i], a.queue[i+1:]...)
-				break
-			}
-		}
+		a.unqueue(c, now)
 	}
 	a.inSystem--
 }
@@ -144,8 +284,9 @@ func (a *acd) abandon(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.dequeue(c, now)
-	a.abandoned++
-	a.abandonWaitSum += now.Sub(c.arrived)
+	q := a.queues[c.q]
+	q.abandoned++
+	q.abandonWaitSum += now.Sub(c.arrived)
 }
 
 // leaveAtEnd: the server is closing and c has not been answered.
@@ -153,38 +294,62 @@ func (a *acd) leaveAtEnd(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.dequeue(c, now)
-	a.waitingAtEnd++
+	a.queues[c.q].waitingAtEnd++
 }
 
-// answer records that c's 200 OK went out at now.
-func (a *acd) answer(c *call, now time.Time) {
+// answer records that c's 200 OK went out at now and returns the handle
+// time the agent talks for, in wall time.
+func (a *acd) answer(c *call, now time.Time) time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	q := a.queues[c.q]
 	c.answeredAt = now
 	w := now.Sub(c.arrived)
-	a.answered++
-	a.waitSum += w
-	if w <= a.within {
-		a.answeredWithin++
+	q.answered++
+	q.waitSum += w
+	if w <= q.within {
+		q.answeredWithin++
 	}
+	f := 1.0
+	if c.agent != nil {
+		g := a.groups[c.agent.group]
+		g.handled++
+		f = g.factor[c.q]
+	}
+	return time.Duration(float64(q.handle(a.rng)) * f / a.scale)
 }
 
-// finish ends an answered call and frees its agent.
+// finish ends an answered call; its agent does the queue's wrap-up, if
+// any, and is then free.
 func (a *acd) finish(c *call, byCaller bool, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.completed++
-	a.talkSum += now.Sub(c.answeredAt)
+	q := a.queues[c.q]
+	q.completed++
+	q.talkSum += now.Sub(c.answeredAt)
 	if byCaller {
 		a.callerHangups++
 	} else {
 		a.agentHangups++
 	}
-	if ag := c.agent; ag != nil {
-		c.agent = nil
-		a.free(ag, now)
-	}
 	a.inSystem--
+	ag := c.agent
+	if ag == nil {
+		return
+	}
+	c.agent = nil
+	if q.wrap != nil && !a.closed {
+		if w := time.Duration(float64(q.wrap(a.rng)) / a.scale); w > 0 {
+			ag.call = nil // busy, not talking
+			time.AfterFunc(w, func() {
+				a.mu.Lock()
+				defer a.mu.Unlock()
+				a.free(ag, time.Now())
+			})
+			return
+		}
+	}
+	a.free(ag, now)
 }
 
 // close stops admitting calls and freezes the clock of the statistics.
@@ -194,7 +359,9 @@ func (a *acd) close(now time.Time) {
 	if a.closed {
 		return
 	}
-	a.queueChanged(now)
+	for _, q := range a.queues {
+		a.queueChanged(q, now)
+	}
 	a.closed = true
 	a.end = now
 }
@@ -212,12 +379,15 @@ type Stats struct {
 	WallSeconds    float64 `json:"wall_seconds"`
 	Running        bool    `json:"running"`
 
-	// Offered = calls admitted to the queue = Answered + Abandoned +
-	// WaitingAtEnd + Waiting. Rejected (503, no trunk free) are apart.
+	// Offered = calls admitted to the queues = Answered + Abandoned +
+	// WaitingAtEnd + Waiting. Rejected (503, no trunk free), Closed (480,
+	// outside opening hours) and Unknown (404, no such queue) are apart.
 	Offered      uint64 `json:"offered"`
 	Answered     uint64 `json:"answered"`
 	Abandoned    uint64 `json:"abandoned"`
 	Rejected     uint64 `json:"rejected"`
+	Closed       uint64 `json:"closed"`
+	Unknown      uint64 `json:"unknown_queue"`
 	WaitingAtEnd uint64 `json:"waiting_at_end"`
 	Completed    uint64 `json:"completed"` // answered calls that have ended
 	// Waiting and Talking are the calls in progress now.
@@ -226,6 +396,8 @@ type Stats struct {
 	CallerHangups uint64 `json:"caller_hangups"`
 	AgentHangups  uint64 `json:"agent_hangups"`
 
+	// WithinSeconds is the first queue's threshold; ServiceLevel counts
+	// each call against its own queue's threshold.
 	WithinSeconds     float64 `json:"within_seconds"`
 	ServiceLevel      float64 `json:"service_level"` // answered within / offered
 	ASASeconds        float64 `json:"asa_seconds"`   // mean wait of answered calls
@@ -237,59 +409,143 @@ type Stats struct {
 	MeanQueueLength   float64 `json:"mean_queue_length"` // time average
 	// Queues counts offered calls per Request-URI user part.
 	Queues map[string]uint64 `json:"queues"`
+	// PerQueue and Groups break the figures down by queue and agent group.
+	PerQueue []QueueStats `json:"per_queue"`
+	Groups   []GroupStats `json:"groups"`
 }
 
-func (a *acd) stats(now time.Time, scale float64) Stats {
+// QueueStats are one queue's figures, with the definitions of Stats.
+type QueueStats struct {
+	Name              string  `json:"name"`
+	Offered           uint64  `json:"offered"`
+	Answered          uint64  `json:"answered"`
+	Abandoned         uint64  `json:"abandoned"`
+	Rejected          uint64  `json:"rejected"`
+	Closed            uint64  `json:"closed"`
+	WaitingAtEnd      uint64  `json:"waiting_at_end"`
+	Waiting           int     `json:"waiting"`
+	WithinSeconds     float64 `json:"within_seconds"`
+	ServiceLevel      float64 `json:"service_level"`
+	ASASeconds        float64 `json:"asa_seconds"`
+	AbandonRate       float64 `json:"abandon_rate"`
+	MeanAbandonWait   float64 `json:"mean_abandon_wait_seconds"`
+	MeanHandleSeconds float64 `json:"mean_handle_seconds"`
+	MaxQueueLength    int     `json:"max_queue_length"`
+	MeanQueueLength   float64 `json:"mean_queue_length"`
+}
+
+// GroupStats are one agent group's figures.
+type GroupStats struct {
+	Name      string  `json:"name"`
+	Agents    int     `json:"agents"`
+	Handled   uint64  `json:"handled"` // calls its agents answered
+	Occupancy float64 `json:"occupancy"`
+}
+
+func (a *acd) stats(now time.Time) Stats {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	scale := a.scale
 	now = a.clock(now)
-	a.queueChanged(now)
 	elapsed := now.Sub(a.start)
-	busy := a.busy
-	talking := 0
-	for _, ag := range a.agents {
-		if !ag.busySince.IsZero() {
-			busy += now.Sub(a.clock(ag.busySince))
-		}
-		if ag.call != nil && !ag.call.answeredAt.IsZero() {
-			talking++
-		}
-	}
 	s := Stats{
 		Agents: len(a.agents), Trunks: a.trunks, TimeScale: scale,
 		ElapsedSeconds: elapsed.Seconds() * scale, WallSeconds: elapsed.Seconds(), Running: !a.closed,
-		Offered: a.offered, Answered: a.answered, Abandoned: a.abandoned, Rejected: a.rejected,
-		WaitingAtEnd: a.waitingAtEnd, Completed: a.completed, Waiting: len(a.queue), Talking: talking,
-		CallerHangups: a.callerHangups, AgentHangups: a.agentHangups,
-		WithinSeconds: a.withinSc.Seconds(), MaxQueueLength: a.maxQueue, Queues: map[string]uint64{},
+		Rejected: a.rejected, Unknown: a.unknown, CallerHangups: a.callerHangups, AgentHangups: a.agentHangups,
+		Queues: map[string]uint64{},
 	}
-	names := make([]string, 0, len(a.queues))
-	for q, n := range a.queues {
+	names := make([]string, 0, len(a.userParts))
+	for q, n := range a.userParts {
 		s.Queues[q] = n
 		names = append(names, q)
 	}
 	sort.Slice(names, func(i, j int) bool {
-		return a.queues[names[i]] > a.queues[names[j]] || (a.queues[names[i]] == a.queues[names[j]] && names[i] < names[j])
+		return a.userParts[names[i]] > a.userParts[names[j]] || (a.userParts[names[i]] == a.userParts[names[j]] && names[i] < names[j])
 	})
 	if len(names) > 0 {
 		s.Queue = names[0]
 	}
-	if a.offered > 0 {
-		s.ServiceLevel = float64(a.answeredWithin) / float64(a.offered)
-		s.AbandonRate = float64(a.abandoned) / float64(a.offered)
+	var within uint64
+	var waitSum, abandonWaitSum, talkSum time.Duration
+	var area float64
+	for i, q := range a.queues {
+		a.queueChanged(q, now)
+		qs := QueueStats{Name: q.name, Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
+			Rejected: q.rejected, Closed: q.closed, WaitingAtEnd: q.waitingAtEnd, Waiting: len(q.wait),
+			WithinSeconds: q.withinSc.Seconds(), MaxQueueLength: q.maxLen}
+		if a.wildcard {
+			qs.Name = s.Queue
+		}
+		if q.offered > 0 {
+			qs.ServiceLevel = float64(q.answeredWithin) / float64(q.offered)
+			qs.AbandonRate = float64(q.abandoned) / float64(q.offered)
+		}
+		if q.answered > 0 {
+			qs.ASASeconds = q.waitSum.Seconds() / float64(q.answered) * scale
+		}
+		if q.abandoned > 0 {
+			qs.MeanAbandonWait = q.abandonWaitSum.Seconds() / float64(q.abandoned) * scale
+		}
+		if q.completed > 0 {
+			qs.MeanHandleSeconds = q.talkSum.Seconds() / float64(q.completed) * scale
+		}
+		if elapsed > 0 {
+			qs.MeanQueueLength = q.area / elapsed.Seconds()
+		}
+		s.PerQueue = append(s.PerQueue, qs)
+		if i == 0 {
+			s.WithinSeconds = qs.WithinSeconds
+		}
+		s.Offered += q.offered
+		s.Answered += q.answered
+		s.Abandoned += q.abandoned
+		s.Closed += q.closed
+		s.WaitingAtEnd += q.waitingAtEnd
+		s.Completed += q.completed
+		s.Waiting += len(q.wait)
+		within += q.answeredWithin
+		waitSum += q.waitSum
+		abandonWaitSum += q.abandonWaitSum
+		talkSum += q.talkSum
+		area += q.area
+		s.MaxQueueLength = max(s.MaxQueueLength, q.maxLen)
 	}
-	if a.answered > 0 {
-		s.ASASeconds = a.waitSum.Seconds() / float64(a.answered) * scale
+	var busyAll time.Duration
+	for _, g := range a.groups {
+		busy := g.busy
+		for _, ag := range g.agents {
+			if !ag.busySince.IsZero() {
+				busy += now.Sub(a.clock(ag.busySince))
+			}
+			if ag.call != nil && !ag.call.answeredAt.IsZero() {
+				s.Talking++
+			}
+		}
+		busyAll += busy
+		gs := GroupStats{Name: g.name, Agents: len(g.agents), Handled: g.handled}
+		if elapsed > 0 && len(g.agents) > 0 {
+			gs.Occupancy = busy.Seconds() / (float64(len(g.agents)) * elapsed.Seconds())
+		}
+		s.Groups = append(s.Groups, gs)
 	}
-	if a.abandoned > 0 {
-		s.MeanAbandonWait = a.abandonWaitSum.Seconds() / float64(a.abandoned) * scale
+	if s.Offered > 0 {
+		s.ServiceLevel = float64(within) / float64(s.Offered)
+		s.AbandonRate = float64(s.Abandoned) / float64(s.Offered)
 	}
-	if a.completed > 0 {
-		s.MeanHandleSeconds = a.talkSum.Seconds() / float64(a.completed) * scale
+	if s.Answered > 0 {
+		s.ASASeconds = waitSum.Seconds() / float64(s.Answered) * scale
+	}
+	if s.Abandoned > 0 {
+		s.MeanAbandonWait = abandonWaitSum.Seconds() / float64(s.Abandoned) * scale
+	}
+	if s.Completed > 0 {
+		s.MeanHandleSeconds = talkSum.Seconds() / float64(s.Completed) * scale
 	}
 	if elapsed > 0 {
-		s.Occupancy = busy.Seconds() / (float64(len(a.agents)) * elapsed.Seconds())
-		s.MeanQueueLength = a.queueArea / elapsed.Seconds()
+		if len(a.agents) > 0 {
+			s.Occupancy = busyAll.Seconds() / (float64(len(a.agents)) * elapsed.Seconds())
+		}
+		s.MeanQueueLength = area / elapsed.Seconds()
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/scenarios"
 )
 
 // Defaults applied by Start.
@@ -26,6 +27,16 @@ type Config struct {
 	// Listen is TRANSPORT:HOST:PORT, e.g. udp:127.0.0.1:5060 or tcp:127.0.0.1:0
 	// (port 0: a free port, see Server.Addr). The transport defaults to udp.
 	Listen string `json:"listen"`
+	// Scenario, when set, is played instead of the simple mode's single
+	// queue: its queues (the Request-URI user part names one; others get
+	// 404), groups with their constant headcounts, skills, routing with
+	// overflow delays, priorities, handle and wrap-up times (times the
+	// group's handle_time_factor), service level targets and opening hours
+	// (480 outside them). Agents, Handle and Within are then ignored.
+	Scenario *scenarios.Scenario `json:"-"`
+	// ClockStart is the scenario time at start, from Monday 00:00 (for
+	// opening hours): the scenario clock is ClockStart + wall time x TimeScale.
+	ClockStart time.Duration `json:"clock_start,omitempty"`
 	// Agents is the number of agents answering (at least 1).
 	Agents int `json:"agents"`
 	// Handle is the handle (talk) time distribution, in scenario time.
@@ -89,8 +100,15 @@ func (c Config) Validate() error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if c.Agents < 1 {
+	if c.Scenario != nil {
+		if err := checkScenario(c.Scenario); err != nil {
+			errs = append(errs, err)
+		}
+	} else if c.Agents < 1 {
 		errs = append(errs, fmt.Errorf("agents %d: want at least 1", c.Agents))
+	}
+	if c.ClockStart < 0 {
+		errs = append(errs, fmt.Errorf("clock start %v must not be negative", c.ClockStart))
 	}
 	if c.Trunks < 0 {
 		errs = append(errs, fmt.Errorf("trunks %d must not be negative (0: no limit)", c.Trunks))

@@ -13,6 +13,24 @@
 // With Config.Trunks set, an INVITE that finds that many calls in the system
 // (waiting or talking) gets 503 Service Unavailable with Retry-After.
 //
+// Scenario mode (Config.Scenario) plays a scenario's contact center: its
+// queues (a user part that names none gets 404 Not Found, the queues listed
+// in the reason phrase), its groups with their constant headcounts, and the
+// simulator's routing rules (package sim): an arriving call goes to the first
+// group on its route with no overflow delay and an idle agent (longest idle
+// first), else waits; it becomes eligible for later route steps as its wait
+// reaches their after: delay; a freed agent takes the oldest eligible call of
+// the highest-priority queue its group serves. Handle times come from the
+// queue's distribution times the group's handle_time_factor (drawn with the
+// simulator's own samplers); after the call the agent does the queue's
+// wrap-up, busy but not talking. A queue with opening hours answers 480
+// Temporarily Unavailable outside them, on the scenario clock ClockStart +
+// wall time x TimeScale (Monday 00:00 = 0, as in the simulator). Arrivals,
+// patience, redials and repeat calls are the caller's business; the target
+// does not transfer calls. Time-varying headcounts (shifts,
+// agents_by_interval, shrinkage, outages) are refused with the fix. Stats
+// then holds the figures per queue (PerQueue) and per group (Groups) as well.
+//
 // Time can be compressed: with TimeScale K, scenario time runs K times faster
 // than wall time, so a 3-minute handle time lasts 3m/K on the wire, and the
 // statistics (ASA, service level threshold, elapsed time) are reported in

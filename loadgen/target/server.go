@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"strconv"
@@ -49,9 +48,6 @@ type Server struct {
 	early   *media.Audio
 	mediaIP netip.Addr
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
-
 	mu        sync.Mutex // guards closing and handlers.Add
 	closing   bool
 	handlers  sync.WaitGroup
@@ -67,12 +63,15 @@ type call struct {
 	id      string
 	fromTag string
 	toTag   string
-	queue   string
+	queue   string // Request-URI user part
+	q       int    // queue index, under acd.mu
 	arrived time.Time
 
-	assigned   chan *agent // the agent, handed over once (buffered)
-	agent      *agent      // under acd.mu
-	answeredAt time.Time   // under acd.mu
+	assigned   chan *agent   // the agent, handed over once (buffered)
+	agent      *agent        // under acd.mu
+	answeredAt time.Time     // under acd.mu
+	waiting    bool          // in its queue, under acd.mu
+	timers     []*time.Timer // overflow steps, under acd.mu
 
 	media   *callMedia // nil: no RTP
 	ack     chan struct{}
@@ -96,10 +95,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s.rng = rand.New(rand.NewPCG(cfg.Seed, 0x7a4e))
 	s.host, _, _ = net.SplitHostPort(addr)
 	// The statistics exist before the first request can arrive.
-	s.acd = newACD(cfg.Agents, cfg.Trunks, cfg.Within, cfg.TimeScale, time.Now())
+	var err error
+	if s.acd, err = newACD(cfg, time.Now()); err != nil {
+		return nil, fmt.Errorf("target config: %w", err)
+	}
 	if err := s.setupMedia(); err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		case <-s.done:
 		}
 	}()
-	s.log.Info("SIP target listening", "transport", s.transport, "addr", s.addr.String(), "agents", cfg.Agents)
+	s.log.Info("SIP target listening", "transport", s.transport, "addr", s.addr.String(), "agents", len(s.acd.agents))
 	return s, nil
 }
 
@@ -218,7 +219,7 @@ func (s *Server) URI(queue string) string {
 }
 
 // Stats returns the statistics so far (frozen once the server is closed).
-func (s *Server) Stats() Stats { return s.acd.stats(time.Now(), s.cfg.TimeScale) }
+func (s *Server) Stats() Stats { return s.acd.stats(time.Now()) }
 
 // Done is closed when the server starts shutting down (Close or the
 // context given to Start).
@@ -263,13 +264,6 @@ func (s *Server) shutdown() {
 			s.sched.Close()
 		}
 	})
-}
-
-func (s *Server) sampleHandle() time.Duration {
-	s.rngMu.Lock()
-	d := s.cfg.Handle.Sample(s.rng)
-	s.rngMu.Unlock()
-	return time.Duration(float64(d) / s.cfg.TimeScale)
 }
 
 func (s *Server) respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string, hdrs ...sip.Header) {
@@ -340,8 +334,16 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c.media = m
 	defer c.media.close()
-	if !s.acd.admit(c, c.arrived) {
+	switch s.acd.admit(c, c.arrived) {
+	case noTrunk, shuttingDown:
 		s.respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable", s.retryAfter())
+		return
+	case unknownQueue:
+		s.respond(tx, req, sip.StatusNotFound, fmt.Sprintf("Not Found (no queue %q; queues: %s)",
+			c.queue, strings.Join(s.QueueNames(), ", ")))
+		return
+	case queueClosed:
+		s.respond(tx, req, sip.StatusTemporarilyUnavailable, "Temporarily Unavailable (queue closed)")
 		return
 	}
 	s.handleCall(c, req, tx)
@@ -407,8 +409,7 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		s.acd.abandon(c, time.Now())
 		return
 	}
-	s.acd.answer(c, time.Now())
-	handle := time.NewTimer(s.sampleHandle())
+	handle := time.NewTimer(s.acd.answer(c, time.Now()))
 	defer handle.Stop()
 
 	// Wait for the ACK, retransmitting the 2xx over UDP (RFC 3261 13.3.1.4).

@@ -1,0 +1,148 @@
+package target
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+)
+
+// checkScenario says why a scenario cannot be played by the target.
+func checkScenario(sc *scenarios.Scenario) error {
+	var errs []error
+	total := 0
+	for _, g := range sc.Groups {
+		if len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 {
+			errs = append(errs, fmt.Errorf("scenario %q: group %q: the target plays a constant headcount only; "+
+				"replace shifts, agents_by_interval, shrinkage and outages by agents: N (e.g. the peak headcount)", sc.Name, g.Name))
+		}
+		if g.Agents < 0 {
+			errs = append(errs, fmt.Errorf("scenario %q: group %q: agents %d must not be negative", sc.Name, g.Name, g.Agents))
+		}
+		total += g.Agents
+	}
+	if total < 1 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("scenario %q: no agents in any group", sc.Name))
+	}
+	if len(sc.Queues) == 0 {
+		errs = append(errs, fmt.Errorf("scenario %q: no queues", sc.Name))
+	}
+	return errors.Join(errs...)
+}
+
+// newACD builds the distributor of cfg (defaults applied, validated).
+func newACD(cfg Config, now time.Time) (*acd, error) {
+	a := &acd{start: now, scale: cfg.TimeScale, clockStart: cfg.ClockStart, trunks: cfg.Trunks,
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x7a4e)), userParts: map[string]uint64{}}
+	wall := func(d time.Duration) time.Duration { return time.Duration(float64(d) / cfg.TimeScale) }
+	if cfg.Scenario == nil {
+		// Simple mode: one queue (whatever the user part), one group.
+		a.wildcard = true
+		h := cfg.Handle
+		a.queues = []*queue{{within: wall(cfg.Within), withinSc: cfg.Within, lastChange: now,
+			route: []step{{group: 0}}, handle: func(r *rand.Rand) time.Duration { return h.Sample(r) }}}
+		a.groups = []*group{{name: "agents", factor: []float64{1}, serves: []servedQ{{q: 0}}}}
+		a.addAgents(0, cfg.Agents)
+		return a, nil
+	}
+	sc := cfg.Scenario
+	qIndex := map[string]int{}
+	for i, sq := range sc.Queues {
+		qIndex[sq.Name] = i
+		within := sq.Target.Within
+		if within <= 0 {
+			within = DefaultWithin
+		}
+		hs := sim.NewSampler(sq.HandleTime)
+		q := &queue{name: sq.Name, within: wall(within), withinSc: within, priority: sq.Priority, open: sq.Open,
+			lastChange: now, handle: func(r *rand.Rand) time.Duration { return seconds(hs.Sample(r)) }}
+		if sq.WrapUp != nil && sq.WrapUp.Mean > 0 {
+			ws := sim.NewSampler(*sq.WrapUp)
+			q.wrap = func(r *rand.Rand) time.Duration { return seconds(ws.Sample(r)) }
+		}
+		a.queues = append(a.queues, q)
+	}
+	gIndex := map[string]int{}
+	for i, sg := range sc.Groups {
+		gIndex[sg.Name] = i
+		g := &group{name: sg.Name, factor: make([]float64, len(sc.Queues))}
+		for qi, q := range sc.Queues {
+			g.factor[qi] = 1
+			if f, ok := sg.HandleTimeFactor[q.Name]; ok && f > 0 {
+				g.factor[qi] = f
+			}
+		}
+		a.groups = append(a.groups, g)
+		a.addAgents(i, sg.Agents)
+	}
+	routes := sc.Routing
+	if len(routes) == 0 {
+		// Default routing: every group whose skills list the queue.
+		for _, q := range sc.Queues {
+			r := scenarios.Route{Queue: q.Name}
+			for _, g := range sc.Groups {
+				for _, s := range g.Skills {
+					if s == q.Name {
+						r.Groups = append(r.Groups, scenarios.RouteGroup{Group: g.Name})
+					}
+				}
+			}
+			routes = append(routes, r)
+		}
+	}
+	for _, r := range routes {
+		qi, ok := qIndex[r.Queue]
+		if !ok {
+			return nil, fmt.Errorf("scenario %q: routing names unknown queue %q", sc.Name, r.Queue)
+		}
+		staffedBefore := false
+		for _, rg := range r.Groups {
+			gi, ok := gIndex[rg.Group]
+			if !ok {
+				return nil, fmt.Errorf("scenario %q: queue %q: routing names unknown group %q", sc.Name, r.Queue, rg.Group)
+			}
+			after := rg.After
+			// As in the simulator: an overflow delay waits for the groups
+			// before it; with nobody in them, the call goes straight on.
+			if !staffedBefore {
+				after = 0
+			}
+			staffedBefore = staffedBefore || len(a.groups[gi].agents) > 0
+			a.queues[qi].route = append(a.queues[qi].route, step{group: gi, after: wall(after)})
+			a.groups[gi].serves = append(a.groups[gi].serves, servedQ{q: qi, after: wall(after), priority: a.queues[qi].priority})
+		}
+	}
+	for _, g := range a.groups {
+		sort.SliceStable(g.serves, func(i, j int) bool { return g.serves[i].priority > g.serves[j].priority })
+	}
+	return a, nil
+}
+
+func (a *acd) addAgents(gi, n int) {
+	g := a.groups[gi]
+	for range n {
+		ag := &agent{id: len(a.agents), group: gi}
+		a.agents = append(a.agents, ag)
+		g.agents = append(g.agents, ag)
+		g.idle = append(g.idle, ag)
+	}
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// QueueNames lists the queues a scenario-mode target answers (nil in simple
+// mode, which takes any Request-URI user part).
+func (s *Server) QueueNames() []string {
+	if s.acd.wildcard {
+		return nil
+	}
+	var names []string
+	for _, q := range s.acd.queues {
+		names = append(names, q.name)
+	}
+	return names
+}
