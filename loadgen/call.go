@@ -114,7 +114,7 @@ func keepVia(*sipgo.Client, *sip.Request) error { return nil }
 
 func (c *call) newRequest(method sip.RequestMethod) *sip.Request {
 	e := c.e
-	req := sip.NewRequest(method, *c.p.reqURI.Clone())
+	req := sip.NewRequest(method, c.p.reqURI) // NewRequest copies the URI's parameters
 	from := c.p.fromHeader(c.ep.host)
 	from.Params.Add("tag", sip.GenerateTagN(12))
 	toURI := c.p.reqURI
@@ -236,6 +236,10 @@ func sprintf2(format, host string) string {
 }
 
 func (c *call) txContext() (context.Context, context.CancelFunc) {
+	if c.e.tgt.transport == "UDP" {
+		// A bound UDP socket sends without dialling: no deadline (no timer) needed.
+		return context.Background(), func() {}
+	}
 	return context.WithTimeout(context.Background(), c.e.cfg.InviteTimeout)
 }
 
@@ -475,11 +479,15 @@ func (c *call) sendAck(tx sip.ClientTransaction) {
 		return
 	}
 	c.ack = ack
-	tmpl := ack.Clone()
+	// A retransmitted 2xx is rare: rebuild the same ACK then (same Via).
+	via := ack.Via().Clone()
 	tx.OnRetransmission(func(r *sip.Response) {
 		e.col.retransmissions.Add(1)
 		if r.IsSuccess() {
-			_ = c.ep.client.WriteRequest(tmpl.Clone(), keepVia)
+			again := c.inDialog(sip.ACK, c.invite.CSeq().SeqNo)
+			again.PrependHeader(via.Clone())
+			c.pin(again)
+			_ = c.ep.client.WriteRequest(again, keepVia)
 		}
 	})
 	if err := c.ep.client.WriteRequest(ack, keepVia); err != nil {

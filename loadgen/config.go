@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
@@ -33,6 +34,15 @@ const (
 	DefaultMaxInFlight   = 100000
 )
 
+// MaxSockets bounds Config.Sockets.
+const MaxSockets = 64
+
+// DefaultSockets is the default number of sockets: one per core
+// (GOMAXPROCS), at least 2 and at most 8.
+func DefaultSockets() int {
+	return min(max(runtime.GOMAXPROCS(0), 2), 8)
+}
+
 // Config describes one load run. Exactly one workload model is used: closed
 // if Concurrency > 0, otherwise open (Rate or Stages).
 type Config struct {
@@ -58,6 +68,10 @@ type Config struct {
 	// row. Never serialised; CallersFile names its source.
 	Callers     *Callers `json:"-"`
 	CallersFile string   `json:"callers_file,omitempty"`
+	// Sockets is the number of SIP stacks calls are spread over (round
+	// robin), each with its own local UDP socket or TCP/TLS connection;
+	// default DefaultSockets().
+	Sockets int `json:"sockets,omitempty"`
 	// LocalIP is the address to bind to (default: 127.0.0.1 or ::1 after the
 	// target's family).
 	LocalIP string `json:"local_ip,omitempty"`
@@ -170,6 +184,9 @@ func (c *Config) withDefaults() {
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = DefaultMaxInFlight
 	}
+	if c.Sockets == 0 {
+		c.Sockets = DefaultSockets()
+	}
 	if c.Arrivals == "" {
 		c.Arrivals = "uniform"
 	}
@@ -231,6 +248,9 @@ func (c *Config) validate() (target, error) {
 	}
 	if c.MaxInFlight < 0 {
 		errs = append(errs, fmt.Errorf("max in flight %d must be positive", c.MaxInFlight))
+	}
+	if c.Sockets < 0 || c.Sockets > MaxSockets {
+		errs = append(errs, fmt.Errorf("sockets %d: want 1 to %d", c.Sockets, MaxSockets))
 	}
 	if c.InviteTimeout < 0 || c.Grace < 0 || c.LateTolerance < 0 {
 		errs = append(errs, errors.New("timeouts must be positive"))

@@ -30,8 +30,6 @@ type engine struct {
 	cfg   Config
 	tgt   target
 	log   *slog.Logger
-	ua    *sipgo.UserAgent
-	srv   *sipgo.Server
 	eps   []*endpoint
 	par   *paramGen
 	col   *collector
@@ -57,8 +55,11 @@ type engine struct {
 	hard     chan struct{} // closed: the grace period is over, finish at once
 }
 
-// endpoint is one local socket with the client that sends from it.
+// endpoint is one SIP stack: a local UDP socket or a TCP/TLS connection,
+// with the client that sends from it.
 type endpoint struct {
+	ua      *sipgo.UserAgent
+	srv     *sipgo.Server
 	client  *sipgo.Client
 	laddr   sip.Addr // zero for connection-oriented transports
 	contact sip.ContactHeader
@@ -114,20 +115,6 @@ func (e *engine) setup() error {
 	if err != nil {
 		return err
 	}
-	ua, err := sipgo.NewUA(
-		sipgo.WithUserAgent(e.contactUser()),
-		sipgo.WithUserAgentHostname(localIP),
-		sipgo.WithUserAgenTLSConfig(tlsConf),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
-		sipgo.WithUserAgentTransactionLayerOptions(
-			sip.WithTransactionLayerLogger(e.log),
-			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) { e.col.retransmissions.Add(1) }),
-		),
-	)
-	if err != nil {
-		return fmt.Errorf("create SIP user agent: %w", err)
-	}
-	e.ua = ua
 	if e.cfg.Mode == ModeCall && !e.cfg.NoMedia {
 		if e.ports, err = media.NewPorts(e.cfg.RTPPortMin, e.cfg.RTPPortMax); err != nil {
 			return fmt.Errorf("--rtp-ports: %w", err)
@@ -142,29 +129,61 @@ func (e *engine) setup() error {
 		// One sending goroutine per core.
 		e.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
 	}
+	n := e.cfg.Sockets
+	if n < 1 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		if err := e.addEndpoint(localIP, tlsConf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addEndpoint adds one SIP stack (user agent, server, client) with its own
+// local UDP socket, or its own TCP/TLS connection to the target. sipgo reads
+// and parses each socket or connection in one goroutine, and each stack has
+// its own transaction table, so several endpoints spread that work over the
+// cores; calls take the endpoints in turn.
+func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(e.contactUser()),
+		sipgo.WithUserAgentHostname(host),
+		sipgo.WithUserAgenTLSConfig(tlsConf),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(
+			sip.WithTransactionLayerLogger(e.log),
+			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) { e.col.retransmissions.Add(1) }),
+		),
+	)
+	if err != nil {
+		return fmt.Errorf("create SIP user agent: %w", err)
+	}
+	ep := &endpoint{ua: ua, host: host}
+	e.eps = append(e.eps, ep) // closed by e.close from now on
 	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(e.log))
 	if err != nil {
 		return fmt.Errorf("create SIP server: %w", err)
 	}
-	e.srv = srv
+	ep.srv = srv
 	srv.OnBye(e.onBye)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
 
-	host := localIP
 	switch e.tgt.transport {
 	case "UDP":
-		pc, err := net.ListenPacket("udp", net.JoinHostPort(localIP, "0"))
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
 		if err != nil {
-			return fmt.Errorf("listen udp on %s: %w", localIP, err)
+			return fmt.Errorf("listen udp on %s: %w (free a port or lower --sockets)", host, err)
 		}
 		go func() { _ = srv.ServeUDP(pc) }()
 		// ServeUDP registers the socket with the transport layer in its own
 		// goroutine; a call sent before that would make the client bind the
 		// same address again and fail. Wait for it (briefly, bounded).
 		for deadline := time.Now().Add(2 * time.Second); ; {
-			if c, err := e.ua.TransportLayer().GetConnection("udp", pc.LocalAddr().String()); err == nil && c != nil {
+			if c, err := ua.TransportLayer().GetConnection("udp", pc.LocalAddr().String()); err == nil && c != nil {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -173,25 +192,25 @@ func (e *engine) setup() error {
 			time.Sleep(time.Millisecond)
 		}
 		uaddr := pc.LocalAddr().(*net.UDPAddr)
-		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host),
+		cl, err := sipgo.NewClient(ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host),
 			sipgo.WithClientConnectionAddr(pc.LocalAddr().String()))
 		if err != nil {
 			return fmt.Errorf("create SIP client: %w", err)
 		}
-		ep := &endpoint{client: cl, host: host, laddr: sip.Addr{IP: uaddr.IP, Port: uaddr.Port, Hostname: host}}
+		ep.client = cl
+		ep.laddr = sip.Addr{IP: uaddr.IP, Port: uaddr.Port, Hostname: host}
 		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: e.contactUser(), Host: host, Port: uaddr.Port}}
-		e.eps = append(e.eps, ep)
 	case "TCP", "TLS":
-		cl, err := sipgo.NewClient(e.ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
+		cl, err := sipgo.NewClient(ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host))
 		if err != nil {
 			return fmt.Errorf("create SIP client: %w", err)
 		}
-		ep := &endpoint{client: cl, host: host}
+		ep.client = cl
 		port := 0
 		if e.tgt.transport == "TCP" {
-			l, err := net.Listen("tcp", net.JoinHostPort(localIP, "0"))
+			l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 			if err != nil {
-				return fmt.Errorf("listen tcp on %s: %w", localIP, err)
+				return fmt.Errorf("listen tcp on %s: %w", host, err)
 			}
 			go func() { _ = srv.ServeTCP(l) }()
 			port = l.Addr().(*net.TCPAddr).Port
@@ -202,7 +221,6 @@ func (e *engine) setup() error {
 		}
 		ep.contact = sip.ContactHeader{Address: sip.Uri{Scheme: scheme, User: e.contactUser(), Host: host, Port: port,
 			UriParams: sip.HeaderParams{{K: "transport", V: stringsLower(e.tgt.transport)}}}}
-		e.eps = append(e.eps, ep)
 	}
 	return nil
 }
@@ -275,11 +293,11 @@ func (e *engine) close() {
 	if e.sched != nil {
 		e.sched.Close()
 	}
-	if e.srv != nil {
-		_ = e.srv.Close()
-	}
-	if e.ua != nil {
-		_ = e.ua.Close()
+	for _, ep := range e.eps {
+		if ep.srv != nil {
+			_ = ep.srv.Close()
+		}
+		_ = ep.ua.Close()
 	}
 }
 

@@ -131,3 +131,36 @@ func TestTLS(t *testing.T) {
 		t.Errorf("missing CA file: got %v", err)
 	}
 }
+
+// TestSockets: calls are spread evenly over the local sockets (UDP) or
+// connections (TCP), and every call still completes.
+func TestSockets(t *testing.T) {
+	for _, c := range []struct {
+		tp      string
+		sockets int
+	}{{"udp", 1}, {"udp", 3}, {"tcp", 2}} {
+		t.Run(fmt.Sprintf("%s/%d", c.tp, c.sockets), func(t *testing.T) {
+			uas := startTestUAS(t, c.tp, nil, nil)
+			n := 4 * c.sockets
+			r := run(t, loadgen.Config{
+				Target:   fmt.Sprintf("sip:service@127.0.0.1:%d;transport=%s", uas.Port, c.tp),
+				Rate:     100,
+				MaxCalls: uint64(n),
+				Duration: time.Minute,
+				Sockets:  c.sockets,
+			})
+			if r.Completed != uint64(n) || r.SCR != 1 {
+				t.Fatalf("want %d completed: %s", n, summary(r))
+			}
+			src := uas.Sources()
+			if len(src) != c.sockets {
+				t.Fatalf("calls came from %d sources, want %d: %v", len(src), c.sockets, src)
+			}
+			for a, k := range src {
+				if k != 4 {
+					t.Errorf("source %s placed %d calls, want 4 (round robin)", a, k)
+				}
+			}
+		})
+	}
+}

@@ -33,10 +33,22 @@ type testUAS struct {
 	Port      int
 	passwords map[string]string // user -> password; nil: no authentication
 
-	mu    sync.Mutex
-	calls map[string]seen
-	byes  int
-	bad   []string
+	mu      sync.Mutex
+	calls   map[string]seen
+	sources map[string]int // INVITEs by source address
+	byes    int
+	bad     []string
+}
+
+// Sources returns the count of answered INVITEs by source address.
+func (u *testUAS) Sources() map[string]int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := make(map[string]int, len(u.sources))
+	for k, v := range u.sources {
+		out[k] = v
+	}
+	return out
 }
 
 func (u *testUAS) Calls() map[string]seen {
@@ -53,7 +65,7 @@ func (u *testUAS) Calls() map[string]seen {
 // port of 127.0.0.1 until the test ends.
 func startTestUAS(t testing.TB, tp string, tlsConf *tls.Config, passwords map[string]string) *testUAS {
 	t.Helper()
-	u := &testUAS{passwords: passwords, calls: map[string]seen{}}
+	u := &testUAS{passwords: passwords, calls: map[string]seen{}, sources: map[string]int{}}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("testuas"))
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +145,7 @@ func (u *testUAS) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		display: req.From().DisplayName, authUser: authUser}
 	u.mu.Lock()
 	u.calls[req.CallID().Value()] = s
+	u.sources[req.Source()]++
 	u.mu.Unlock()
 	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
 	if _, ok := res.To().Params.Get("tag"); !ok {
