@@ -173,6 +173,11 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 		}
 	}
 
+	media, err := mergeMedia(rs, name)
+	if err != nil {
+		return nil, err
+	}
+	m.Media = media
 	m.Series = mergeSeries(rs, m.StartedAt)
 	for _, s := range m.Series {
 		m.MaxConcurrent = max(m.MaxConcurrent, s.Concurrent)
@@ -286,7 +291,7 @@ func identityDiff(a, b *Result) string {
 	_ = json.Unmarshal(jb, &mb)
 	var diffs []string
 	for _, k := range []string{"target", "transport", "mode", "rate", "arrivals", "stages", "concurrency", "duration",
-		"max_calls", "hold", "patience", "invite_timeout", "histograms"} {
+		"max_calls", "hold", "patience", "invite_timeout", "histograms", "no_media", "mos_threshold"} {
 		if string(ma[k]) != string(mb[k]) {
 			diffs = append(diffs, fmt.Sprintf("%s %s against %s", k, ma[k], mb[k]))
 		}
@@ -295,4 +300,66 @@ func identityDiff(a, b *Result) string {
 		return "test ids " + a.TestID + " and " + b.TestID
 	}
 	return strings.Join(diffs, "; ")
+}
+
+// mergeMedia merges the media summaries: counters add, the per-call
+// distributions merge through their histograms, means are weighted by
+// their counts.
+func mergeMedia(rs []*Result, name func(int) string) (*MediaSummary, error) {
+	with, without := -1, -1
+	for i, r := range rs {
+		if r.Media != nil && with < 0 {
+			with = i
+		}
+		if r.Media == nil && without < 0 {
+			without = i
+		}
+	}
+	if with < 0 {
+		return nil, nil
+	}
+	if without >= 0 {
+		return nil, fmt.Errorf("merge: %s has media figures but %s has none: merge results of one test", name(with), name(without))
+	}
+	agg := newMediaAgg(rs[0].Media.MOSThreshold)
+	hs := agg.hists()
+	for i, r := range rs {
+		md := r.Media
+		if md.MOSThreshold != agg.threshold {
+			return nil, fmt.Errorf("merge: %s counts calls below MOS %v, %s below %v", name(0), agg.threshold, name(i), md.MOSThreshold)
+		}
+		for k, h := range hs {
+			enc, ok := md.Histograms[k]
+			if !ok {
+				return nil, fmt.Errorf("merge: %s has no media %s histogram (written by an older callsim?): run it again to merge it", name(i), k)
+			}
+			want := HistogramSettings{LowestUs: h.LowestTrackableValue(), HighestUs: h.HighestTrackableValue(), SignificantFigures: int(h.SignificantFigures())}
+			from, err := decodeHist(enc, want)
+			if err != nil {
+				return nil, fmt.Errorf("merge: %s: the media %s histogram: %w", name(i), k, err)
+			}
+			if dropped := h.Merge(from); dropped > 0 {
+				return nil, fmt.Errorf("merge: %s: %d values of the media %s histogram out of range", name(i), dropped, k)
+			}
+		}
+		agg.calls += md.Calls
+		agg.sent += md.PacketsSent
+		agg.recv += md.PacketsReceived
+		agg.lost += md.PacketsLost
+		agg.below += md.BelowMOS
+		agg.oneWay += md.OneWayAudio
+		agg.none += md.NoAudio
+		agg.mosSum += md.MOS.Mean * float64(md.MOS.Count)
+		agg.mosN += md.MOS.Count
+		agg.lossSum += md.LossPct.Mean * float64(md.LossPct.Count)
+		agg.jitSum += md.JitterMs.Mean * float64(md.JitterMs.Count)
+		agg.gapSum += md.MaxGapMs.Mean * float64(md.MaxGapMs.Count)
+		agg.sdpErrors.Add(md.SDPErrors)
+		agg.portErrors.Add(md.PortErrors)
+	}
+	s := agg.summary()
+	for _, r := range rs {
+		s.SchedulerLate += r.Media.SchedulerLate
+	}
+	return s, nil
 }

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/segment"
 )
 
@@ -122,6 +124,7 @@ func TestSegmentPacerPoisson(t *testing.T) {
 func synthetic(t *testing.T, start time.Time, seg segment.Segment, calls []fakeCall) *Result {
 	t.Helper()
 	c := newCollector(start, nil)
+	c.media = newMediaAgg(DefaultMOSThreshold)
 	for _, fc := range calls {
 		at := start.Add(fc.at)
 		c.started(at, at.Add(fc.lag), false)
@@ -134,7 +137,8 @@ func synthetic(t *testing.T, start time.Time, seg segment.Segment, calls []fakeC
 	r := c.result(start.Add(20 * time.Second))
 	r.Mode = ModeCall
 	r.Settings = Config{Target: "sip:support@127.0.0.1:5060", Mode: ModeCall, Rate: 100, Arrivals: "uniform",
-		Duration: time.Minute, MaxCalls: 1000, Hold: Dist{Kind: DistConstant, Mean: time.Second}, Segment: seg}
+		Duration: time.Minute, MaxCalls: 1000, Hold: Dist{Kind: DistConstant, Mean: time.Second}, Segment: seg,
+		MOSThreshold: DefaultMOSThreshold}
 	r.TargetCPS = r.Settings.Rate / float64(seg.N())
 	r.finishIdentity()
 	if err := r.Check(); err != nil {
@@ -166,6 +170,14 @@ func fakeCalls(n int, seed uint64) []fakeCall {
 			fc.rec.Duration = time.Second + time.Duration(rng.IntN(1000))*time.Microsecond
 			fc.byeOK = rng.IntN(10) > 0
 			fc.sdd = time.Duration(1+rng.IntN(5000)) * time.Microsecond
+			st := &media.Stats{Sent: 50, Received: uint64(40 + rng.IntN(11)), Expected: 50, JitterMs: rng.ExpFloat64() * 3,
+				MaxGap: time.Duration(20+rng.IntN(200)) * time.Millisecond}
+			st.ReceivedExpected, st.Lost = st.Received, 50-st.Received
+			st.LossPct = float64(st.Lost) * 2
+			if st.Received > 42 {
+				st.MOS = 2.5 + 2*rng.Float64()
+			}
+			fc.rec.Media = st
 		case code == 0:
 			fc.rec.Outcome = OutcomeTimedOut
 			fc.rec.SRD = 0
@@ -220,10 +232,26 @@ func TestMergeEqualsWhole(t *testing.T) {
 		{"ser", m.SER, whole.SER}, {"seer", m.SEER, whole.SEER}, {"isa", m.ISA, whole.ISA}, {"scr", m.SCR, whole.SCR},
 		{"achieved cps", m.AchievedCPS, whole.AchievedCPS}, {"target cps", m.TargetCPS, whole.TargetCPS},
 		{"test id", m.TestID, whole.TestID}, {"histograms", m.Histograms, whole.Histograms},
+		{"media histograms", m.Media.Histograms, whole.Media.Histograms},
 	} {
 		if !reflect.DeepEqual(f.got, f.want) {
 			t.Errorf("merged %s = %v, whole run %v", f.name, f.got, f.want)
 		}
+	}
+	// Media: counters exact, quantiles exact, means up to rounding.
+	mm, wm := *m.Media, *whole.Media
+	if wm.Calls == 0 || wm.MOS.Count == 0 || wm.BelowMOS == 0 {
+		t.Fatalf("no media in the test calls: %+v", wm)
+	}
+	for _, d := range []struct{ got, want *MediaDist }{{&mm.MOS, &wm.MOS}, {&mm.LossPct, &wm.LossPct}, {&mm.JitterMs, &wm.JitterMs}, {&mm.MaxGapMs, &wm.MaxGapMs}} {
+		if math.Abs(d.got.Mean-d.want.Mean) > 1e-9*math.Abs(d.want.Mean) {
+			t.Errorf("media mean %v, whole %v", d.got.Mean, d.want.Mean)
+		}
+		d.got.Mean = d.want.Mean
+	}
+	mm.Histograms, wm.Histograms = nil, nil
+	if !reflect.DeepEqual(mm, wm) {
+		t.Errorf("merged media %+v\nwhole run %+v", mm, wm)
 	}
 	var started, ws uint64
 	for _, s := range m.Series {
@@ -276,6 +304,10 @@ func TestMergeRefuses(t *testing.T) {
 	garbage.Histograms["srd"] = "not base64!"
 	old := mk(1, 2)
 	old.Histograms = nil
+	noMedia := mk(1, 2)
+	noMedia.Media = nil
+	oldMedia := mk(1, 2)
+	oldMedia.Media.Histograms = nil
 	otherRate := mk(1, 2)
 	otherRate.Settings.Rate = 200
 	otherRate.finishIdentity()
@@ -294,6 +326,8 @@ func TestMergeRefuses(t *testing.T) {
 		{"corrupt histogram", corrupt, "b.json: the srd histogram"},
 		{"not base64", garbage, "not base64"},
 		{"no histograms", old, "b.json has no histograms"},
+		{"media in one only", noMedia, "a.json has media figures but b.json has none"},
+		{"media without histograms", oldMedia, "b.json has no media"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Merge([]*Result{mk(0, 2), tc.b}, []string{"a.json", "b.json"})

@@ -168,6 +168,10 @@ type MediaSummary struct {
 	// SchedulerLate counts the sender's 1 ms slots visited more than a
 	// 20 ms frame late (the generator's own CPU was short).
 	SchedulerLate uint64 `json:"scheduler_late"`
+	// Histograms holds the per-call distributions losslessly (HdrHistogram
+	// V2 compressed, base64), keyed mos, loss_pct, jitter_ms, max_gap_ms, so
+	// that results of segments merge.
+	Histograms map[string]string `json:"histograms,omitempty"`
 }
 
 // Segments says which of Count segments a result covers.
@@ -205,6 +209,9 @@ type Identity struct {
 	Patience      Dist              `json:"patience"`
 	InviteTimeout time.Duration     `json:"invite_timeout"`
 	Histograms    HistogramSettings `json:"histograms"`
+	// Media: with or without RTP, and what a poor call is.
+	NoMedia      bool    `json:"no_media"`
+	MOSThreshold float64 `json:"mos_threshold"`
 }
 
 // IdentityOf returns the identity of the test a result belongs to.
@@ -212,7 +219,8 @@ func (r *Result) IdentityOf() Identity {
 	c := r.Settings
 	return Identity{Target: c.Target, Transport: c.Transport, Mode: c.Mode, Rate: c.Rate, Arrivals: c.Arrivals,
 		Stages: c.Stages, Concurrency: c.Concurrency, Duration: c.Duration, MaxCalls: c.MaxCalls,
-		Hold: c.Hold, Patience: c.Patience, InviteTimeout: c.InviteTimeout, Histograms: r.HistogramSettings}
+		Hold: c.Hold, Patience: c.Patience, InviteTimeout: c.InviteTimeout, Histograms: r.HistogramSettings,
+		NoMedia: c.NoMedia, MOSThreshold: c.MOSThreshold}
 }
 
 // ID hashes the identity (16 hex digits of its SHA-256).

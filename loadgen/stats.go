@@ -172,7 +172,15 @@ func (m *mediaAgg) summary() *MediaSummary {
 		JitterMs: mediaDist(m.jitter, 1000, m.jitSum), MaxGapMs: mediaDist(m.gap, 1000, m.gapSum),
 		MOSThreshold: m.threshold, BelowMOS: m.below, BelowMOSShare: ratio(m.below, m.calls),
 		OneWayAudio: m.oneWay, NoAudio: m.none, SDPErrors: m.sdpErrors.Load(), PortErrors: m.portErrors.Load()}
+	// Encoding in-memory histograms cannot fail; without them the result
+	// does not merge.
+	s.Histograms, _ = encodeHists(m.hists())
 	return s
+}
+
+// hists names the media histograms as MediaSummary.Histograms does.
+func (m *mediaAgg) hists() map[string]*hdrhistogram.Histogram {
+	return map[string]*hdrhistogram.Histogram{"mos": m.mos, "loss_pct": m.loss, "jitter_ms": m.jitter, "max_gap_ms": m.gap}
 }
 
 func newCollector(start time.Time, onCall func(CallRecord)) *collector {
