@@ -116,6 +116,10 @@ type Report struct {
 	Inconsistent   []string        `json:"inconsistent"`
 	Load           *loadgen.Result `json:"load,omitempty"`
 	TargetStats    *target.Stats   `json:"target_stats,omitempty"`
+	// Interrupted is set when the run was stopped (its context cancelled):
+	// Measurement then holds the caller's side of the calls made so far
+	// and there is no verdict (KPIs empty, Consistent false).
+	Interrupted bool `json:"interrupted"`
 }
 
 // Check reports why the scenario is outside the simple case verify supports.
@@ -264,6 +268,8 @@ func scenarioDist(d scenarios.Dist) loadgen.Dist { return wallDist(d, 1) }
 
 // Run simulates the scenario, drives the target with its traffic and
 // compares. The error is about the run; inconsistency is in the Report.
+// When ctx is cancelled, Run returns a Report marked Interrupted with the
+// calls measured so far and no verdict.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
@@ -275,6 +281,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	q, g := sc.Queues[0], sc.Groups[0]
 
 	res, err := sim.Run(ctx, sc, sim.Options{Workers: cfg.SimWorkers})
+	if ctx.Err() != nil {
+		return interrupted(&Report{Scenario: sc.Name, Queue: q.Name, Agents: g.Agents, Target: cfg.Target}, Measurement{Source: "caller", Occupancy: -1}), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("simulating %s: %w", sc.Name, err)
 	}
@@ -309,6 +318,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			Logger:    cfg.Logger,
 		})
 		if err != nil {
+			if ctx.Err() != nil {
+				return interrupted(rep, Measurement{Source: "caller", Occupancy: -1}), nil
+			}
 			return nil, fmt.Errorf("starting the embedded target: %w", err)
 		}
 		defer srv.Close() //nolint:errcheck // closed below; a second Close is a no-op
@@ -369,12 +381,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	lr, err := loadgen.Run(ctx, lc)
 	stopSnaps()
 	snapWG.Wait()
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("driving %s: %w", uri, err)
 	}
 	rep.Load = lr
-	if lr.Interrupted || ctx.Err() != nil {
-		return nil, fmt.Errorf("driving %s: interrupted", uri)
+	if lr == nil || lr.Interrupted || ctx.Err() != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		return interrupted(rep, callers.measurement(k)), nil
 	}
 
 	if srv != nil {
@@ -395,6 +409,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	compare(rep, pred, res.KPIs, q, cfg)
 	return rep, nil
+}
+
+// interrupted marks rep as interrupted with what was measured: no verdict.
+func interrupted(rep *Report, m Measurement) *Report {
+	rep.Interrupted = true
+	rep.Measurement = m
+	rep.KPIs, rep.Consistent, rep.Inconsistent = []KPI{}, false, []string{}
+	return rep
 }
 
 // snapshotAt waits until t and returns the target's statistics then.

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/reports"
 )
@@ -290,19 +289,18 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 // into place when the run ends, so a reader never sees a partial file.
 type cdrSink struct {
 	path string
-	f    *os.File
-	bw   *bufio.Writer
+	f    *atomicfile.File
 	w    *loadgen.CDRWriter
 	err  error
 }
 
 func newCDRSink(path string) (*cdrSink, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("--cdr: %w", err)
 	}
-	s := &cdrSink{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<16)}
-	if s.w, err = loadgen.NewCDRWriter(s.bw); err != nil {
+	s := &cdrSink{path: path, f: f}
+	if s.w, err = loadgen.NewCDRWriter(f); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("--cdr %s: %w", path, err)
 	}
@@ -321,29 +319,18 @@ func (s *cdrSink) commit() error {
 	if err == nil {
 		err = s.w.Flush()
 	}
-	if err == nil {
-		err = s.bw.Flush()
-	}
-	if cerr := s.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(s.f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(s.f.Name(), s.path)
-	}
 	if err != nil {
+		s.abort()
 		return fmt.Errorf("--cdr %s: %w", s.path, err)
+	}
+	if err := s.f.Commit(); err != nil {
+		return fmt.Errorf("--cdr: %w", err)
 	}
 	return nil
 }
 
 // abort removes the temporary file (a no-op after commit).
-func (s *cdrSink) abort() {
-	s.f.Close()
-	os.Remove(s.f.Name())
-}
+func (s *cdrSink) abort() { s.f.Abort() }
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
 

@@ -26,6 +26,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 		seed        uint64
 		asJSON      bool
 		seg         segmentFlags
+		quiet       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "verify --scenario FILE [--target URI]",
@@ -44,7 +45,9 @@ statistics; with --target they come from the caller's side (no occupancy).
 Only one queue served by one group with a constant headcount, exponential or
 constant handle time and exponential or no patience is supported.
 
-Exit code 0 when every KPI is consistent, 99 when one is not.
+Exit code 0 when every KPI is consistent, 99 when one is not. Ctrl-C stops
+the run and still prints (or, with --json, writes) what was measured, marked
+interrupted, without a verdict (exit code 1).
 ` + segmentHelp + `
 
 A segment of verify places its share of the
@@ -90,7 +93,7 @@ judges the KPIs its own callers measured; it needs --target.`,
 				Duration: duration, WarmUp: warmUp, SIPDelay: sipDelay, Inflation: inflation,
 				Seed: seed, Logger: e.log,
 			}
-			if !asJSON {
+			if !asJSON && !quiet {
 				fmt.Fprintf(e.stderr, "verifying %s: %v of calls at %gx (%v of scenario time)...\n",
 					sc.Name, duration, timeScale, time.Duration(float64(duration)*timeScale).Round(time.Second))
 			}
@@ -104,6 +107,9 @@ judges the KPIs its own callers measured; it needs --target.`,
 				}
 			} else if err := writeVerifyText(e.stdout, rep); err != nil {
 				return fmt.Errorf("writing the summary: %w", err)
+			}
+			if rep.Interrupted {
+				return withCode(ExitError, fmt.Errorf("interrupted: %d call(s) measured, no verdict", rep.Measurement.Offered))
 			}
 			if !rep.Consistent {
 				if asJSON {
@@ -126,6 +132,7 @@ judges the KPIs its own callers measured; it needs --target.`,
 	f.Uint64Var(&seed, "seed", 0, "seed of the arrivals, patience and handle times (default: the scenario's)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
 	seg.add(f, "the arrivals")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	return cmd
 }
 
@@ -155,7 +162,9 @@ func writeVerifyText(w io.Writer, r *verify.Report) error {
 	}
 	fmt.Fprintf(&b, "\ntolerance = CI95 + %.2f x SE (x%g for waiting figures) + SIP allowance (%.1f ms wall = %.2fs scenario time per call)\n",
 		r.Z, r.Inflation, r.SIPDelayMillis, r.SIPDelayMillis/1000*r.TimeScale)
-	if r.Consistent {
+	if r.Interrupted {
+		b.WriteString("verdict      none: INTERRUPTED (the calls measured so far are above)\n")
+	} else if r.Consistent {
 		b.WriteString("verdict      consistent with the simulation\n")
 	} else {
 		fmt.Fprintf(&b, "verdict      NOT consistent with the simulation: %s\n", strings.Join(r.Inconsistent, ", "))

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/target"
+)
+
+// longScenario runs for about a minute (thousands of short replications),
+// so that an interrupt after a second finds many replications finished and
+// many to go.
+const longScenario = `name: long run
+horizon: 2d
+seed: 7
+replications: 5000
+queues:
+  - name: support
+    arrivals: {per_hour: 360}
+    handle_time: {mean: 300s, dist: exponential}
+    patience: {mean: 120s, dist: exponential}
+    target: {service_level: 80%, within: 20s}
+groups:
+  - name: staff
+    agents: 32
+    skills: [support]
+    cost: {hourly_wage: 20}
+variants:
+  - name: two more agents
+    set: {groups.staff.agents: 34}
+`
+
+// TestInterrupt starts each long command as a process, interrupts it
+// (SIGINT, or SIGTERM) after about a second and checks the files it left:
+// complete, valid JSON marked "interrupted": true with consistent counts,
+// report directories that read back, no temporary files.
+func TestInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs processes")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "long.yaml")
+	if err := os.WriteFile(sc, []byte(longScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 200,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	tests := []struct {
+		name  string
+		args  []string // DIR in an argument is the subtest's directory
+		sig   syscall.Signal
+		after time.Duration // signal after this long
+		code  int           // exit code after the interrupt
+		stdio bool          // stdout holds the JSON result
+		out   string        // --out directory to check, relative to DIR
+		check func(t *testing.T, dir string, res map[string]any)
+	}{
+		{"simulate", []string{"simulate", sc, "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 1, true, "report", checkSimulate},
+		{"compare", []string{"compare", sc, "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 1, true, "report", checkCompare},
+		{"sweep", []string{"sweep", sc, "--set", "groups.staff.agents=30..40", "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGTERM, time.Second, 1, true, "report", checkSweep},
+		{"load", []string{"load", srv.URI("support"), "--rate", "100", "--duration", "1m", "--hold", "2s", "--grace", "5s", "-q",
+			"--json", "DIR/load.json", "--cdr", "DIR/cdr.csv", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 0, false, "report", checkLoad},
+		{"verify", []string{"verify", "--scenario", "small-line", "--duration", "30s", "--warmup", "100ms", "--time-scale", "600", "--json", "-q"},
+			// verify simulates first (well under a second), then calls.
+			syscall.SIGINT, 2500 * time.Millisecond, 1, true, "", checkVerify},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			args := make([]string, len(tt.args))
+			for i, a := range tt.args {
+				args[i] = strings.ReplaceAll(a, "DIR", d)
+			}
+			cmd := exec.CommandContext(ctx, bin, args...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(tt.after)
+			sent := time.Now()
+			if err := cmd.Process.Signal(tt.sig); err != nil {
+				t.Fatalf("%s: %v (exited early? stderr: %s)", tt.sig, err, stderr.String())
+			}
+			err := cmd.Wait()
+			took := time.Since(sent)
+			code := cmd.ProcessState.ExitCode()
+			if code != tt.code {
+				t.Fatalf("exit %d (%v), want %d; stderr:\n%s", code, err, tt.code, stderr.String())
+			}
+			if took > 10*time.Second {
+				t.Errorf("stopping took %v after %s", took, tt.sig)
+			}
+			t.Logf("stopped %v after %s; stderr: %s", took.Round(time.Millisecond), tt.sig, strings.TrimSpace(stderr.String()))
+			var res map[string]any
+			if tt.stdio {
+				res = decodeInterrupted(t, "stdout", stdout.Bytes())
+			}
+			if tt.out != "" {
+				rd := filepath.Join(d, tt.out)
+				saved := decodeInterrupted(t, "result.json", readFile(t, filepath.Join(rd, "result.json")))
+				if res != nil {
+					a, _ := json.Marshal(res)
+					b, _ := json.Marshal(saved)
+					if !bytes.Equal(a, b) {
+						t.Error("result.json differs from the JSON on stdout")
+					}
+				}
+				res = saved
+				for _, f := range []string{"report.html", "report.md"} {
+					if b := readFile(t, filepath.Join(rd, f)); !bytes.Contains(bytes.ToLower(b), []byte("interrupted")) {
+						t.Errorf("%s does not say the run was interrupted", f)
+					}
+				}
+				// The saved result renders again.
+				if out, err := exec.Command(bin, "report", filepath.Join(rd, "result.json")).CombinedOutput(); err != nil {
+					t.Errorf("callsim report result.json: %v\n%s", err, out)
+				}
+			}
+			tt.check(t, d, res)
+			noTempFiles(t, d)
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// decodeInterrupted parses a result and checks that it is marked interrupted.
+func decodeInterrupted(t *testing.T, name string, b []byte) map[string]any {
+	t.Helper()
+	var res map[string]any
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("%s is not JSON: %v\n%.500s", name, err, b)
+	}
+	if res["interrupted"] != true {
+		t.Fatalf("%s: interrupted = %v, want true", name, res["interrupted"])
+	}
+	return res
+}
+
+// noTempFiles fails when a temporary file of an atomic write was left.
+func noTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(p, ".tmp") {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+func num(t *testing.T, m map[string]any, keys ...string) float64 {
+	t.Helper()
+	var v any = m
+	for _, k := range keys {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%v: not an object at %q", keys, k)
+		}
+		v = mm[k]
+	}
+	f, ok := v.(float64)
+	if !ok {
+		t.Fatalf("%v = %v, not a number", keys, v)
+	}
+	return f
+}
+
+// checkKPIs checks that a kpis object adds up: answered + abandoned (and
+// those still waiting or turned away) make the offered calls.
+func checkKPIs(t *testing.T, what string, k map[string]any) {
+	t.Helper()
+	off, ans, ab := num(t, k, "offered"), num(t, k, "answered"), num(t, k, "abandoned")
+	if off <= 0 || ans+ab > off*(1+1e-9) || ans < 0.5*off {
+		t.Errorf("%s: offered %v, answered %v, abandoned %v", what, off, ans, ab)
+	}
+}
+
+func checkSimulate(t *testing.T, _ string, r map[string]any) {
+	reps := num(t, r, "replications")
+	if reps < 1 || reps >= 5000 {
+		t.Errorf("replications %v: want some, not all of 5000", reps)
+	}
+	checkKPIs(t, "kpis", r["kpis"].(map[string]any))
+	if n := len(r["intervals"].([]any)); n != 48 {
+		t.Errorf("%d intervals", n)
+	}
+}
+
+func checkCompare(t *testing.T, _ string, r map[string]any) {
+	vs := r["variants"].([]any)
+	if len(vs) < 1 || len(vs) > 2 {
+		t.Fatalf("%d variants", len(vs))
+	}
+	for _, v := range vs {
+		checkKPIs(t, "variant kpis", v.(map[string]any)["kpis"].(map[string]any))
+	}
+}
+
+func checkSweep(t *testing.T, dir string, r map[string]any) {
+	ps := r["points"].([]any)
+	if len(ps) > 2 {
+		t.Errorf("%d points after a second (each takes many)", len(ps))
+	}
+	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "report", "points.csv")))).ReadAll()
+	if err != nil || len(recs) != 1+len(ps) {
+		t.Errorf("points.csv: %d records, %v; want %d", len(recs), err, 1+len(ps))
+	}
+}
+
+// checkLoad: every attempted call has exactly one outcome, in the JSON,
+// the report and the CDR.
+func checkLoad(t *testing.T, dir string, r map[string]any) {
+	var sum float64
+	for _, k := range []string{"completed", "failed", "abandoned", "timed_out", "transport_errors"} {
+		sum += num(t, r, k)
+	}
+	att := num(t, r, "attempted")
+	if att < 20 || sum != att {
+		t.Errorf("attempted %v, outcomes add up to %v", att, sum)
+	}
+	if b := readFile(t, filepath.Join(dir, "load.json")); !bytes.Equal(b, readFile(t, filepath.Join(dir, "report", "result.json"))) {
+		t.Error("--json file differs from the report's result.json")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "cdr.csv")))).ReadAll()
+	if err != nil || float64(len(recs)-1) != att {
+		t.Errorf("CDR: %d records, %v; want %v calls and a header", len(recs), err, att)
+	}
+}
+
+// checkVerify: the calls measured before the interrupt add up, no verdict.
+func checkVerify(t *testing.T, _ string, r map[string]any) {
+	m := r["measurement"].(map[string]any)
+	off, ans, ab, other := num(t, m, "offered"), num(t, m, "answered"), num(t, m, "abandoned"), num(t, m, "other")
+	if _, calls := r["load"]; !calls && off == 0 {
+		t.Log("interrupted while simulating, before any call (a busy machine?)")
+		return
+	}
+	if off == 0 || ans+ab+other != off {
+		t.Errorf("measurement: offered %v != answered %v + abandoned %v + other %v", off, ans, ab, other)
+	}
+	if r["consistent"] != false || len(r["kpis"].([]any)) != 0 {
+		t.Errorf("an interrupted run has a verdict: consistent %v, kpis %v", r["consistent"], r["kpis"])
+	}
+	l, ok := r["load"].(map[string]any)
+	if !ok {
+		t.Fatal("no load result: interrupted before the calls?")
+	}
+	var sum float64
+	for _, k := range []string{"completed", "failed", "abandoned", "timed_out", "transport_errors"} {
+		sum += num(t, l, k)
+	}
+	if sum != num(t, l, "attempted") {
+		t.Errorf("load: attempted %v, outcomes %v", num(t, l, "attempted"), sum)
+	}
+}
