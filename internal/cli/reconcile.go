@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/reconcile"
+)
+
+func init() { register(newReconcileCmd) }
+
+func newReconcileCmd(e *env) *cobra.Command {
+	var (
+		cdrPath, billingPath, jsonPath string
+		tolerance, increment           time.Duration
+		list                           int
+	)
+	cmd := &cobra.Command{
+		Use:   "reconcile --cdr OURS.csv --billing THEIRS.csv",
+		Short: "Match the calls placed (our CDR) with a vendor's billing export and find over-billing",
+		Long: `Sets the call detail records written by "callsim load --cdr" beside a vendor's
+billing export and reports calls billed but never placed, calls billed longer
+than measured, and calls placed but never billed, with billed minus measured
+seconds per call and in total.
+
+Billing CSV: a header line naming the columns (any order and case; others are
+ignored):
+  call_id          (or callid, call-id, sip_call_id)
+  caller           (or from, ani, caller_id, calling_number)
+  start_time       RFC 3339 or "2006-01-02 15:04:05", UTC (or start, connect_time, answer_time)
+  billed_seconds   decimal (or billed_sec, billsec, billed_duration)
+  rate             optional price per billed minute (or rate_per_minute)
+billed_seconds is required, and call_id or caller + start_time on each line.
+
+A line is matched by call id, else by start time: the unmatched call whose
+answer time is nearest, within --tolerance (and with the same caller when our
+CDR has a caller column). The measured duration is the CDR's duration_ms
+(ACK to hang-up). Disputed: a matched call billed more than its measure
+rounded up to --increment plus --tolerance (by the difference), and a billed
+line with no call behind it (in full); with rates, the amount too.
+
+Exit code 0 when nothing is disputed, 99 when something is.`,
+		Example: `  callsim load sip:support@pbx.example.net --rate 5 --max-calls 200 --cdr ours.csv
+  callsim reconcile --cdr ours.csv --billing vendor-2026-11.csv
+  callsim reconcile --cdr ours.csv --billing vendor.csv --increment 60s --tolerance 2s --json reconcile.json`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cdrPath == "" || billingPath == "" {
+				return usageError{fmt.Errorf("--cdr and --billing are both required")}
+			}
+			if tolerance < 0 || increment <= 0 {
+				return usageError{fmt.Errorf("--tolerance %v must be at least 0 and --increment %v positive", tolerance, increment)}
+			}
+			calls, err := readWith(cdrPath, reconcile.ParseCDR)
+			if err != nil {
+				return fmt.Errorf("--cdr: %w", err)
+			}
+			billed, err := readWith(billingPath, reconcile.ParseBilling)
+			if err != nil {
+				return fmt.Errorf("--billing: %w", err)
+			}
+			if tolerance == 0 {
+				tolerance = time.Nanosecond // 0 means the default in the library
+			}
+			rep, err := reconcile.Compare(calls, billed, reconcile.Options{Tolerance: tolerance, Increment: increment})
+			if err != nil {
+				return fmt.Errorf("reconcile: %w", err)
+			}
+			if jsonPath != "" {
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return fmt.Errorf("reconcile: encode: %w", err)
+				}
+				if err := loadgen.WriteFileAtomic(jsonPath, append(b, '\n')); err != nil {
+					return fmt.Errorf("reconcile: --json: %w", err)
+				}
+			}
+			writeReconcileText(e.stdout, rep, list)
+			if rep.DisputedSeconds > 0 {
+				return withCode(ExitThreshold, fmt.Errorf("%.0f billed seconds disputed (%d over-billed calls, %d billed calls never placed)",
+					rep.DisputedSeconds, len(rep.OverBilled), len(rep.BilledNotPlaced)))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cdrPath, "cdr", "", "our call detail records (callsim load --cdr FILE)")
+	f.StringVar(&billingPath, "billing", "", "the vendor's billing export (CSV, columns above)")
+	f.DurationVar(&tolerance, "tolerance", time.Second, "start-time window of a match, and allowance on every billed duration")
+	f.DurationVar(&increment, "increment", time.Second, "billing increment: measured durations are rounded up to it (60s: per minute)")
+	f.StringVar(&jsonPath, "json", "", "write the full report (every call) as JSON to FILE")
+	f.IntVar(&list, "list", 20, "print at most this many calls per list (the JSON has them all)")
+	return cmd
+}
+
+func readWith[T any](path string, parse func(string, io.Reader) ([]T, error)) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parse(path, f)
+}
+
+func writeReconcileText(w io.Writer, r *reconcile.Report, list int) {
+	fmt.Fprintf(w, "calls      %d in our CDR (%d answered), %d billing lines; matched %d (%d by call id, %d by start time within %gs)\n",
+		r.CDRCalls, r.CDRAnswered, r.BillingLines, r.Matched, r.MatchedByID, r.MatchedByTime, r.ToleranceSeconds)
+	fmt.Fprintf(w, "seconds    billed %.1f, measured %.1f, billed - measured %+.1f (matched calls: billed %.1f, measured %.1f)\n",
+		r.BilledSeconds, r.MeasuredSeconds, r.DiffSeconds, r.BilledMatchedSeconds, r.MeasuredMatchedSeconds)
+	amount := ""
+	if r.DisputedAmount > 0 {
+		amount = fmt.Sprintf(", amount %.2f", r.DisputedAmount)
+	}
+	fmt.Fprintf(w, "disputed   %.1f s (%.2f min)%s: %d over-billed, %d billed never placed; %d placed never billed (increment %gs)\n",
+		r.DisputedSeconds, r.DisputedSeconds/60, amount, len(r.OverBilled), len(r.BilledNotPlaced), len(r.PlacedNotBilled), r.IncrementSeconds)
+	section := func(title string, lines []reconcile.Line) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", title, len(lines))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  call id\tcaller\tcdr line\tbilling line\tmeasured s\tbilled s\tdisputed s\treason\t")
+		for i, l := range lines {
+			if i == list {
+				fmt.Fprintf(tw, "  ... %d more (see --json)\t\t\t\t\t\t\t\t\n", len(lines)-list)
+				break
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%s\t\n", dash(l.CallID), dash(l.Caller), lineNo(l.CDRLine),
+				lineNo(l.BillingLine), l.MeasuredSeconds, l.BilledSeconds, l.DisputedSeconds, l.Reason)
+		}
+		tw.Flush()
+	}
+	section("over-billed", r.OverBilled)
+	section("billed, never placed", r.BilledNotPlaced)
+	section("placed, never billed", r.PlacedNotBilled)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func lineNo(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}

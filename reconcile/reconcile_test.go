@@ -1,0 +1,136 @@
+package reconcile
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T) ([]Call, []Billed) {
+	t.Helper()
+	f, err := os.Open("testdata/ours.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	calls, err := ParseCDR("ours.csv", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.Open("testdata/billing.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	billed, err := ParseBilling("billing.csv", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return calls, billed
+}
+
+// TestPlantedDiscrepancies: a2 is billed 95 s for 30.5 s (over-billed), a
+// line of 10:15 has no call behind it (billed, never placed), a3 was
+// answered and never billed; a1 is billed right (61 s) and a4 is matched by
+// start time (no call id, 0.4 s off) and billed right; a5 was never answered
+// and is not billed.
+func TestPlantedDiscrepancies(t *testing.T) {
+	calls, billed := load(t)
+	r, err := Compare(calls, billed, Options{Tolerance: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Matched != 3 || r.MatchedByID != 2 || r.MatchedByTime != 1 {
+		t.Errorf("matched %d (id %d, time %d), want 3 (2, 1)", r.Matched, r.MatchedByID, r.MatchedByTime)
+	}
+	if len(r.OverBilled) != 1 || r.OverBilled[0].CallID != "a2" || math.Abs(r.OverBilled[0].DisputedSeconds-64) > 1e-9 {
+		t.Errorf("over-billed %+v, want a2 by 64 s (95 - 31)", r.OverBilled)
+	}
+	if len(r.BilledNotPlaced) != 1 || r.BilledNotPlaced[0].Caller != "+4930199" || r.BilledNotPlaced[0].BilledSeconds != 120 {
+		t.Errorf("billed not placed %+v, want the 10:15 line", r.BilledNotPlaced)
+	}
+	if len(r.PlacedNotBilled) != 1 || r.PlacedNotBilled[0].CallID != "a3" || r.PlacedNotBilled[0].MeasuredSeconds != 45 {
+		t.Errorf("placed not billed %+v, want a3", r.PlacedNotBilled)
+	}
+	if math.Abs(r.DisputedSeconds-184) > 1e-9 || math.Abs(r.DisputedAmount-184.0/60*0.05) > 1e-9 {
+		t.Errorf("disputed %v s, %v; want 184 s", r.DisputedSeconds, r.DisputedAmount)
+	}
+	if r.BilledSeconds != 366 || math.Abs(r.MeasuredSeconds-226.5) > 1e-9 || math.Abs(r.DiffSeconds-139.5) > 1e-9 ||
+		r.BilledMatchedSeconds != 246 || math.Abs(r.MeasuredMatchedSeconds-181.5) > 1e-9 {
+		t.Errorf("totals billed %v measured %v diff %v; matched billed %v measured %v", r.BilledSeconds, r.MeasuredSeconds,
+			r.DiffSeconds, r.BilledMatchedSeconds, r.MeasuredMatchedSeconds)
+	}
+	// Per-minute billing: a2's 30.5 s round up to 60 s, so 35 s of its 95 s
+	// are disputed.
+	r, _ = Compare(calls, billed, Options{Tolerance: time.Second, Increment: time.Minute})
+	if len(r.OverBilled) != 1 || r.OverBilled[0].DisputedSeconds != 35 || r.DisputedSeconds != 155 {
+		t.Errorf("per minute: over-billed %+v, disputed %v; want a2 by 35 s and 155 s in all", r.OverBilled, r.DisputedSeconds)
+	}
+	// A tighter start-time tolerance loses the match by time.
+	r, _ = Compare(calls, billed, Options{Tolerance: 100 * time.Millisecond})
+	if r.MatchedByTime != 0 || len(r.BilledNotPlaced) != 2 {
+		t.Errorf("tolerance 100ms: matched by time %d, billed not placed %d", r.MatchedByTime, len(r.BilledNotPlaced))
+	}
+}
+
+func TestParseBillingErrors(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty", "", "empty file"},
+		{"no billed column", "call_id,seconds\na,1\n", "want billed_seconds"},
+		{"no key", "rate,billed_seconds\n1,2\n", "want billed_seconds and call_id"},
+		{"bad seconds", "call_id,billed_seconds\na,ten\n", "b.csv:2: billed_seconds \"ten\""},
+		{"negative", "call_id,billed_seconds\na,-3\n", "at least 0"},
+		{"bad time", "caller,start_time,billed_seconds\nx,yesterday,3\n", "b.csv:2: start_time"},
+		{"unmatchable", "call_id,caller,start_time,billed_seconds\n,x,,3\n", "cannot be matched"},
+		{"quote", "call_id,billed_seconds\n\"a,1\n", "b.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseBilling("b.csv", strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseCDRErrors(t *testing.T) {
+	for _, in := range []string{"", "call_id,outcome\n", "call_id,actual_start,duration_ms\na,noon,1\n", "call_id,actual_start,duration_ms\na,2026-11-23T09:00:00Z,x\n"} {
+		if _, err := ParseCDR("c.csv", strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "c.csv") {
+			t.Errorf("ParseCDR(%q) = %v, want an error naming the file", in, err)
+		}
+	}
+}
+
+// FuzzParseBilling: any input gives lines or an error, never a panic, and
+// every line parsed is usable.
+func FuzzParseBilling(f *testing.F) {
+	for _, name := range []string{"testdata/billing.csv"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("call_id,billed_seconds\na,1.5\n"))
+	f.Add([]byte("\ufeffCALLER;START;BILLSEC\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines, err := ParseBilling("fuzz.csv", strings.NewReader(string(data)))
+		if err != nil {
+			return
+		}
+		for _, l := range lines {
+			if l.BilledSeconds < 0 || math.IsNaN(l.BilledSeconds) || math.IsInf(l.BilledSeconds, 0) {
+				t.Fatalf("line %d: billed %v", l.Line, l.BilledSeconds)
+			}
+			if l.CallID == "" && (l.Caller == "" || l.Start.IsZero()) {
+				t.Fatalf("line %d: unmatchable line accepted", l.Line)
+			}
+		}
+		if _, err := Compare(nil, lines, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
