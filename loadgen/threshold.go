@@ -19,6 +19,12 @@ import (
 // takes a unit (us, ms, s, m; a bare number is milliseconds). Counts:
 // attempted, completed, failed, abandoned, timed_out, transport_errors, late,
 // dropped, max_concurrent, bye_failures, retransmissions; rates: achieved_cps.
+//
+// Media (over the answered calls, see MediaSummary): mos, loss (percent),
+// jitter and max_gap (delays, with a unit) + _min, _p5, _p50, _p95, _p99,
+// _max or _mean, e.g. "mos_p5>=4.0", "loss_p95<1", "jitter_p99<30ms";
+// counts one_way_audio, no_audio, below_mos; the ratio below_mos_share (in
+// percent). A media threshold fails when the run measured no media.
 type Threshold struct {
 	Expr   string
 	Metric string
@@ -36,6 +42,9 @@ type ThresholdResult struct {
 
 // String describes the outcome, e.g. "srd_p99<250ms: 312.5ms (over by 62.5ms)".
 func (r ThresholdResult) String() string {
+	if math.IsNaN(r.Actual) {
+		return fmt.Sprintf("%s: not measured, the run has no media figures (--no-media, or no call answered) (FAILED)", r.Expr)
+	}
 	verdict := "ok"
 	if !r.Pass {
 		diff := r.Actual - r.Limit
@@ -94,9 +103,40 @@ var latencyStats = map[string]func(Latency) float64{
 	"mean": func(l Latency) float64 { return l.Mean },
 }
 
+// mediaMetrics are the per-call media distributions and their unit.
+var mediaMetrics = map[string]struct {
+	unit string
+	get  func(*MediaSummary) MediaDist
+}{
+	"mos":     {"", func(m *MediaSummary) MediaDist { return m.MOS }},
+	"loss":    {"%", func(m *MediaSummary) MediaDist { return m.LossPct }},
+	"jitter":  {"ms", func(m *MediaSummary) MediaDist { return m.JitterMs }},
+	"max_gap": {"ms", func(m *MediaSummary) MediaDist { return m.MaxGapMs }},
+}
+
+var mediaStats = map[string]func(MediaDist) float64{
+	"min": func(d MediaDist) float64 { return d.Min }, "p5": func(d MediaDist) float64 { return d.P5 },
+	"p50": func(d MediaDist) float64 { return d.P50 }, "p95": func(d MediaDist) float64 { return d.P95 },
+	"p99": func(d MediaDist) float64 { return d.P99 }, "max": func(d MediaDist) float64 { return d.Max },
+	"mean": func(d MediaDist) float64 { return d.Mean },
+}
+
+var mediaCounts = map[string]func(*MediaSummary) float64{
+	"one_way_audio":   func(m *MediaSummary) float64 { return float64(m.OneWayAudio) },
+	"no_audio":        func(m *MediaSummary) float64 { return float64(m.NoAudio) },
+	"below_mos":       func(m *MediaSummary) float64 { return float64(m.BelowMOS) },
+	"below_mos_share": func(m *MediaSummary) float64 { return m.BelowMOSShare * 100 },
+}
+
 // ThresholdMetrics lists the metric names thresholds accept.
 func ThresholdMetrics() []string {
 	var out []string
+	for k := range mediaMetrics {
+		out = append(out, k+"_min.."+k+"_max")
+	}
+	for k := range mediaCounts {
+		out = append(out, k)
+	}
 	for k := range ratioMetrics {
 		out = append(out, k)
 	}
@@ -146,6 +186,32 @@ func ParseThreshold(s string) (Threshold, error) {
 			return t, fmt.Errorf("threshold %q: %s takes a number, got %q", s, t.Metric, rest)
 		}
 		t.Limit = v
+	case mediaCounts[t.Metric] != nil:
+		v, err := strconv.ParseFloat(strings.TrimSuffix(rest, "%"), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return t, fmt.Errorf("threshold %q: %s takes a number, got %q", s, t.Metric, rest)
+		}
+		t.Limit = v
+		if t.Metric == "below_mos_share" {
+			t.Unit = "%"
+		}
+	case isMediaDist(t.Metric):
+		base, _, _ := cutLast(t.Metric, "_")
+		unit := mediaMetrics[base].unit
+		var v float64
+		var err error
+		if unit == "ms" {
+			v, err = parseMillis(rest)
+		} else {
+			v, err = strconv.ParseFloat(strings.TrimSuffix(rest, "%"), 64)
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				err = fmt.Errorf("not a finite number")
+			}
+		}
+		if err != nil {
+			return t, fmt.Errorf("threshold %q: %s takes a number (%s), got %q", s, t.Metric, map[string]string{"": "MOS 1-4.5", "%": "percent", "ms": "a delay such as 30ms"}[unit], rest)
+		}
+		t.Limit, t.Unit = v, unit
 	default:
 		base, stat, ok := cutLast(t.Metric, "_")
 		if !ok || latencyMetrics[base] == nil || latencyStats[stat] == nil {
@@ -158,6 +224,12 @@ func ParseThreshold(s string) (Threshold, error) {
 		t.Limit, t.Unit = ms, "ms"
 	}
 	return t, nil
+}
+
+func isMediaDist(metric string) bool {
+	base, stat, ok := cutLast(metric, "_")
+	_, known := mediaMetrics[base]
+	return ok && known && mediaStats[stat] != nil
 }
 
 func cutLast(s, sep string) (string, string, bool) {
@@ -191,7 +263,19 @@ func (t Threshold) Value(r *Result) float64 {
 	if f := countMetrics[t.Metric]; f != nil {
 		return f(r)
 	}
+	if f := mediaCounts[t.Metric]; f != nil {
+		if r.Media == nil {
+			return math.NaN()
+		}
+		return f(r.Media)
+	}
 	base, stat, _ := cutLast(t.Metric, "_")
+	if m, ok := mediaMetrics[base]; ok {
+		if r.Media == nil {
+			return math.NaN()
+		}
+		return mediaStats[stat](m.get(r.Media))
+	}
 	return latencyStats[stat](latencyMetrics[base](r))
 }
 
@@ -213,6 +297,9 @@ func (t Threshold) Check(r *Result) ThresholdResult {
 		ok = v > t.Limit-eps && v < t.Limit+eps
 	case "!=":
 		ok = !(v > t.Limit-eps && v < t.Limit+eps)
+	}
+	if math.IsNaN(v) {
+		ok = false
 	}
 	return ThresholdResult{Threshold: t, Actual: v, Pass: ok}
 }

@@ -286,3 +286,41 @@ func TestCollectorRatios(t *testing.T) {
 		t.Errorf("max concurrent %d, codes %v", r.MaxConcurrent, r.StatusCodes)
 	}
 }
+
+func TestMediaThresholds(t *testing.T) {
+	r := &Result{Media: &MediaSummary{Calls: 100, MOS: MediaDist{P5: 4.1, P50: 4.38}, LossPct: MediaDist{P95: 0.4},
+		JitterMs: MediaDist{P99: 31.5}, OneWayAudio: 1, BelowMOSShare: 0.02}}
+	tests := []struct {
+		expr string
+		pass bool
+	}{
+		{"mos_p5>=4.0", true},
+		{"mos_p5>=4.2", false},
+		{"loss_p95<1", true},
+		{"loss_p95<0.3%", false},
+		{"jitter_p99<30ms", false},
+		{"jitter_p99<0.05s", true},
+		{"one_way_audio==0", false},
+		{"no_audio==0", true},
+		{"below_mos_share<=2", true},
+	}
+	for _, tt := range tests {
+		th, err := ParseThreshold(tt.expr)
+		if err != nil {
+			t.Errorf("%q: %v", tt.expr, err)
+			continue
+		}
+		if res := th.Check(r); res.Pass != tt.pass {
+			t.Errorf("%q: pass=%v, want %v (%s)", tt.expr, res.Pass, tt.pass, res)
+		}
+		// Without media figures every media threshold fails, saying why.
+		if res := th.Check(&Result{}); res.Pass || !strings.Contains(res.String(), "no media") {
+			t.Errorf("%q without media: %s", tt.expr, res)
+		}
+	}
+	for _, bad := range []string{"mos_p7>=4", "jitter_p99<slow", "mos_p5>=x", "loss_p95<NaN"} {
+		if _, err := ParseThreshold(bad); err == nil {
+			t.Errorf("ParseThreshold(%q) accepted", bad)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/reports"
 )
 
@@ -45,6 +47,11 @@ type loadFlags struct {
 	outDir                          string // --out: report directory
 	quiet                           bool   // --quiet: no status line
 	seg                             segmentFlags
+	// Media.
+	noMedia         bool
+	rtpPorts, audio string
+	mosThreshold    float64
+	mosDelay        time.Duration
 }
 
 func newLoadCmd(e *env) *cobra.Command {
@@ -54,6 +61,12 @@ func newLoadCmd(e *env) *cobra.Command {
 		Short: "Push SIP test calls at a target and measure them (RFC 6076 metrics)",
 		Long: `Places SIP calls at URI (INVITE, answer, hold, BYE; CANCEL when a caller's
 patience runs out) and reports outcomes, delays and ratios.
+
+Every answered call sends RTP (G.711, 20 ms packets) from the answer to the
+hang-up and measures the far end's stream: packets, loss and jitter (RFC 3550),
+the longest gap, one-way or no audio, and a G.107 E-model MOS (G.711 with
+packet loss concealment; delay assumed: 20 ms packetization + 40 ms jitter
+buffer + 2 x jitter + --mos-delay). --no-media offers port 9 and sends none.
 
 Workload models (choose one):
   open:    --rate N calls per second (--arrivals uniform|poisson), or
@@ -128,6 +141,11 @@ split exactly (the first ones take one more).`,
 	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
 	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
+	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")
+	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "local RTP port range MIN-MAX (one even port per call)")
+	fl.StringVar(&f.audio, "audio", "silence", "what calls send: silence, tone (425 Hz) or FILE.wav (8 kHz mono 16-bit PCM)")
+	fl.Float64Var(&f.mosThreshold, "mos-threshold", loadgen.DefaultMOSThreshold, "calls with an estimated MOS below this are counted (below_mos)")
+	fl.DurationVar(&f.mosDelay, "mos-delay", 0, "one-way network delay the MOS estimate assumes (0: loopback or LAN)")
 	fl.StringVar(&f.outDir, "out", "", "also write report.html (charts), report.md, result.json, series.csv and delays.csv into this directory")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no status line on stderr")
 	f.seg.add(fl, "the test")
@@ -152,8 +170,14 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 		MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
 		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure, TLSCA: f.tlsCA,
 		To: f.to, Display: f.display, CallersFile: f.callersFile, Sockets: f.sockets,
+		NoMedia: f.noMedia, Audio: f.audio, MOSThreshold: f.mosThreshold, MOSNetworkDelay: f.mosDelay,
 	}
 	var errs []error
+	if lo, hi, err := media.ParsePortRange(f.rtpPorts); err != nil {
+		errs = append(errs, fmt.Errorf("--rtp-ports: %w", err))
+	} else {
+		cfg.RTPPortMin, cfg.RTPPortMax = lo, hi
+	}
 	if f.callersFile != "" {
 		c, err := loadgen.LoadCallers(f.callersFile)
 		if err != nil {
@@ -366,6 +390,7 @@ func printSummary(w io.Writer, r *loadgen.Result, checks []loadgen.ThresholdResu
 		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", row.name, row.l.Count, row.l.P50, row.l.P90, row.l.P95, row.l.P99, row.l.P999, row.l.Max)
 	}
 	tw.Flush()
+	printMediaSummary(w, r.Media)
 	if len(checks) > 0 {
 		fmt.Fprintln(w, "thresholds:")
 		for _, c := range checks {
@@ -376,4 +401,29 @@ func printSummary(w io.Writer, r *loadgen.Result, checks []loadgen.ThresholdResu
 			fmt.Fprintf(w, "  %s  %s\n", mark, c)
 		}
 	}
+}
+
+// printMediaSummary prints the media figures of a run, if it had media.
+func printMediaSummary(w io.Writer, m *loadgen.MediaSummary) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "media: %d calls, packets sent %d, received %d, lost %d; below MOS %.1f: %d (%s); one-way audio %d, no audio %d",
+		m.Calls, m.PacketsSent, m.PacketsReceived, m.PacketsLost, m.MOSThreshold, m.BelowMOS, pct(m.BelowMOSShare), m.OneWayAudio, m.NoAudio)
+	if m.SDPErrors > 0 || m.PortErrors > 0 {
+		fmt.Fprintf(w, "; unusable SDP answers %d, calls without an RTP port %d", m.SDPErrors, m.PortErrors)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "media per call	count	min	p5	p50	p95	p99	max	")
+	for _, row := range []struct {
+		name string
+		d    loadgen.MediaDist
+		prec int
+	}{{"MOS", m.MOS, 2}, {"loss (%)", m.LossPct, 2}, {"jitter (ms)", m.JitterMs, 2}, {"longest gap (ms)", m.MaxGapMs, 1}} {
+		f := func(v float64) string { return strconv.FormatFloat(v, 'f', row.prec, 64) }
+		d := row.d
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, d.Count, f(d.Min), f(d.P5), f(d.P50), f(d.P95), f(d.P99), f(d.Max))
+	}
+	tw.Flush()
 }

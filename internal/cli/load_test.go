@@ -115,7 +115,7 @@ func TestLoad2000Calls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2001 || strings.Join(rows[0], ",") != "call_id,intended_start,actual_start,srd_ms,answer_delay_ms,duration_ms,final_status,outcome,hangup_by" {
+	if len(rows) != 2001 || strings.Join(rows[0], ",") != "call_id,intended_start,actual_start,srd_ms,answer_delay_ms,duration_ms,final_status,outcome,hangup_by,packets_sent,packets_received,loss_pct,jitter_ms,max_gap_ms,mos" {
 		t.Errorf("CDR: %d rows, header %v", len(rows), rows[0])
 	}
 	for _, row := range rows[1:] {

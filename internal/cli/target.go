@@ -13,6 +13,7 @@ import (
 
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/media"
 )
 
 func init() { register(newTargetCmd) }
@@ -30,6 +31,9 @@ type targetFlags struct {
 	progress  bool
 	scenario  string
 	clock     time.Duration
+	// Media.
+	noMedia              bool
+	rtpPorts, earlyMedia string
 }
 
 func newTargetCmd(e *env) *cobra.Command {
@@ -58,7 +62,13 @@ refused (give agents: N).
 --time-scale K runs scenario time K times faster than wall time: handle times
 last 1/K as long, and the figures are reported in scenario time. The summary
 (service level, ASA, abandon rate, occupancy, as in "callsim simulate") is
-printed when the target stops: after --duration, or on Ctrl-C.`,
+printed when the target stops: after --duration, or on Ctrl-C.
+
+Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
+the SDP answer and early media while it waits (--early-media: tone, silence
+or FILE.wav), and after the answer its RTP is echoed back to where it comes
+from. An offer of port 9 gets no RTP; an offer with no common codec gets 488.
+--no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.`,
 		Example: `  callsim target --agents 10 --handle exp:3m
   callsim target --listen tcp:127.0.0.1:5070 --agents 32 --handle exp:5m --trunks 50 --time-scale 60 --duration 10m --json target.json
   callsim target --listen udp:127.0.0.1:0 --agents 2 --handle 30s --progress
@@ -86,12 +96,16 @@ printed when the target stops: after --duration, or on Ctrl-C.`,
 	fl.BoolVar(&f.progress, "progress", false, "print a status line to stderr every second")
 	fl.StringVar(&f.scenario, "scenario", "", "play this scenario (file or built-in name): queues, groups, skills, routing, handle times, opening hours")
 	fl.DurationVar(&f.clock, "clock-start", 0, "scenario mode: scenario time at start, from Monday 00:00 (for opening hours)")
+	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: static SDP (port 9), 180 Ringing, no RTP")
+	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "RTP port range MIN-MAX (one even port per call)")
+	fl.StringVar(&f.earlyMedia, "early-media", "tone", "what waiting callers hear: tone (425 Hz), silence or FILE.wav (8 kHz mono 16-bit PCM)")
 	return cmd
 }
 
 func (f *targetFlags) config(changed func(string) bool) (target.Config, error) {
 	cfg := target.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
-		Within: f.within, Seed: f.seed, ClockStart: f.clock}
+		Within: f.within, Seed: f.seed, ClockStart: f.clock,
+		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia}
 	if f.scenario != "" {
 		for _, fl := range []string{"agents", "handle", "within"} {
 			if changed(fl) {
@@ -106,6 +120,11 @@ func (f *targetFlags) config(changed func(string) bool) (target.Config, error) {
 	} else if changed("clock-start") {
 		return cfg, fmt.Errorf("--clock-start needs --scenario (opening hours come from it)")
 	}
+	lo, hi, err := media.ParsePortRange(f.rtpPorts)
+	if err != nil {
+		return cfg, fmt.Errorf("--rtp-ports: %w", err)
+	}
+	cfg.RTPPortMin, cfg.RTPPortMax = lo, hi
 	h, err := loadgen.ParseDist(f.handle)
 	if err != nil {
 		return cfg, fmt.Errorf("--handle: %w", err)

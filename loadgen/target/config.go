@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -109,6 +110,14 @@ func (c Config) Validate() error {
 	}
 	if c.ClockStart < 0 {
 		errs = append(errs, fmt.Errorf("clock start %v must not be negative", c.ClockStart))
+	}
+	if !c.NoMedia {
+		if _, err := media.NewPorts(c.RTPPortMin, c.RTPPortMax); err != nil {
+			errs = append(errs, err)
+		}
+		if _, err := media.ParseAudio(c.EarlyMedia); err != nil {
+			errs = append(errs, fmt.Errorf("early media: %w", err))
+		}
 	}
 	if c.Trunks < 0 {
 		errs = append(errs, fmt.Errorf("trunks %d must not be negative (0: no limit)", c.Trunks))

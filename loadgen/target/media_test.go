@@ -2,11 +2,16 @@ package target_test
 
 import (
 	"context"
+	"math"
+	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/callsim/callsim/internal/netimpair"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/media"
 )
 
 // TestMediaEndToEnd: callsim load against the embedded target on loopback
@@ -61,5 +66,79 @@ func TestMediaEndToEnd(t *testing.T) {
 	r = runLoad(t, loadgen.Config{Target: srv2.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
 	if r.Completed != 2 || r.Media != nil || r.Responses["183"] != 0 {
 		t.Errorf("no media: %s media %+v responses %v", loadSummary(r), r.Media, r.Responses)
+	}
+}
+
+// TestMediaImpaired routes each call's RTP through an impairing relay
+// (caller -> target: x% loss and 0-20 ms of uniform jitter; the echo comes
+// back unimpaired), so the caller measures the loss and jitter the relay
+// made: loss within a binomial tolerance of x, jitter near 20/3 ms (the
+// mean |difference| of two uniform delays), and a lower MOS.
+func TestMediaImpaired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	const x = 0.05
+	var (
+		mu     sync.Mutex
+		relays []*netimpair.Relay
+		relErr error
+	)
+	defer func() {
+		for _, r := range relays {
+			r.Close()
+		}
+	}()
+	via := func(remote netip.AddrPort) netip.AddrPort {
+		mu.Lock()
+		defer mu.Unlock()
+		r, err := netimpair.New(ctx, netimpair.Config{Upstream: remote.String(), Seed: uint64(len(relays) + 1),
+			Up: netimpair.Impairment{Loss: x, Jitter: 20 * time.Millisecond}})
+		if err != nil {
+			relErr = err
+			return remote
+		}
+		relays = append(relays, r)
+		return r.Addr().AddrPort()
+	}
+	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Rate: 10, MaxCalls: 10, Duration: time.Minute,
+		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 3 * time.Second}, MediaVia: via})
+	if relErr != nil {
+		t.Fatal(relErr)
+	}
+	m := r.Media
+	if r.Completed != 10 || m == nil || m.Calls != 10 {
+		t.Fatalf("%s media %+v", loadSummary(r), m)
+	}
+	var dropped uint64
+	for _, rl := range relays {
+		dropped += rl.Stats().Up.Dropped
+	}
+	expected := m.PacketsReceived + m.PacketsLost
+	loss := float64(m.PacketsLost) / float64(expected)
+	sd := math.Sqrt(x * (1 - x) / float64(expected))
+	t.Logf("packets sent %d, expected %d, lost %d (%.2f%%, relay dropped %d), binomial sd %.2f%%; jitter p50 %.2f ms; MOS p50 %.2f",
+		m.PacketsSent, expected, m.PacketsLost, loss*100, dropped, sd*100, m.JitterMs.P50, m.MOS.P50)
+	if math.Abs(loss-x) > 4*sd {
+		t.Errorf("loss %.2f%%, want %.0f%% within 4 sd (%.2f%%)", loss*100, x*100, 4*sd*100)
+	}
+	if m.LossPct.P50 < 1 {
+		t.Errorf("median call loss %.2f%%", m.LossPct.P50)
+	}
+	if m.JitterMs.P50 < 3 || m.JitterMs.P50 > 12 {
+		t.Errorf("jitter p50 %.2f ms, want about 6.7", m.JitterMs.P50)
+	}
+	_, clean := media.EstimateMOS(0, 0, 0)
+	if m.MOS.P50 > clean-0.3 || m.MOS.P50 < 3 {
+		t.Errorf("MOS p50 %.2f with 5%% loss (clean %.2f)", m.MOS.P50, clean)
 	}
 }
