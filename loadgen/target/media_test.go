@@ -45,8 +45,9 @@ func TestMediaEndToEnd(t *testing.T) {
 		if m.Received > m.ReceivedExpected+5 {
 			early++
 		}
-		if m.Sent < 35 || m.ReceivedExpected+5 < m.Sent || m.LossPct > 1 || m.MOS <= 4.0 {
-			t.Errorf("call %s: %+v", c.CallID, *m)
+		// The echo of the last packets may still be on the way at the hang-up.
+		if m.Sent < 35 || m.ReceivedExpected < m.Sent*9/10 || m.LossPct > 1 || m.MOS <= 4.0 {
+			t.Errorf("call %s: %+v (scheduler late %d)", c.CallID, *m, r.Media.SchedulerLate)
 		}
 	}
 	if early < 2 {
