@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strconv"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/callsim/callsim/loadgen"
@@ -134,12 +137,16 @@ func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 	}
 	lo, hi := float64(r.Series[0].T), float64(r.Series[len(r.Series)-1].T+1)
 	c := newChart("Calls per second", "seconds since start", "calls")
+	tx, ty := targetRate(r, lo, hi)
+	if len(tx) > 0 {
+		c.addLine("target rate", tx, ty, lighten(colBlack, 0.3), 1.5, []vg.Length{6, 3})
+	}
 	c.addLine("started", xs, started, colorAt(0), 2, nil)
 	c.addLine("answered", xs, answered, colorAt(2), 1.5, []vg.Length{5, 3})
 	c.addLine("not completed", xs, failed, colRed, 1.5, nil)
 	c.p.X.Min, c.p.X.Max = lo, max(hi, lo+1)
 	c.p.X.Tick.Marker, c.p.Y.Tick.Marker = numTicks{}, numTicks{}
-	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, started, answered, failed)
+	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, started, answered, failed, ty)
 	s1, err := c.svg()
 	if err != nil {
 		return nil, err
@@ -153,10 +160,91 @@ func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Figure{
-		{Title: "Calls per second", Caption: "Calls started, answered, and not completed (failed, abandoned, timed out or transport error) per second of the test.", SVG: s1},
+	figs := []Figure{
+		{Title: "Calls per second", Caption: "Calls started, answered, and not completed (failed, abandoned, timed out or transport error) per second of the test; dashed: the target rate of an open workload (--rate or --stages).", SVG: s1},
 		{Title: "Calls in progress", Caption: "Highest number of calls in progress in each second.", SVG: s2},
-	}, nil
+	}
+	causes := failureCauses(r)
+	if len(causes) == 0 {
+		return figs, nil
+	}
+	n := len(causes)
+	c = newChart("Calls not completed, by cause", "calls", "")
+	c.h = max(2.2*vg.Inch, 1.1*vg.Inch+vg.Length(n)*0.4*vg.Inch)
+	var bars rects
+	var ticks []plot.Tick
+	var labels []pointLabel
+	most := 0.0
+	for i, cs := range causes {
+		y := float64(n - 1 - i)
+		bars = append(bars, rect{0, cs.calls, y - 0.3, y + 0.3, colRed})
+		ticks = append(ticks, plot.Tick{Value: y, Label: cs.name})
+		labels = append(labels, pointLabel{x: cs.calls, y: y, text: strconv.FormatFloat(cs.calls, 'f', 0, 64)})
+		most = max(most, cs.calls)
+	}
+	c.p.Add(bars)
+	c.p.Add(rightLabels{labels: labels, style: text.Style{Color: colBlack, Font: font.From(sansFont, 10), Handler: c.p.TextHandler}})
+	c.p.Y.Min, c.p.Y.Max = -0.6, float64(n)-0.4
+	c.p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	c.p.Y.Tick.Length = 0
+	c.p.X.Min, c.p.X.Max = 0, max(1, most*1.15)
+	c.p.X.Tick.Marker = numTicks{}
+	s3, err := c.svg()
+	if err != nil {
+		return nil, err
+	}
+	return append(figs, Figure{Title: "Calls not completed, by cause", SVG: s3,
+		Caption: "Attempted calls that did not complete: failed by final status code, abandoned (CANCEL sent), timed out (no final response), transport errors."}), nil
+}
+
+type cause struct {
+	name  string
+	calls float64
+}
+
+// failureCauses lists the calls that did not complete by cause: each final
+// status code of 300 or more, then abandoned, timed out and transport
+// errors; causes with no call are left out.
+func failureCauses(r *loadgen.Result) []cause {
+	var out []cause
+	codes := make([]string, 0, len(r.StatusCodes))
+	for c := range r.StatusCodes {
+		if n, err := strconv.Atoi(c); err == nil && n >= 300 {
+			codes = append(codes, c)
+		}
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		if n := r.StatusCodes[c]; n > 0 {
+			out = append(out, cause{"failed " + c, float64(n)})
+		}
+	}
+	for _, x := range []cause{{"abandoned", float64(r.Abandoned)}, {"timed out", float64(r.TimedOut)}, {"transport error", float64(r.TransportErrors)}} {
+		if x.calls > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// targetRate is the intended call rate: constant from lo to hi seconds for
+// --rate, piecewise linear for --stages (each from the previous stage's
+// target, 0 before the first), shared by the segments of a split test;
+// nothing for a closed workload.
+func targetRate(r *loadgen.Result, lo, hi float64) (xs, ys []float64) {
+	n := float64(r.Settings.Segment.N())
+	switch {
+	case r.TargetCPS > 0:
+		return []float64{lo, hi}, []float64{r.TargetCPS, r.TargetCPS}
+	case len(r.Settings.Stages) > 0:
+		t := 0.0
+		xs, ys = []float64{0}, []float64{0}
+		for _, st := range r.Settings.Stages {
+			t += st.Duration.Seconds()
+			xs, ys = append(xs, t), append(ys, st.Target/n)
+		}
+	}
+	return xs, ys
 }
 
 // WriteLoadHTML writes a SIP load-test result as a self-contained HTML

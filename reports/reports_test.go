@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -244,6 +246,7 @@ func TestHTMLSelfContained(t *testing.T) {
 		{"compare of one variant", func(w io.Writer) error { return WriteCompareHTML(w, &one) }, 2},
 		{"compare without costs", func(w io.Writer) error { return WriteCompareHTML(w, &noCost) }, 0},
 		{"load", func(w io.Writer) error { return WriteLoadHTML(w, loadLoad(t)) }, 2},
+		{"load with failures and stages", func(w io.Writer) error { return WriteLoadHTML(w, failingLoad(loadLoad(t))) }, 3},
 		{"staff", func(w io.Writer) error { return WriteStaffHTML(w, loadStaff(t)) }, 2},
 		{"staff, analytic only", func(w io.Writer) error { return WriteStaffHTML(w, analyticPlan(loadStaff(t))) }, 1},
 		{"sweep", func(w io.Writer) error { return WriteSweepHTML(w, loadSweep(t)) }, 3},
@@ -262,6 +265,16 @@ func TestHTMLSelfContained(t *testing.T) {
 			checkSelfContained(t, b.Bytes(), tt.figures)
 		})
 	}
+}
+
+// failingLoad turns a load test into a ramp (--stages) where some calls
+// failed with 486 or 503, were abandoned or timed out.
+func failingLoad(r *loadgen.Result) *loadgen.Result {
+	r.Settings.Rate, r.TargetCPS = 0, 0
+	r.Settings.Stages = []loadgen.Stage{{Duration: 2 * time.Second, Target: 10}, {Duration: 4 * time.Second, Target: 4}}
+	r.StatusCodes = map[string]uint64{"200": 28, "486": 3, "503": 2}
+	r.Completed, r.Failed, r.Abandoned, r.TimedOut = 28, 5, 2, 1
+	return r
 }
 
 // analyticPlan strips a plan to its Erlang figures, as staff --analytic.
@@ -497,5 +510,23 @@ func TestNiceTicks(t *testing.T) {
 		if strings.Join(got, " ") != tt.labels {
 			t.Errorf("niceTicks(%g, %g) = %v, want %s", tt.lo, tt.hi, got, tt.labels)
 		}
+	}
+}
+
+func TestFailureCauses(t *testing.T) {
+	r := failingLoad(loadLoad(t))
+	var got []string
+	for _, c := range failureCauses(r) {
+		got = append(got, fmt.Sprintf("%s=%g", c.name, c.calls))
+	}
+	if want := "failed 486=3 failed 503=2 abandoned=2 timed out=1"; strings.Join(got, " ") != want {
+		t.Errorf("causes %v, want %s", got, want)
+	}
+	if c := failureCauses(loadLoad(t)); len(c) != 0 {
+		t.Errorf("a test where every call completed has causes %v", c)
+	}
+	xs, ys := targetRate(r, 0, 6)
+	if fmt.Sprint(xs, ys) != "[0 2 6] [0 10 4]" {
+		t.Errorf("stages target %v %v", xs, ys)
 	}
 }
