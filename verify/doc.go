@@ -25,4 +25,15 @@
 // (default 2 ms), which is SIPDelay*K of scenario time (d): ASA ± d, service
 // level ± d times the density of the wait at the threshold, abandon rate ±
 // PWait*d/mean patience, occupancy ± occ*d/AHT.
+//
+// The inflation is measured, not guessed: TestMeasureInflation
+// (CALLSIM_MEASURE_INFLATION=12 go test -run TestMeasureInflation -v
+// ./verify) ran the simple case (5 agents, 126 calls/h, AHT 2 min, patience
+// 1 min, K=240, 20 s, about 150 calls a run) with 12 seeds and divided the
+// standard deviation of each measured KPI across runs by the mean i.i.d.
+// standard error: service level 2.43, ASA 2.49, abandon rate 1.86. A
+// standard deviation from 12 runs is itself uncertain by about ±21%
+// (1/sqrt(2x11)), so the default 3 is the measured 2.5 rounded up to cover
+// that; with it none of the 48 KPIs of the 12 runs was flagged. Occupancy's
+// i.i.d. error is conservative (measured ratio 0.70), so it is not inflated.
 package verify
