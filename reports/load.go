@@ -80,7 +80,41 @@ func loadTables(r *loadgen.Result) []table {
 	if len(rows) > 0 {
 		ts = append(ts, table{Title: "Final status codes", Header: []string{"code", "calls"}, Align: "lr", Rows: rows})
 	}
+	if m := r.Media; m != nil {
+		ts = append(ts, mediaTables(m)...)
+	}
 	return ts
+}
+
+// mediaTables shows the RTP figures of a load test.
+func mediaTables(m *loadgen.MediaSummary) []table {
+	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	rows := [][]string{
+		{"answered calls measured", u(m.Calls)},
+		{"packets sent", u(m.PacketsSent)},
+		{"packets received", u(m.PacketsReceived)},
+		{"packets lost", u(m.PacketsLost)},
+		{fmt.Sprintf("calls below MOS %.1f", m.MOSThreshold), fmt.Sprintf("%d (%s)", m.BelowMOS, Pct(m.BelowMOSShare))},
+		{"one-way audio", u(m.OneWayAudio)},
+		{"no audio", u(m.NoAudio)},
+	}
+	if m.SDPErrors > 0 || m.PortErrors > 0 {
+		rows = append(rows, []string{"unusable SDP answers", u(m.SDPErrors)}, []string{"calls without an RTP port", u(m.PortErrors)})
+	}
+	var drows [][]string
+	for _, d := range []struct {
+		name string
+		d    loadgen.MediaDist
+		prec int
+	}{{"MOS (E-model)", m.MOS, 2}, {"loss (%)", m.LossPct, 2}, {"jitter (ms)", m.JitterMs, 2}, {"longest gap (ms)", m.MaxGapMs, 1}} {
+		f := func(v float64) string { return strconv.FormatFloat(v, 'f', d.prec, 64) }
+		drows = append(drows, []string{d.name, u(d.d.Count), f(d.d.Mean), f(d.d.Min), f(d.d.P5), f(d.d.P50), f(d.d.P95), f(d.d.P99), f(d.d.Max)})
+	}
+	return []table{
+		{Title: "Media (RTP)", Note: "Measured by the caller on the far end's stream, from the answer to the hang-up.", Header: []string{"figure", "value"}, Align: "lr", Rows: rows},
+		{Title: "Media per call", Note: "Loss and jitter as in RFC 3550; MOS estimated with the ITU-T G.107 E-model (G.711 with PLC, delay assumed from a 40 ms jitter buffer).",
+			Header: []string{"figure", "calls", "mean", "min", "p5", "p50", "p95", "p99", "max"}, Align: "lrrrrrrrr", Rows: drows},
+	}
 }
 
 func loadLine(r *loadgen.Result) string {
@@ -266,6 +300,10 @@ func WriteLoadHTML(w io.Writer, r *loadgen.Result) error {
 			{Label: "achieved calls/s", Value: fmt.Sprintf("%.1f", r.AchievedCPS)},
 			{Label: "SRD p95", Value: fmt.Sprintf("%.1f ms", r.SRD.P95)},
 		},
+	}
+	if m := r.Media; m != nil {
+		pg.Cards = append(pg.Cards, htmlCard{Label: "MOS p5", Value: fmt.Sprintf("%.2f", m.MOS.P5), Bad: m.MOS.P5 < m.MOSThreshold},
+			htmlCard{Label: "one-way audio", Value: strconv.FormatUint(m.OneWayAudio, 10), Bad: m.OneWayAudio > 0})
 	}
 	if r.Interrupted {
 		pg.Warning = "Interrupted: the figures cover the calls made before the interrupt."

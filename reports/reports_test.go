@@ -530,3 +530,28 @@ func TestFailureCauses(t *testing.T) {
 		t.Errorf("stages target %v %v", xs, ys)
 	}
 }
+
+func TestLoadMediaTables(t *testing.T) {
+	s, err := ReadResult(filepath.Join("testdata", "load.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := *s.Load
+	r.Media = &loadgen.MediaSummary{Calls: 40, PacketsSent: 4003, PacketsReceived: 3999, MOSThreshold: 3.6, OneWayAudio: 1,
+		MOS: loadgen.MediaDist{Count: 40, Min: 4.37, P5: 4.37, P50: 4.38, Max: 4.38}}
+	var md, html strings.Builder
+	if err := WriteLoadMarkdown(&md, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Media (RTP)", "| packets received | 3999 |", "| one-way audio | 1 |", "| MOS (E-model) | 40 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if err := WriteLoadHTML(&html, &r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "MOS p5") {
+		t.Error("HTML report lacks the MOS card")
+	}
+}
