@@ -27,9 +27,10 @@ func newVerifyCmd(e *env) *cobra.Command {
 		asJSON      bool
 		seg         segmentFlags
 		quiet       bool
+		claim       claimFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "verify --scenario FILE [--target URI]",
+		Use:   "verify --scenario FILE [--target URI] | --claim FILE",
 		Short: "Check that a SIP platform behaves as the simulator predicts for a scenario",
 		Long: `Simulate the scenario for its predicted service level, ASA, abandon rate and
 occupancy (95% confidence intervals), then drive a SIP target with the same
@@ -52,12 +53,18 @@ interrupted, without a verdict (exit code 1).
 
 A segment of verify places its share of the
 arrivals (rate/n, seed derived from the segment) at the shared --target and
-judges the KPIs its own callers measured; it needs --target.`,
+judges the KPIs its own callers measured; it needs --target.
+` + claimHelp,
 		Example: `  callsim verify --scenario single-queue
   callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
-  callsim verify --scenario my-center.yaml --target sip:support@10.0.0.5:5060`,
+  callsim verify --scenario my-center.yaml --target sip:support@10.0.0.5:5060
+  callsim verify --claim vendor-claim.yaml --trunks 100
+  callsim verify --claim vendor-claim.yaml --target sip:support@10.0.0.5:5060 --hold 60s`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if claim.file != "" {
+				return runClaim(e, cmd, &claim, targetURI, agents, timeScale, inflation, seed, asJSON, scenarioArg)
+			}
 			if scenarioArg == "" {
 				return usageError{fmt.Errorf("--scenario is required")}
 			}
@@ -132,6 +139,7 @@ judges the KPIs its own callers measured; it needs --target.`,
 	f.Uint64Var(&seed, "seed", 0, "seed of the arrivals, patience and handle times (default: the scenario's)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
 	seg.add(f, "the arrivals")
+	claim.add(f)
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	return cmd
 }

@@ -56,6 +56,10 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"agents with target", []string{"--scenario", path, "--agents", "3", "--target", "sip:x@127.0.0.1"}, ExitUsage, "--agents"},
 		{"argument", []string{"extra"}, ExitUsage, "verify"},
 		{"unsupported", []string{"--scenario", "two-skills"}, ExitError, "one queue"},
+		{"claim and scenario", []string{"--scenario", path, "--claim", path}, ExitUsage, "not both"},
+		{"claim missing", []string{"--claim", "nosuch-claim.yaml"}, ExitError, "--claim: open nosuch-claim.yaml"},
+		{"claim not a claim", []string{"--claim", path}, ExitError, `unknown key "horizon"`},
+		{"claim trunks with target", []string{"--claim", path, "--trunks", "3", "--target", "sip:x@127.0.0.1"}, ExitUsage, "--trunks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
