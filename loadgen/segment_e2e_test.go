@@ -110,3 +110,38 @@ func TestSegmentsAddUpToOneRun(t *testing.T) {
 		t.Errorf("merged series starts %d calls, want %d", started, calls)
 	}
 }
+
+// TestSegmentsClosedModel: --concurrency and --max-calls split exactly
+// (5 callers and 10 calls over 3 segments: 2+2+1 callers, 4+3+3 calls).
+func TestSegmentsClosedModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close() //nolint:errcheck // test cleanup
+	var total uint64
+	for i, want := range []struct {
+		calls   uint64
+		callers int64
+	}{{4, 2}, {3, 2}, {3, 1}} {
+		r, err := loadgen.Run(ctx, loadgen.Config{Target: srv.URI("support"), Concurrency: 5, MaxCalls: 10, Duration: 30 * time.Second,
+			Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second}, NoMedia: true, Segment: segment.Segment{Index: i, Count: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Attempted != want.calls || r.Completed != want.calls || r.MaxConcurrent > want.callers {
+			t.Errorf("segment %d/3: attempted %d completed %d max concurrent %d; want %d calls by %d callers",
+				i, r.Attempted, r.Completed, r.MaxConcurrent, want.calls, want.callers)
+		}
+		total += r.Attempted
+	}
+	if total != 10 {
+		t.Errorf("segments made %d calls, want 10", total)
+	}
+}
