@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,7 +51,7 @@ func TestInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs processes")
 	}
-	bin := buildBinary(t)
+	bin := sharedBinary(t)
 	dir := t.TempDir()
 	sc := filepath.Join(dir, "long.yaml")
 	if err := os.WriteFile(sc, []byte(longScenario), 0o644); err != nil {
@@ -139,6 +142,96 @@ func TestInterrupt(t *testing.T) {
 			noTempFiles(t, d)
 		})
 	}
+}
+
+// TestSecondInterrupt: a second SIGINT ends a command that is still
+// winding down (here a load test hanging up long calls within a long
+// grace) at once, leaving no result file, whole or half.
+func TestSecondInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs processes")
+	}
+	bin := sharedBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// A peer that never answers: every call waits for a response until the
+	// grace ends.
+	hole, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hole.Close()
+	go func() {
+		buf := make([]byte, 65536)
+		for {
+			if _, _, err := hole.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	uri := fmt.Sprintf("sip:support@%s", hole.LocalAddr())
+	d := t.TempDir()
+	jsonPath := filepath.Join(d, "load.json")
+	cmd := exec.CommandContext(ctx, bin, "load", uri, "--rate", "20", "--duration", "1m", "--timeout", "1m",
+		"--grace", "30s", "-q", "--json", jsonPath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatalf("second SIGINT: %v (exited already? stderr: %s)", err, stderr.String())
+	}
+	cmd.Wait()
+	if took := time.Since(sent); took > 5*time.Second {
+		t.Errorf("the second SIGINT took %v to end the process (grace 30s)", took)
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("process state %v, want killed by SIGINT", cmd.ProcessState)
+	}
+	if _, err := os.Stat(jsonPath); err == nil {
+		t.Error("a result file was written although the run was cut short")
+	}
+}
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+// sharedBinary builds callsim once for the interruption tests (TestMain
+// removes it).
+func sharedBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "callsim-bin"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "callsim")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 func readFile(t *testing.T, path string) []byte {
