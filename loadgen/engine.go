@@ -192,8 +192,10 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 			time.Sleep(time.Millisecond)
 		}
 		uaddr := pc.LocalAddr().(*net.UDPAddr)
+		// rport (RFC 3581): responses come back to the socket the request
+		// left from, through a NAT or an impairing relay.
 		cl, err := sipgo.NewClient(ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(host),
-			sipgo.WithClientConnectionAddr(pc.LocalAddr().String()))
+			sipgo.WithClientConnectionAddr(pc.LocalAddr().String()), sipgo.WithClientNAT())
 		if err != nil {
 			return fmt.Errorf("create SIP client: %w", err)
 		}
