@@ -38,6 +38,9 @@ func (s *segmentFlags) add(fl *pflag.FlagSet, what string) {
 	fl.StringVar(&s.startAt, "start-at", "", "wait until TIME (RFC 3339, e.g. 2026-11-23T14:00:00Z, or +30s) before starting")
 }
 
+// set reports whether any of the flags was given.
+func (s *segmentFlags) set() bool { return s.spec != "" || s.count != 0 || s.startAt != "" }
+
 // resolve returns the segment (zero: whole) and the start time (zero: now).
 func (s *segmentFlags) resolve() (segment.Segment, time.Time, error) {
 	var seg segment.Segment

@@ -43,6 +43,10 @@ func TestSegmentFlagErrors(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(stderr, "need --target") {
 		t.Errorf("verify segment without target: exit %d, %q", code, stderr)
 	}
+	code, _, stderr = run(t, "verify", "--claim", "claim.yaml", "--segment", "0/2")
+	if code != ExitUsage || !strings.Contains(stderr, "do not apply to --claim") {
+		t.Errorf("verify --claim with a segment: exit %d, %q", code, stderr)
+	}
 	code, _, stderr = run(t, "sweep", "single-queue", "--set", "groups.staff.agents=30,32", "--segment", "2/2")
 	if code != ExitUsage || !strings.Contains(stderr, "index must be 0 to 1") {
 		t.Errorf("sweep bad segment: exit %d, %q", code, stderr)

@@ -62,6 +62,9 @@ judges the KPIs its own callers measured; it needs --target.
   callsim verify --claim vendor-claim.yaml --target sip:support@10.0.0.5:5060 --hold 60s`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if claim.file != "" && seg.set() {
+				return usageError{fmt.Errorf("--segment, --segments and --start-at do not apply to --claim")}
+			}
 			if claim.file != "" {
 				return runClaim(e, cmd, &claim, targetURI, agents, timeScale, inflation, seed, asJSON, scenarioArg)
 			}
