@@ -34,4 +34,13 @@
 // 2xx), answer delay (to the 2xx), SDD (session disconnect delay, BYE to its
 // final response) and the session duration, recorded in HDR histograms. The
 // ratios SER, SEER, ISA and SCR are fractions; see Result.
+//
+// # Media
+//
+// Unless Config.NoMedia, every INVITE carries a G.711 offer for an RTP port
+// of its own (package media); from the answer to the hang-up the call sends
+// 50 packets per second and measures the far end's stream (early media after
+// a 183 with SDP is received too). Each CallRecord carries the call's
+// media.Stats, and Result.Media aggregates them (MOS, loss, jitter and gap
+// distributions, one-way and no-audio counts); thresholds reach them.
 package loadgen

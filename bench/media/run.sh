@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# How many concurrent media calls (G.711, 50 packets per second each way) one
+# machine sustains: callsim load against callsim target on 127.0.0.1, both
+# with RTP (the target echoes each caller's stream), for increasing
+# concurrency. Each step holds CONC calls for HOLD seconds (all started within
+# RAMP seconds) and reads the caller's media figures from the JSON result. A
+# step passes when every call completed, the callers sent at least 99% of
+# the 50 packets per second they owe, the loss over all packets is under
+# 0.1% and no call had one-way or no audio. The machine carries both ends of
+# every call: 2 x CONC streams sent and received by each process.
+# Every run is bounded in calls and time; only processes started here are
+# killed, by PID. Usage: bench/media/run.sh [out.md]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+STEPS=${STEPS:-"100 250 500 1000 1500 2000 3000"}
+HOLD=${HOLD:-20}
+RAMP=${RAMP:-5}
+OUT=${1:-/dev/stdout}
+
+tmp=$(mktemp -d)
+tgt_pid=""
+cleanup() { [ -n "$tgt_pid" ] && kill "$tgt_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+go build -o "$tmp/callsim" ./cmd/callsim
+
+max_steps=$(echo $STEPS | tr ' ' '\n' | sort -n | tail -1)
+"$tmp/callsim" target --listen udp:127.0.0.1:0 --agents $((max_steps + 10)) --handle 1h \
+  --rtp-ports 40000-59999 --early-media silence --duration 1h >"$tmp/target.out" 2>"$tmp/target.err" &
+tgt_pid=$!
+for _ in $(seq 1 50); do grep -q listening "$tmp/target.err" && break; sleep 0.1; done
+addr=$(grep -o 'udp:127.0.0.1:[0-9]*' "$tmp/target.err" | head -1 | sed 's/^udp://')
+[ -n "$addr" ] || { echo "target did not start:" >&2; cat "$tmp/target.err" >&2; exit 1; }
+
+{
+  echo "| concurrent calls | completed | packets sent (of 50/s) | received | lost | loss | MOS p5 | jitter p99 (ms) | longest gap p99 (ms) | one-way / no audio | sender late slots | verdict |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+} >"$tmp/table.md"
+best=0
+for c in $STEPS; do
+  rate=$(( (c + RAMP - 1) / RAMP ))
+  "$tmp/callsim" load "sip:support@$addr" --rate "$rate" --max-calls "$c" --hold "${HOLD}s" --duration 10m \
+    --rtp-ports 10000-29999 --json "$tmp/r.json" >"$tmp/load.out" 2>&1 || true
+  [ -s "$tmp/r.json" ] || { echo "load at $c failed:" >&2; cat "$tmp/load.out" >&2; break; }
+  read -r completed sent recv lost mos5 jit99 gap99 oneway noaudio late < <(jq -r \
+    '[.completed, .media.packets_sent, .media.packets_received, .media.packets_lost, .media.mos.p5, .media.jitter_ms.p99, .media.max_gap_ms.p99, .media.one_way_audio, .media.no_audio, .media.scheduler_late] | @tsv' "$tmp/r.json")
+  loss=$(awk -v l="$lost" -v r="$recv" 'BEGIN { e = l + r; printf "%.4f", (e > 0 ? 100 * l / e : 100) }')
+  pace=$(awk -v s="$sent" -v n="$c" -v h="$HOLD" 'BEGIN { printf "%.1f", 100 * s / (n * 50 * h) }')
+  ok=$(awk -v l="$loss" -v c="$completed" -v n="$c" -v o="$oneway" -v z="$noaudio" -v p="$pace" 'BEGIN { print (l < 0.1 && c == n && o == 0 && z == 0 && p >= 99) ? "pass" : "FAIL" }')
+  echo "| $c | $completed | $sent ($pace%) | $recv | $lost | $loss% | $mos5 | $jit99 | $gap99 | $oneway / $noaudio | $late | $ok |" >>"$tmp/table.md"
+  echo "step $c: $ok (loss $loss%, MOS p5 $mos5)" >&2
+  rm -f "$tmp/r.json"
+  [ "$ok" = pass ] || break
+  best=$c
+  sleep 2
+done
+{
+  echo "callsim load against callsim target on 127.0.0.1, $(nproc) cores, ${HOLD} s calls started over ${RAMP} s; $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  cat "$tmp/table.md"
+  echo
+  echo "Highest concurrency with loss under 0.1%: $best calls (each 50 packets/s each way)"
+} >"$OUT"
