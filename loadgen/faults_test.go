@@ -157,7 +157,8 @@ func (u *fakeUAS) serve() {
 var shortHold = loadgen.Dist{Kind: loadgen.DistConstant, Mean: 50 * time.Millisecond}
 
 // TestFaultNeverAnswers: a target that is silent (every call times out,
-// none is cancelled since nothing provisional came back), and one that
+// none is cancelled since nothing provisional came back, even when the
+// callers' patience runs out first), and one that
 // rings forever (every caller's patience runs out: CANCEL, which the target
 // accepts but never ends the INVITE; the call is abandoned).
 func TestFaultNeverAnswers(t *testing.T) {
@@ -177,6 +178,19 @@ func TestFaultNeverAnswers(t *testing.T) {
 			if rec.FinalStatus != 0 || rec.SRD != 0 {
 				t.Errorf("call %s: final %d srd %v, want none", rec.CallID, rec.FinalStatus, rec.SRD)
 			}
+		}
+	})
+	t.Run("silent, impatient callers", func(t *testing.T) {
+		// No provisional response, so no CANCEL may be sent (RFC 3261 9.1):
+		// the caller's patience cannot end the call, the timeout does, and
+		// the call counts as the target's failure to answer.
+		u := startFakeUAS(t, func(int) []int { return nil })
+		r, _ := faultRun(t, loadgen.Config{Target: u.uri(), Rate: 20, MaxCalls: n, Duration: time.Minute,
+			InviteTimeout: time.Second, Hold: shortHold,
+			Patience: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 200 * time.Millisecond}}, 20*time.Second)
+		wantOutcomes(t, r, n, 0, 0, 0, n, 0)
+		if u.cancels.Load() != 0 {
+			t.Errorf("%d CANCELs sent before any provisional response", u.cancels.Load())
 		}
 	})
 	t.Run("rings forever", func(t *testing.T) {
