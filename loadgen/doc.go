@@ -43,4 +43,15 @@
 // a 183 with SDP is received too). Each CallRecord carries the call's
 // media.Stats, and Result.Media aggregates them (MOS, loss, jitter and gap
 // distributions, one-way and no-audio counts); thresholds reach them.
+//
+// # Segments and merging
+//
+// Config.Segment makes a run one of n execution segments of a test (see
+// package segment and NewSegmentPacer): each segment computes its exact
+// share of the schedule, the callers and the calls by itself, with random
+// streams derived from (Seed, i); Config.StartAt lets all start together.
+// A Result stores its delay (and media) histograms losslessly, the absolute
+// start of its series, its segment and a TestID; Merge combines segments'
+// results into the whole test's, recomputing every percentile from the
+// merged histograms.
 package loadgen

@@ -31,5 +31,8 @@
 // Sweeps. Sweep simulates a scenario at every point of one or two axes of
 // overrides (scenarios.Scenario.With paths), with the scenario's seed at
 // every point (common random numbers), and names the cheapest point meeting
-// every target and the knee of the service-level curve.
+// every target and the knee of the service-level curve. SweepSegment
+// simulates one execution segment of a sweep (the points p with p mod n ==
+// i, with the unsplit sweep's seeds) and MergeSweeps puts the segments back
+// together into exactly the unsplit result.
 package wfm
