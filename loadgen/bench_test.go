@@ -28,6 +28,7 @@ func BenchmarkCallsLoopback(b *testing.B) {
 				Duration:    2 * time.Minute,
 				Sockets:     c.sockets,
 				Grace:       time.Second,
+				NoMedia:     true,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()

@@ -413,19 +413,22 @@ func (e *engine) drainLimit() time.Duration {
 	return hold + 2*e.cfg.InviteTimeout + 10*time.Second
 }
 
-func (e *engine) sleepUntil(ctx context.Context, t time.Time) bool {
+// sleepUntil waits until t, on one timer reused for every call of the
+// open loop; it reports false when the run is stopping.
+func (e *engine) sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 50*time.Microsecond {
 		return true
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+	timer.Reset(d)
 	select {
 	case <-timer.C:
 		return true
 	case <-ctx.Done():
+		timer.Stop()
 		return false
 	case <-e.stop:
+		timer.Stop()
 		return false
 	}
 }
@@ -436,13 +439,17 @@ func (e *engine) openLoop(ctx context.Context) {
 		e.log.Error("pacer", "error", err)
 		return
 	}
+	// Go >= 1.23 timers: Reset after Stop or after firing never delivers a stale tick.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for n := uint64(0); ; n++ {
 		at, ok := pacer.At(n)
 		if !ok {
 			return
 		}
 		intended := e.start.Add(at)
-		if !e.sleepUntil(ctx, intended) {
+		if !e.sleepUntil(ctx, timer, intended) {
 			return
 		}
 		if e.inflight.Load() >= int64(e.cfg.MaxInFlight) {
