@@ -36,7 +36,6 @@ type call struct {
 	done     chan struct{}
 
 	invite      *sip.Request
-	ack         *sip.Request
 	answer      *sip.Response
 	srd         time.Duration // from the intended start
 	srdWire     time.Duration // from the INVITE
@@ -478,7 +477,6 @@ func (c *call) sendAck(tx sip.ClientTransaction) {
 		e.log.Debug("ACK not built", "call", c.callID, "error", err)
 		return
 	}
-	c.ack = ack
 	// A retransmitted 2xx is rare: rebuild the same ACK then (same Via).
 	via := ack.Via().Clone()
 	tx.OnRetransmission(func(r *sip.Response) {
