@@ -2,18 +2,20 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/sim/erlang"
+	"github.com/callsim/callsim/verify"
 )
 
 func init() { register(newDemoCmd) }
@@ -23,10 +25,15 @@ func init() { register(newDemoCmd) }
 const (
 	demoCompare = "hybrid"
 	demoTheory  = "single-queue"
+	// demoVerify is played over SIP: a small line (5 agents, 2-minute
+	// calls) reaches its steady state within minutes of scenario time,
+	// which a 20-second slice at 240x (80 minutes) covers.
+	demoWire = "small-line"
 )
 
 func newDemoCmd(e *env) *cobra.Command {
 	var quiet, noSIP bool
+	var outDir string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Compare in-house, outsourced and hybrid for the built-in center, and check the simulator against theory",
@@ -40,8 +47,14 @@ func newDemoCmd(e *env) *cobra.Command {
  2. "` + demoTheory + `": one queue, exponential times, simulated and set beside the
     exact Erlang A values it must reproduce.
  3. Over the wire: the embedded SIP contact center (callsim target) starts on
-    loopback and the load generator (callsim load) places 30 real SIP calls
-    at it; both sides' counts are printed (--no-sip skips this).
+    loopback with the staffing of "` + demoWire + `" (one queue, 5 agents), and
+    "callsim verify" drives 20 s of its traffic at it, 240 times faster than
+    real time (80 minutes of calls), measures service level, ASA, abandonment and occupancy from the
+    SIP exchange and sets them beside the simulation's (--no-sip skips this).
+
+The comparison's report (report.html with charts, report.md, result.json,
+CSV) and the verification (verify.json) are written to --out (default: a new
+temporary directory), whose path is printed at the end. About a minute.
 
 Write either out with "callsim scenarios init NAME" to change it and run
 "callsim compare" or "callsim simulate" on your copy.`,
@@ -50,6 +63,14 @@ Write either out with "callsim scenarios init NAME" to change it and run
 			sc, err := scenarios.LoadBuiltin(demoCompare)
 			if err != nil {
 				return err
+			}
+			dir := outDir
+			if dir == "" {
+				if dir, err = os.MkdirTemp("", "callsim-demo-"); err != nil {
+					return fmt.Errorf("demo: a directory for the report: %w (give --out DIR)", err)
+				}
+			} else if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("demo: --out: %w", err)
 			}
 			fmt.Fprintf(e.stdout, "== 1. In-house, outsourced or hybrid? (built-in scenario %q)\n\n", demoCompare)
 			bar := newProgressBar(e.stderr, "comparing", quiet)
@@ -60,6 +81,9 @@ Write either out with "callsim scenarios init NAME" to change it and run
 			}
 			if err := reports.WriteCompareText(e.stdout, cmp); err != nil {
 				return err
+			}
+			if _, err := reports.WriteCompareFiles(dir, cmp); err != nil {
+				return fmt.Errorf("demo: report in %s: %w", dir, err)
 			}
 
 			sc, err = scenarios.LoadBuiltin(demoTheory)
@@ -78,56 +102,54 @@ Write either out with "callsim scenarios init NAME" to change it and run
 				return err
 			}
 			if !noSIP {
-				if err := demoSIP(e); err != nil {
-					return fmt.Errorf("SIP exchange: %w", err)
+				wire, err := scenarios.LoadBuiltin(demoWire)
+				if err != nil {
+					return err
+				}
+				if err := demoVerify(e, wire, dir); err != nil {
+					return fmt.Errorf("SIP verification: %w", err)
 				}
 			}
-			fmt.Fprintf(e.stdout, "\nNext: callsim scenarios init %s my-center.yaml; callsim compare my-center.yaml\n", demoCompare)
+			fmt.Fprintf(e.stdout, "\nReport written to %s (report.html, report.md, result.json, CSV", dir)
+			if !noSIP {
+				fmt.Fprint(e.stdout, ", verify.json")
+			}
+			fmt.Fprintln(e.stdout, ")")
+			fmt.Fprintf(e.stdout, "Next: callsim scenarios init %s my-center.yaml; callsim compare my-center.yaml\n", demoCompare)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
-	cmd.Flags().BoolVar(&noSIP, "no-sip", false, "skip the SIP exchange with the embedded target")
+	cmd.Flags().BoolVar(&noSIP, "no-sip", false, "skip the SIP verification against the embedded target")
+	cmd.Flags().StringVar(&outDir, "out", "", "write the reports into this directory (default: a new temporary directory)")
 	return cmd
 }
 
-// demoSIP starts the embedded SIP contact center on loopback, places a
-// short burst of real test calls at it with the load generator, and prints
-// what both sides measured.
-func demoSIP(e *env) error {
-	handle, err := loadgen.ParseDist("exp:2m")
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
+// demoVerify starts the embedded SIP contact center on loopback with the
+// scenario's staffing, drives a time-scaled slice of the scenario's traffic
+// at it (callsim verify) and prints measured against predicted.
+func demoVerify(e *env, sc *scenarios.Scenario, dir string) error {
+	const k, wall = 240, 20 * time.Second
+	fmt.Fprintf(e.stdout, "\n== 3. Over the wire: %q played over SIP by the embedded contact center, %dx faster\n", sc.Name, k)
+	fmt.Fprintf(e.stdout, "(%v of calls on loopback = %v of the scenario; measured from the SIP exchange, beside the simulation)\n\n",
+		wall, time.Duration(k*wall).Round(time.Minute))
+	ctx, cancel := context.WithTimeout(e.ctx, 2*time.Minute)
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 4, Handle: handle, Trunks: 10, TimeScale: 60, Seed: 1})
+	rep, err := verify.Run(ctx, verify.Config{Scenario: sc, TimeScale: k, Duration: wall, Seed: 1, Logger: e.log})
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	hold, _ := loadgen.ParseDist("1h") // the agent hangs up after the handle time
-	patience, _ := loadgen.ParseDist("exp:1s")
-	fmt.Fprintf(e.stdout, "\n== 3. Over the wire: 30 SIP calls at 5 a second to the embedded contact center at %s\n", srv.URI("support"))
-	fmt.Fprintf(e.stdout, "(4 agents, handle time exponential 2 min, time running 60 times faster; callers hang up after 1 s on average)\n\n")
-	res, err := loadgen.Run(ctx, loadgen.Config{Target: srv.URI("support"), Rate: 5, MaxCalls: 30, Duration: 30 * time.Second,
-		Hold: hold, Patience: patience, Seed: 1})
+	if err := writeVerifyText(e.stdout, rep); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
 	}
-	// Let the target see the last hang-ups before reading its figures.
-	time.Sleep(200 * time.Millisecond)
-	st := srv.Stats()
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\tcallers (callsim load)\tcontact center (callsim target)\t\n")
-	fmt.Fprintf(tw, "calls\t%d attempted\t%d offered\t\n", res.Attempted, st.Offered)
-	fmt.Fprintf(tw, "answered\t%d\t%d\t\n", res.Completed, st.Answered)
-	fmt.Fprintf(tw, "abandoned (CANCEL)\t%d\t%d\t\n", res.Abandoned, st.Abandoned)
-	fmt.Fprintf(tw, "rejected / failed\t%d\t%d\t\n", res.Failed+res.TimedOut+res.TransportErrors, st.Rejected)
-	fmt.Fprintf(tw, "setup delay (SRD) p50 / p99\t%.1f / %.1f ms\t\t\n", res.SRD.P50, res.SRD.P99)
-	fmt.Fprintf(tw, "service level, ASA\t\t%s, %s\t\n", reports.Pct(st.ServiceLevel), reports.Secs(st.ASASeconds))
-	tw.Flush()
-	fmt.Fprintln(e.stdout, "\nMore: callsim target --help, callsim load --help.")
+	if err := reports.WriteFileAtomic(filepath.Join(dir, "verify.json"), append(b, '\n')); err != nil {
+		return fmt.Errorf("verify.json: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "\nMore: callsim verify --help (your own scenario, --target a real platform, --claim a vendor's claims).")
 	return nil
 }
 

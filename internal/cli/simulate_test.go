@@ -149,14 +149,24 @@ func TestSimulateText(t *testing.T) {
 	}
 }
 
+// TestDemo runs the whole demo: the comparison, the theory check and 20 s
+// of SIP verification against the embedded target, and checks the report.
 func TestDemo(t *testing.T) {
-	code, stdout, stderr := run(t, "demo")
+	dir := t.TempDir()
+	code, stdout, stderr := run(t, "demo", "--out", dir, "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, w := range []string{"service level", "exact theory", "Erlang A", "in-house only", "outsourced only", "Cheapest variant meeting every service-level target: in-house only"} {
+	for _, w := range []string{"service level", "exact theory", "Erlang A", "in-house only", "outsourced only",
+		"Cheapest variant meeting every service-level target: in-house only", "Over the wire", "small line",
+		"measured      predicted", "verdict", "Report written to " + dir} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("demo output lacks %q:\n%s", w, stdout)
+		}
+	}
+	for _, f := range []string{"report.html", "report.md", "result.json", "verify.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("report: %v", err)
 		}
 	}
 }
