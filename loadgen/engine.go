@@ -141,6 +141,9 @@ func (e *engine) setup() error {
 	return nil
 }
 
+// udpBuffer is the socket buffer size asked for each UDP socket.
+const udpBuffer = 4 << 20
+
 // addEndpoint adds one SIP stack (user agent, server, client) with its own
 // local UDP socket, or its own TCP/TLS connection to the target. sipgo reads
 // and parses each socket or connection in one goroutine, and each stack has
@@ -177,6 +180,13 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return fmt.Errorf("listen udp on %s: %w (free a port or lower --sockets)", host, err)
+		}
+		if uc, ok := pc.(*net.UDPConn); ok {
+			// Bursts of responses must not overflow the default buffer (about
+			// 200 KB) while the reader parses: ask for 4 MB (the kernel caps
+			// it at net.core.rmem_max / wmem_max).
+			_ = uc.SetReadBuffer(udpBuffer)
+			_ = uc.SetWriteBuffer(udpBuffer)
 		}
 		go func() { _ = srv.ServeUDP(pc) }()
 		// ServeUDP registers the socket with the transport layer in its own
