@@ -243,7 +243,7 @@ func TestFaultHalf503(t *testing.T) {
 type window struct{ from, to time.Time }
 
 // TestFaultTargetDiesAndComesBack: the embedded target behind a relay that
-// turns into a black hole for 2 s mid-run (the target "dies") and then
+// turns into a black hole for 2.5 s mid-run (the target "dies") and then
 // forwards again. Calls whose INVITE and every retransmission fell in the
 // hole time out; calls well before or after it complete; calls near its
 // edges may go either way but still end in exactly one outcome.
@@ -267,16 +267,16 @@ func TestFaultTargetDiesAndComesBack(t *testing.T) {
 		rate     = 10
 		duration = 5 * time.Second
 		timeout  = 800 * time.Millisecond
-		margin   = 300 * time.Millisecond
+		margin   = 500 * time.Millisecond // generous: a busy machine answers late
 	)
 	var hole window
 	holeSet := make(chan struct{})
 	go func() {
 		defer close(holeSet)
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(1200 * time.Millisecond)
 		hole.from = time.Now()
 		relay.SetBlackHole(true)
-		time.Sleep(2 * time.Second)
+		time.Sleep(2500 * time.Millisecond)
 		relay.SetBlackHole(false)
 		hole.to = time.Now()
 	}()
@@ -307,7 +307,7 @@ func TestFaultTargetDiesAndComesBack(t *testing.T) {
 	if r.Attempted != rate*uint64(duration/time.Second) || r.Completed+r.TimedOut != r.Attempted {
 		t.Errorf("want %d calls, each completed or timed out: %s", rate*int(duration/time.Second), faultSummary(r))
 	}
-	if sureLost < 5 || sureDone < 20 {
+	if sureLost < 5 || sureDone < 10 {
 		t.Errorf("only %d calls surely in the hole and %d surely outside (a very busy machine?)", sureLost, sureDone)
 	}
 	if relay.Stats().Up.BlackHoled == 0 {
@@ -430,7 +430,7 @@ func TestFaultTCPReset(t *testing.T) {
 	const (
 		rate     = 10
 		duration = 3 * time.Second
-		margin   = 300 * time.Millisecond
+		margin   = 500 * time.Millisecond // generous: a busy machine answers late
 	)
 	var resetAt time.Time
 	resetDone := make(chan struct{})
