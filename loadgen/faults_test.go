@@ -15,6 +15,7 @@ import (
 
 	"github.com/callsim/callsim/internal/netimpair"
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/loadgentest"
 	"github.com/callsim/callsim/loadgen/target"
 )
 
@@ -465,4 +466,72 @@ func TestFaultTCPReset(t *testing.T) {
 	if before < 5 || after < 5 || r.TransportErrors < after {
 		t.Errorf("%d calls before the reset, %d after, %d transport errors", before, after, r.TransportErrors)
 	}
+}
+
+// TestRelayWithSIPp: the impairing relay between real SIP peers. The load
+// generator (rport) calls a SIPp UAS through it with jitter both ways
+// (reordering its 180 and 200): SIPp answers to the source address, so its responses cross the
+// relay too, and every call completes. A SIPp UAC (no rport in its Via)
+// calls the embedded target through it: SIPp sends every request to the
+// relay, the target answers straight to SIPp's Via, bypassing the relay.
+func TestRelayWithSIPp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("interop test")
+	}
+	// No duplication: SIPp's built-in UAS takes a late duplicate INVITE
+	// for an unexpected message and drops the call (the generator then
+	// counts a BYE failure).
+	im := netimpair.Impairment{Jitter: 20 * time.Millisecond}
+	t.Run("load to sipp uas", func(t *testing.T) {
+		uas := loadgentest.StartSIPpUAS(t, loadgentest.UDP, "")
+		relay, err := netimpair.New(context.Background(), netimpair.Config{Upstream: fmt.Sprintf("127.0.0.1:%d", uas.Port), Up: im, Down: im, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { relay.Close() })
+		const n = 20
+		r, _ := faultRun(t, loadgen.Config{Target: "sip:service@" + relay.Addr().String(), Rate: 20, MaxCalls: n,
+			Duration: time.Minute, InviteTimeout: 10 * time.Second, Hold: shortHold}, 40*time.Second)
+		wantOutcomes(t, r, n, n, 0, 0, 0, 0)
+		if s := relay.Stats(); s.Down.Forwarded < 2*n || r.ByeFailures != 0 {
+			t.Errorf("relay %+v, %d BYE failures: want SIPp's responses through it and every BYE answered", s, r.ByeFailures)
+		}
+	})
+	t.Run("sipp uac to target", func(t *testing.T) {
+		loadgentest.NeedBinary(t, "sipp")
+		srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+			Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		relay, err := netimpair.New(context.Background(), netimpair.Config{Upstream: srv.Addr().String(), Up: netimpair.Impairment{Jitter: 20 * time.Millisecond}, Seed: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { relay.Close() })
+		const n = 20
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := loadgentest.RunSIPpUAC(ctx, loadgentest.UDP, relay.Addr().String(), 20, n, "-s", "support",
+			"-p", strconv.Itoa(loadgentest.FreePort(t)), "-d", "200")
+		if err != nil {
+			t.Fatalf("sipp: %v\n%s", err, out)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.Stats().Completed < n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		st := srv.Stats()
+		s := relay.Stats()
+		t.Logf("target: offered %d answered %d completed %d; relay %+v", st.Offered, st.Answered, st.Completed, s)
+		if st.Offered != n || st.Answered != n || st.CallerHangups != n {
+			t.Errorf("target: offered %d answered %d caller hangups %d, want %d each", st.Offered, st.Answered, st.CallerHangups, n)
+		}
+		// INVITE, ACK and BYE of every call went through the relay; the
+		// target's responses went straight to SIPp's Via.
+		if s.Up.Forwarded < 3*n || s.Down.Received != 0 {
+			t.Errorf("relay %+v: want %d requests through it and no responses", s, 3*n)
+		}
+	})
 }
