@@ -35,6 +35,21 @@
 // final response) and the session duration, recorded in HDR histograms. The
 // ratios SER, SEER, ISA and SCR are fractions; see Result.
 //
+// # Per-call parameters
+//
+// Config.From, To, Display and Username are templates with SIPp-like
+// placeholders ([seq], [seq%M+K], [call_number], [NAME] or [fieldN] for a
+// column of Config.Callers); see Template and ParseCallers. Call n uses row
+// n mod rows of the callers table; a password column gives each caller its
+// own digest password, never serialised nor logged.
+//
+// # Sockets
+//
+// Calls are spread round robin over Config.Sockets SIP stacks, each with its
+// own local UDP socket or TCP/TLS connection and its own transaction table:
+// sipgo reads and parses each socket in one goroutine, so one socket caps
+// the rate at what one core parses.
+//
 // # Media
 //
 // Unless Config.NoMedia, every INVITE carries a G.711 offer for an RTP port
