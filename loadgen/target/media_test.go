@@ -2,8 +2,10 @@ package target_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,5 +143,40 @@ func TestMediaImpaired(t *testing.T) {
 	_, clean := media.EstimateMOS(0, 0, 0)
 	if m.MOS.P50 > clean-0.3 || m.MOS.P50 < 3 {
 		t.Errorf("MOS p50 %.2f with 5%% loss (clean %.2f)", m.MOS.P50, clean)
+	}
+}
+
+// TestMediaUnusableOffer: an offer the target cannot answer gets 488 (and
+// is not queued); an offer of the discard port 9 is answered without RTP.
+func TestMediaUnusableOffer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 100 * time.Millisecond}, Shutdown: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	tests := []struct {
+		name, sdp, want string
+	}{
+		{"G.729 only", "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 18\na=rtpmap:18 G729/8000\n", "SIP/2.0 488"},
+		{"SRTP", "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/SAVP 0\n", "SIP/2.0 488"},
+		{"garbage", "hello\n", "SIP/2.0 488"},
+		{"discard port", "v=0\nc=IN IP4 127.0.0.1\nm=audio 9 RTP/AVP 0\n", "SIP/2.0 200"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sdp := strings.ReplaceAll(tt.sdp, "\n", "\r\n")
+			msg := strings.Replace(request("INVITE", fmt.Sprintf("sdp-%d", i), ""), "Content-Length: 0\n",
+				fmt.Sprintf("Content-Type: application/sdp\nContent-Length: %d\n", len(sdp)), 1)
+			msg += tt.sdp // exchange turns every line ending into CRLF, as counted above
+			if got := exchange(t, srv.Addr().String(), msg); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q, want %s", got, tt.want)
+			}
+		})
+	}
+	if st := srv.Stats(); st.Offered != 1 {
+		t.Errorf("offered %d, want only the port-9 call admitted", st.Offered)
 	}
 }
