@@ -161,7 +161,9 @@ func mediaDist(h *hdrhistogram.Histogram, scale, sum float64) MediaDist {
 	if n == 0 {
 		return MediaDist{}
 	}
-	q := func(p float64) float64 { return float64(h.ValueAtQuantile(p)) / scale }
+	// ValueAtQuantile answers 0 when p% of the count rounds to no value
+	// (p5 of fewer than 10 calls); the lowest value is meant.
+	q := func(p float64) float64 { return float64(max(h.ValueAtQuantile(p), h.Min())) / scale }
 	return MediaDist{Count: uint64(n), Mean: sum / float64(n), Min: float64(h.Min()) / scale,
 		P5: q(5), P50: q(50), P95: q(95), P99: q(99), Max: float64(h.Max()) / scale}
 }

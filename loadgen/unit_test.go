@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/media"
 )
 
 func TestParseDist(t *testing.T) {
@@ -322,5 +324,20 @@ func TestMediaThresholds(t *testing.T) {
 		if _, err := ParseThreshold(bad); err == nil {
 			t.Errorf("ParseThreshold(%q) accepted", bad)
 		}
+	}
+}
+
+func TestMediaAggregateFewCalls(t *testing.T) {
+	m := newMediaAgg(3.6)
+	for _, mos := range []float64{4.2, 4.3, 4.38, 4.38, 4.38} {
+		m.add(&media.Stats{Sent: 100, Received: 100, ReceivedExpected: 100, Expected: 100, MOS: mos, JitterMs: 1})
+	}
+	m.add(&media.Stats{Sent: 100}) // nothing came back: one-way audio, no MOS
+	s := m.summary()
+	if s.MOS.P5 < 4.19 || s.MOS.P5 > 4.21 || s.MOS.Count != 5 || s.MOS.Min < 4.19 {
+		t.Errorf("MOS of 5 calls: %+v", s.MOS)
+	}
+	if s.Calls != 6 || s.OneWayAudio != 1 || s.NoAudio != 0 || s.BelowMOS != 1 || s.JitterMs.P5 < 0 {
+		t.Errorf("summary %+v", s)
 	}
 }
