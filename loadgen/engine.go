@@ -60,6 +60,7 @@ type engine struct {
 type endpoint struct {
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
+	closers []io.Closer // the endpoint's listening sockets (sipgo does not close them)
 	client  *sipgo.Client
 	laddr   sip.Addr // zero for connection-oriented transports
 	contact sip.ContactHeader
@@ -188,6 +189,7 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 			_ = uc.SetReadBuffer(udpBuffer)
 			_ = uc.SetWriteBuffer(udpBuffer)
 		}
+		ep.closers = append(ep.closers, pc)
 		go func() { _ = srv.ServeUDP(pc) }()
 		// ServeUDP registers the socket with the transport layer in its own
 		// goroutine; a call sent before that would make the client bind the
@@ -224,6 +226,7 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 			if err != nil {
 				return fmt.Errorf("listen tcp on %s: %w", host, err)
 			}
+			ep.closers = append(ep.closers, l)
 			go func() { _ = srv.ServeTCP(l) }()
 			port = l.Addr().(*net.TCPAddr).Port
 		}
@@ -310,6 +313,9 @@ func (e *engine) close() {
 			_ = ep.srv.Close()
 		}
 		_ = ep.ua.Close()
+		for _, c := range ep.closers {
+			_ = c.Close()
+		}
 	}
 }
 

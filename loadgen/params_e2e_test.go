@@ -161,6 +161,17 @@ func TestSockets(t *testing.T) {
 					t.Errorf("source %s placed %d calls, want 4 (round robin)", a, k)
 				}
 			}
+			// Every socket is closed when Run returns: no reader is left.
+			var left int
+			for i := 0; i < 50; i++ {
+				if left, _ = goroutinesIn("loadgen.(*engine).addEndpoint"); left == 0 {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if left != 0 {
+				t.Errorf("%d socket readers left after Run", left)
+			}
 		})
 	}
 }
