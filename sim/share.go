@@ -26,3 +26,28 @@ func OpenAt(o *scenarios.OpenHours, t time.Duration) bool {
 	}
 	return isOpen(o, t.Seconds())
 }
+
+// StaffChange says that from scenario time At (from Monday 00:00) on,
+// Available agents of a group take calls.
+type StaffChange struct {
+	At        time.Duration
+	Available int
+}
+
+// Headcount returns, per group of sc, the change points of its available
+// agents over the scenario's horizon, as the simulator computes them from
+// agents, shifts and their breaks, agents_by_interval, shrinkage and
+// outages. The first change is at 0; the last value holds past the horizon.
+func Headcount(sc *scenarios.Scenario) ([][]StaffChange, error) {
+	m, err := compile(sc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]StaffChange, len(m.groups))
+	for i, g := range m.groups {
+		for _, c := range g.changes {
+			out[i] = append(out[i], StaffChange{At: time.Duration(c.t * float64(time.Second)), Available: c.avail})
+		}
+	}
+	return out, nil
+}

@@ -56,8 +56,9 @@ opening hours: outside them a queue answers 480 Temporarily Unavailable. The
 scenario clock, for opening hours, is --clock-start (from Monday 00:00, e.g.
 8h or 57h30m for Wednesday 09:30) + wall time x K. Arrivals, patience,
 redials and repeats are the caller's business; the target does not transfer
-calls. A group with shifts, agents_by_interval, shrinkage or outages is
-refused (give agents: N).
+calls. Shifts, breaks, agents_by_interval, shrinkage and outages are followed
+on the scenario clock: agents come on duty and take waiting calls, and leave
+when idle (busy ones once their call is over).
 
 --time-scale K runs scenario time K times faster than wall time: handle times
 last 1/K as long, and the figures are reported in scenario time. The summary

@@ -48,7 +48,6 @@ func TestTargetUsageErrors(t *testing.T) {
 		{"agents with scenario", []string{"--scenario", "two-skills", "--agents", "3"}, "--agents is for the simple mode"},
 		{"clock without scenario", []string{"--clock-start", "8h"}, "--clock-start needs --scenario"},
 		{"unknown scenario", []string{"--scenario", "nosuch"}, "no built-in scenario"},
-		{"shifts refused", []string{"--scenario", "sales-day"}, "constant headcount"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

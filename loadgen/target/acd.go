@@ -14,6 +14,7 @@ import (
 type agent struct {
 	id        int
 	group     int
+	on        bool // on duty (taking calls, or finishing one)
 	busySince time.Time
 	call      *call
 }
@@ -62,6 +63,11 @@ type group struct {
 	factor  []float64 // handle-time factor per queue
 	busy    time.Duration
 	handled uint64
+	// Headcount: agents on duty, busy agents due to leave when they are
+	// free, and the agent time staffed (agent x wall seconds) so far.
+	onDuty, leaving int
+	staffed         float64
+	lastStaff       time.Time
 }
 
 // acd is the automatic call distributor: the queues, the agents and the
@@ -84,6 +90,62 @@ type acd struct {
 
 	rejected, unknown, callerHangups, agentHangups uint64
 	userParts                                      map[string]uint64
+	staffTimers                                    []*time.Timer
+}
+
+// staffChanged accounts the staffed agent time of g up to now.
+func (a *acd) staffChanged(g *group, now time.Time) {
+	now = a.clock(now)
+	if d := now.Sub(g.lastStaff); d > 0 {
+		g.staffed += float64(g.onDuty) * d.Seconds()
+		g.lastStaff = now
+	}
+}
+
+// setStaff makes n agents of group gi available (the scenario's headcount
+// changed): agents come on duty and take waiting calls, or idle agents
+// leave, busy ones once their call (and wrap-up) is over.
+func (a *acd) setStaff(gi, n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.setStaffLocked(gi, n, time.Now())
+}
+
+func (a *acd) setStaffLocked(gi, n int, now time.Time) {
+	if a.closed {
+		return
+	}
+	g := a.groups[gi]
+	a.staffChanged(g, now)
+	for g.onDuty-g.leaving < n {
+		if g.leaving > 0 {
+			g.leaving--
+			continue
+		}
+		var ag *agent
+		for _, x := range g.agents {
+			if !x.on {
+				ag = x
+				break
+			}
+		}
+		if ag == nil {
+			break
+		}
+		ag.on = true
+		g.onDuty++
+		a.free(ag, now) // takes a waiting call, or idles
+	}
+	for g.onDuty-g.leaving > n {
+		if k := len(g.idle); k > 0 {
+			ag := g.idle[k-1]
+			g.idle = g.idle[:k-1]
+			ag.on = false
+			g.onDuty--
+			continue
+		}
+		g.leaving++
+	}
 }
 
 // admission is the outcome of offering a call to the center.
@@ -236,6 +298,14 @@ func (a *acd) free(ag *agent, now time.Time) {
 	}
 	ag.busySince = time.Time{}
 	ag.call = nil
+	if g.leaving > 0 {
+		// The headcount fell while this agent was busy: off duty now.
+		a.staffChanged(g, now)
+		g.leaving--
+		g.onDuty--
+		ag.on = false
+		return
+	}
 	if !a.closed {
 		var best *call
 		bestPrio := 0
@@ -362,6 +432,12 @@ func (a *acd) close(now time.Time) {
 	for _, q := range a.queues {
 		a.queueChanged(q, now)
 	}
+	for _, g := range a.groups {
+		a.staffChanged(g, now)
+	}
+	for _, t := range a.staffTimers {
+		t.Stop()
+	}
 	a.closed = true
 	a.end = now
 }
@@ -434,12 +510,16 @@ type QueueStats struct {
 	MeanQueueLength   float64 `json:"mean_queue_length"`
 }
 
-// GroupStats are one agent group's figures.
+// GroupStats are one agent group's figures. Occupancy = busy time /
+// staffed agent time (which follows a time-varying headcount).
 type GroupStats struct {
 	Name      string  `json:"name"`
-	Agents    int     `json:"agents"`
-	Handled   uint64  `json:"handled"` // calls its agents answered
+	Agents    int     `json:"agents"`     // on duty now
+	MaxAgents int     `json:"max_agents"` // the peak headcount of the scenario
+	Handled   uint64  `json:"handled"`    // calls its agents answered
 	Occupancy float64 `json:"occupancy"`
+	// StaffedAgentSeconds is the agent time on duty, scenario time.
+	StaffedAgentSeconds float64 `json:"staffed_agent_seconds"`
 }
 
 func (a *acd) stats(now time.Time) Stats {
@@ -449,7 +529,7 @@ func (a *acd) stats(now time.Time) Stats {
 	now = a.clock(now)
 	elapsed := now.Sub(a.start)
 	s := Stats{
-		Agents: len(a.agents), Trunks: a.trunks, TimeScale: scale,
+		Trunks: a.trunks, TimeScale: scale,
 		ElapsedSeconds: elapsed.Seconds() * scale, WallSeconds: elapsed.Seconds(), Running: !a.closed,
 		Rejected: a.rejected, Unknown: a.unknown, CallerHangups: a.callerHangups, AgentHangups: a.agentHangups,
 		Queues: map[string]uint64{},
@@ -511,7 +591,11 @@ func (a *acd) stats(now time.Time) Stats {
 		s.MaxQueueLength = max(s.MaxQueueLength, q.maxLen)
 	}
 	var busyAll time.Duration
+	var staffedAll float64
 	for _, g := range a.groups {
+		a.staffChanged(g, now)
+		staffedAll += g.staffed
+		s.Agents += g.onDuty
 		busy := g.busy
 		for _, ag := range g.agents {
 			if !ag.busySince.IsZero() {
@@ -522,9 +606,10 @@ func (a *acd) stats(now time.Time) Stats {
 			}
 		}
 		busyAll += busy
-		gs := GroupStats{Name: g.name, Agents: len(g.agents), Handled: g.handled}
-		if elapsed > 0 && len(g.agents) > 0 {
-			gs.Occupancy = busy.Seconds() / (float64(len(g.agents)) * elapsed.Seconds())
+		gs := GroupStats{Name: g.name, Agents: g.onDuty, MaxAgents: len(g.agents), Handled: g.handled,
+			StaffedAgentSeconds: g.staffed * scale}
+		if g.staffed > 0 {
+			gs.Occupancy = min(1, busy.Seconds()/g.staffed)
 		}
 		s.Groups = append(s.Groups, gs)
 	}
@@ -542,8 +627,8 @@ func (a *acd) stats(now time.Time) Stats {
 		s.MeanHandleSeconds = talkSum.Seconds() / float64(s.Completed) * scale
 	}
 	if elapsed > 0 {
-		if len(a.agents) > 0 {
-			s.Occupancy = busyAll.Seconds() / (float64(len(a.agents)) * elapsed.Seconds())
+		if staffedAll > 0 {
+			s.Occupancy = min(1, busyAll.Seconds()/staffedAll)
 		}
 		s.MeanQueueLength = area / elapsed.Seconds()
 	}

@@ -30,7 +30,8 @@ type Config struct {
 	Listen string `json:"listen"`
 	// Scenario, when set, is played instead of the simple mode's single
 	// queue: its queues (the Request-URI user part names one; others get
-	// 404), groups with their constant headcounts, skills, routing with
+	// 404), groups with their headcounts (followed on the scenario clock
+	// when they vary), skills, routing with
 	// overflow delays, priorities, handle and wrap-up times (times the
 	// group's handle_time_factor), service level targets and opening hours
 	// (480 outside them). Agents, Handle and Within are then ignored.

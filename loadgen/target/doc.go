@@ -15,7 +15,7 @@
 //
 // Scenario mode (Config.Scenario) plays a scenario's contact center: its
 // queues (a user part that names none gets 404 Not Found, the queues listed
-// in the reason phrase), its groups with their constant headcounts, and the
+// in the reason phrase), its groups with their headcounts, and the
 // simulator's routing rules (package sim): an arriving call goes to the first
 // group on its route with no overflow delay and an idle agent (longest idle
 // first), else waits; it becomes eligible for later route steps as its wait
@@ -27,9 +27,12 @@
 // Temporarily Unavailable outside them, on the scenario clock ClockStart +
 // wall time x TimeScale (Monday 00:00 = 0, as in the simulator). Arrivals,
 // patience, redials and repeat calls are the caller's business; the target
-// does not transfer calls. Time-varying headcounts (shifts,
-// agents_by_interval, shrinkage, outages) are refused with the fix. Stats
-// then holds the figures per queue (PerQueue) and per group (Groups) as well.
+// does not transfer calls. A time-varying headcount (shifts and breaks,
+// agents_by_interval, shrinkage, outages; sim.Headcount) is followed on the
+// scenario clock: agents come on duty and take waiting calls, idle agents
+// leave at once and busy ones when their call is over, as in the simulator;
+// occupancy is then busy time over the agent time staffed. Stats then holds
+// the figures per queue (PerQueue) and per group (Groups) as well.
 //
 // Time can be compressed: with TimeScale K, scenario time runs K times faster
 // than wall time, so a 3-minute handle time lasts 3m/K on the wire, and the

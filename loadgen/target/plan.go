@@ -14,24 +14,28 @@ import (
 // checkScenario says why a scenario cannot be played by the target.
 func checkScenario(sc *scenarios.Scenario) error {
 	var errs []error
-	total := 0
-	for _, g := range sc.Groups {
-		if len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 {
-			errs = append(errs, fmt.Errorf("scenario %q: group %q: the target plays a constant headcount only; "+
-				"replace shifts, agents_by_interval, shrinkage and outages by agents: N (e.g. the peak headcount)", sc.Name, g.Name))
-		}
-		if g.Agents < 0 {
-			errs = append(errs, fmt.Errorf("scenario %q: group %q: agents %d must not be negative", sc.Name, g.Name, g.Agents))
-		}
-		total += g.Agents
-	}
-	if total < 1 && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("scenario %q: no agents in any group", sc.Name))
-	}
 	if len(sc.Queues) == 0 {
 		errs = append(errs, fmt.Errorf("scenario %q: no queues", sc.Name))
 	}
+	hc, err := sim.Headcount(sc)
+	if err != nil {
+		return fmt.Errorf("scenario %q: %w", sc.Name, err)
+	}
+	peak := 0
+	for _, changes := range hc {
+		for _, c := range changes {
+			peak = max(peak, c.Available)
+		}
+	}
+	if peak < 1 {
+		errs = append(errs, fmt.Errorf("scenario %q: no agents in any group at any time", sc.Name))
+	}
 	return errors.Join(errs...)
+}
+
+// varying reports whether a group's headcount changes over time.
+func varying(g *scenarios.Group) bool {
+	return len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0
 }
 
 // newACD builds the distributor of cfg (defaults applied, validated).
@@ -66,6 +70,11 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 		}
 		a.queues = append(a.queues, q)
 	}
+	hc, err := sim.Headcount(sc)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %q: %w", sc.Name, err)
+	}
+	timeline := make([][]sim.StaffChange, len(sc.Groups))
 	gIndex := map[string]int{}
 	for i, sg := range sc.Groups {
 		gIndex[sg.Name] = i
@@ -77,7 +86,26 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 			}
 		}
 		a.groups = append(a.groups, g)
-		a.addAgents(i, sg.Agents)
+		if !varying(&sg) {
+			a.addAgents(i, sg.Agents)
+			continue
+		}
+		// A time-varying headcount, followed on the scenario clock: the
+		// value at ClockStart now, each later change when its time comes.
+		peak, now0 := 0, 0
+		for _, c := range hc[i] {
+			peak = max(peak, c.Available)
+			if c.At <= cfg.ClockStart {
+				now0 = c.Available
+			}
+		}
+		a.addAgents(i, peak)
+		g.idle, g.onDuty = nil, 0
+		for _, ag := range g.agents {
+			ag.on = false
+		}
+		a.setStaffLocked(i, now0, now)
+		timeline[i] = hc[i]
 	}
 	routes := sc.Routing
 	if len(routes) == 0 {
@@ -111,7 +139,7 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 			if !staffedBefore {
 				after = 0
 			}
-			staffedBefore = staffedBefore || len(a.groups[gi].agents) > 0
+			staffedBefore = staffedBefore || len(a.groups[gi].agents) > 0 // the peak, as in the simulator
 			a.queues[qi].route = append(a.queues[qi].route, step{group: gi, after: wall(after)})
 			a.groups[gi].serves = append(a.groups[gi].serves, servedQ{q: qi, after: wall(after), priority: a.queues[qi].priority})
 		}
@@ -119,17 +147,28 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 	for _, g := range a.groups {
 		sort.SliceStable(g.serves, func(i, j int) bool { return g.serves[i].priority > g.serves[j].priority })
 	}
+	// Once the center is built: each later headcount change when its time
+	// comes on the scenario clock.
+	for gi, changes := range timeline {
+		for _, c := range changes {
+			if c.At > cfg.ClockStart {
+				a.staffTimers = append(a.staffTimers, time.AfterFunc(wall(c.At-cfg.ClockStart), func() { a.setStaff(gi, c.Available) }))
+			}
+		}
+	}
 	return a, nil
 }
 
 func (a *acd) addAgents(gi, n int) {
 	g := a.groups[gi]
 	for range n {
-		ag := &agent{id: len(a.agents), group: gi}
+		ag := &agent{id: len(a.agents), group: gi, on: true}
 		a.agents = append(a.agents, ag)
 		g.agents = append(g.agents, ag)
 		g.idle = append(g.idle, ag)
 	}
+	g.onDuty += n
+	g.lastStaff = a.start
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -127,24 +127,41 @@ func TestScenarioClosedQueue(t *testing.T) {
 	}
 }
 
-// TestScenarioRefusesShifts: a time-varying headcount is refused, naming
-// the group and the fix.
-func TestScenarioRefusesShifts(t *testing.T) {
+// TestScenarioFollowsHeadcount: one agent until 08:00, three after
+// (agents_by_interval), on the scenario clock started at 07:59 with 60x
+// time. A second caller waits for the agent on duty and is answered when
+// the headcount rises, a second of wall time later.
+func TestScenarioFollowsHeadcount(t *testing.T) {
+	counts := strings.TrimSuffix(strings.Repeat("1, ", 16)+strings.Repeat("3, ", 32), ", ")
 	sc := parseScenario(t, `
-name: shifts
-horizon: 1d
+name: morning
+horizon: 2d
 queues:
-  - name: q
+  - name: support
     arrivals: {per_hour: 10}
-    handle_time: {mean: 3m}
+    handle_time: {mean: 1h, dist: constant}
 groups:
   - name: day
-    skills: [q]
-    agents_by_interval: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+    skills: [support]
+    agents_by_interval: [`+counts+`]
 `)
-	err := target.Config{Scenario: sc}.Validate()
-	if err == nil || !strings.Contains(err.Error(), `group "day"`) || !strings.Contains(err.Error(), "agents: N") {
-		t.Errorf("Validate: %v", err)
+	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, ClockStart: 7*time.Hour + 59*time.Minute,
+		TimeScale: 60, Shutdown: 200 * time.Millisecond})
+	if g := srv.Stats().Groups[0]; g.Agents != 1 || g.MaxAgents != 3 {
+		t.Fatalf("at 07:59: %+v, want 1 agent on duty of 3", g)
+	}
+	if got := exchange(t, srv.Addr().String(), request("INVITE", "first", "")); !strings.HasPrefix(got, "SIP/2.0 200") {
+		t.Fatalf("first call: %q", got)
+	}
+	begin := time.Now()
+	got := exchange(t, srv.Addr().String(), request("INVITE", "second", ""))
+	waited := time.Since(begin)
+	if !strings.HasPrefix(got, "SIP/2.0 200") || waited < 500*time.Millisecond {
+		t.Errorf("second call: %q after %v, want 200 once the headcount rises (about 1 s)", got, waited)
+	}
+	st := srv.Stats()
+	if g := st.Groups[0]; g.Agents != 3 || st.Answered != 2 || st.ASASeconds < 15 {
+		t.Errorf("after 08:00: agents %d, answered %d, ASA %.1fs; want 3, 2 and the second caller's wait", g.Agents, st.Answered, st.ASASeconds)
 	}
 }
 
