@@ -68,5 +68,8 @@
 // A Result stores its delay (and media) histograms losslessly, the absolute
 // start of its series, its segment and a TestID; Merge combines segments'
 // results into the whole test's, recomputing every percentile from the
-// merged histograms.
+// merged histograms. The per-second setup-delay percentiles of the series
+// (Second.SRDP50 ...) are the exception: percentiles of parts do not make
+// the whole's, so a merged second holds the highest of its segments', an
+// upper bound marked Second.DelaysUpperBound.
 package loadgen

@@ -48,6 +48,11 @@ func (s Segments) Missing() []int {
 // the segments' per-second peaks (an upper bound: peaks within one second
 // need not coincide), and at least the highest segment's own.
 //
+// The per-second setup-delay percentiles (Second.SRDP50 ...) cannot be
+// recomputed: each merged second takes the highest of its segments'
+// percentiles, an upper bound of the true one, and is marked
+// DelaysUpperBound when more than one segment set up calls in it.
+//
 // Merge refuses results of different tests (their TestIDs differ; the error
 // names the setting), with different histogram settings, without
 // histograms, split into different numbers of segments, or covering the
@@ -209,6 +214,13 @@ func mergeSeries(rs []*Result, origin time.Time) []Second {
 			o.TimedOut += s.TimedOut
 			o.TransportErrors += s.TransportErrors
 			o.Concurrent += s.Concurrent
+			if s.SRDCalls > 0 {
+				o.DelaysUpperBound = o.DelaysUpperBound || o.SRDCalls > 0
+				o.SRDCalls += s.SRDCalls
+				o.SRDP50, o.SRDP95, o.SRDP99 = max(o.SRDP50, s.SRDP50), max(o.SRDP95, s.SRDP95), max(o.SRDP99, s.SRDP99)
+				o.AnswerP95 = max(o.AnswerP95, s.AnswerP95)
+			}
+			o.DelaysUpperBound = o.DelaysUpperBound || s.DelaysUpperBound
 		}
 	}
 	return out

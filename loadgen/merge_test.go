@@ -127,6 +127,7 @@ func synthetic(t *testing.T, start time.Time, seg segment.Segment, calls []fakeC
 	c.media = newMediaAgg(DefaultMOSThreshold)
 	for _, fc := range calls {
 		at := start.Add(fc.at)
+		fc.rec.IntendedStart, fc.rec.ActualStart = at, at.Add(fc.lag)
 		c.started(at, at.Add(fc.lag), false)
 		if fc.rec.AnswerDelay > 0 {
 			c.answered(at.Add(fc.rec.AnswerDelay))
@@ -262,6 +263,25 @@ func TestMergeEqualsWhole(t *testing.T) {
 	}
 	if started != whole.Attempted || ws != whole.Attempted || len(m.Series) != len(whole.Series) {
 		t.Errorf("series: merged %d seconds with %d starts, whole %d seconds with %d", len(m.Series), started, len(whole.Series), ws)
+	}
+	// Per-second setup delays: the same calls counted; the merged
+	// percentiles bound the whole run's from above and say so.
+	var set uint64
+	for j, s := range m.Series {
+		if j >= len(whole.Series) {
+			break
+		}
+		w := whole.Series[j]
+		set += s.SRDCalls
+		if s.SRDCalls != w.SRDCalls || s.SRDCalls > 0 && !s.DelaysUpperBound {
+			t.Errorf("second %d: merged %d setups (upper bound %v), whole run %d", j, s.SRDCalls, s.DelaysUpperBound, w.SRDCalls)
+		}
+		if s.SRDP50 < w.SRDP50 || s.SRDP95 < w.SRDP95 || s.SRDP99 < w.SRDP99 || s.AnswerP95 < w.AnswerP95 {
+			t.Errorf("second %d: merged %+v below the whole run's %+v", j, s, w)
+		}
+	}
+	if set == 0 || set != whole.SRD.Count {
+		t.Errorf("series: %d setups, the SRD histogram %d", set, whole.SRD.Count)
 	}
 	// The merged result survives JSON and merges no further with a segment.
 	b, _ := json.Marshal(m)

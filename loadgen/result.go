@@ -48,6 +48,26 @@ type Second struct {
 	TimedOut        uint64 `json:"timed_out"`
 	TransportErrors uint64 `json:"transport_errors"`
 	Concurrent      int64  `json:"concurrent"` // highest number of calls in progress during the second
+
+	// Setup delays of the calls started in this second, in milliseconds
+	// from their intended start: SRDCalls of them got an 18x or 2xx, and
+	// SRDP50, SRDP95 and SRDP99 are the percentiles of their SRD, AnswerP95
+	// the 95th percentile of the answer delay of those answered. All are
+	// zero, and omitted, when no call started in the second was set up.
+	// They are exact (nearest rank), computed once every call started in
+	// the second has ended.
+	//
+	// Percentiles of segments cannot be combined exactly: in a merged
+	// result, a second that more than one segment set calls up in holds the
+	// highest of the segments' percentiles, an upper bound of the whole
+	// test's (the percentile of a union never exceeds the largest of the
+	// parts'), and DelaysUpperBound says so.
+	SRDCalls         uint64  `json:"srd_calls,omitempty"`
+	SRDP50           float64 `json:"srd_p50_ms,omitempty"`
+	SRDP95           float64 `json:"srd_p95_ms,omitempty"`
+	SRDP99           float64 `json:"srd_p99_ms,omitempty"`
+	AnswerP95        float64 `json:"answer_delay_p95_ms,omitempty"`
+	DelaysUpperBound bool    `json:"delays_upper_bound,omitempty"`
 }
 
 // Result is the outcome of a run. Its JSON field names are a contract.

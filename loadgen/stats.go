@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -98,6 +100,22 @@ type collector struct {
 	retransmissions atomic.Uint64
 	onCall          func(CallRecord)
 	media           *mediaAgg // nil without media
+
+	// Per-second setup delays (see Second.SRDP50): the delays of the calls
+	// started in a second wait in pending until the second is over and its
+	// calls have ended; then its percentiles go into the series and the
+	// buffers back to spare. Memory: 8 bytes per ended call of a second
+	// still open, never per call of the run.
+	pending  map[int]*secDelays
+	spare    []*secDelays
+	startSec int // the latest second a call started in
+}
+
+// secDelays gathers the delays (microseconds) of the calls started in one
+// second; open counts those not ended yet.
+type secDelays struct {
+	open        int
+	srd, answer []uint32
 }
 
 // mediaAgg aggregates per-call media figures; it is guarded by the
@@ -189,8 +207,51 @@ func newCollector(start time.Time, onCall func(CallRecord)) *collector {
 	return &collector{
 		start: start, outcomes: map[Outcome]uint64{}, finalCodes: map[int]uint64{}, responses: map[int]uint64{},
 		srd: newHist(), answer: newHist(), srdW: newHist(), answerW: newHist(), sdd: newHist(), duration: newHist(),
-		lag: newHist(), onCall: onCall,
+		lag: newHist(), onCall: onCall, pending: map[int]*secDelays{},
 	}
+}
+
+// secIndex is the series index of t, as sec uses it.
+func (c *collector) secIndex(t time.Time) int {
+	return max(int(t.Sub(c.start)/time.Second), 0)
+}
+
+// us converts a delay to whole microseconds for secDelays (at least 1, at
+// most about 71 minutes).
+func us(d time.Duration) uint32 {
+	return uint32(min(max(int64(d/time.Microsecond), 1), math.MaxUint32))
+}
+
+// closeSec writes the delay percentiles of second i into the series and
+// recycles its buffers; mu must be held.
+func (c *collector) closeSec(i int, p *secDelays) {
+	delete(c.pending, i)
+	if len(p.srd) > 0 && i < len(c.series) {
+		s := &c.series[i]
+		p50, p95, p99 := nearestRanks(p.srd, 50, 95, 99)
+		a95, _, _ := nearestRanks(p.answer, 95, 95, 95)
+		// A second closed twice (a start that read the clock more than a
+		// second before it got the lock) keeps the higher figures.
+		s.SRDCalls += uint64(len(p.srd))
+		s.SRDP50, s.SRDP95, s.SRDP99 = max(s.SRDP50, p50), max(s.SRDP95, p95), max(s.SRDP99, p99)
+		s.AnswerP95 = max(s.AnswerP95, a95)
+	}
+	p.open, p.srd, p.answer = 0, p.srd[:0], p.answer[:0]
+	c.spare = append(c.spare, p)
+}
+
+// nearestRanks sorts v (microseconds) and returns its percentiles a, b and
+// c by nearest rank, in milliseconds; zeros for no values.
+func nearestRanks(v []uint32, a, b, c float64) (float64, float64, float64) {
+	if len(v) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(v)
+	at := func(q float64) float64 {
+		k := int(math.Ceil(q/100*float64(len(v)))) - 1
+		return float64(v[min(max(k, 0), len(v)-1)]) / 1000
+	}
+	return at(a), at(b), at(c)
 }
 
 // sec returns the series point for t; mu must be held.
@@ -232,6 +293,28 @@ func (c *collector) started(intended, actual time.Time, late bool) {
 	}
 	s := c.sec(actual)
 	s.Started++
+	i := c.secIndex(actual)
+	if i > c.startSec {
+		// A new second: no call starts in the earlier ones any more (one
+		// second of slack for a caller that read the clock before taking
+		// the lock), so those whose calls have all ended are complete.
+		c.startSec = i
+		for k, p := range c.pending {
+			if k < i-1 && p.open == 0 {
+				c.closeSec(k, p)
+			}
+		}
+	}
+	p := c.pending[i]
+	if p == nil {
+		if n := len(c.spare); n > 0 {
+			p, c.spare = c.spare[n-1], c.spare[:n-1]
+		} else {
+			p = &secDelays{}
+		}
+		c.pending[i] = p
+	}
+	p.open++
 	if c.concurrent > s.Concurrent {
 		s.Concurrent = c.concurrent
 	}
@@ -270,13 +353,27 @@ func (c *collector) finished(cr *callResult, now time.Time) {
 	if cr.rec.FinalStatus > 0 {
 		c.finalCodes[cr.rec.FinalStatus]++
 	}
+	i := c.secIndex(cr.rec.ActualStart)
+	p := c.pending[i]
 	if cr.rec.SRD > 0 {
 		recordDur(c.srd, cr.rec.SRD)
 		recordDur(c.srdW, cr.srdWire)
+		if p != nil {
+			p.srd = append(p.srd, us(cr.rec.SRD))
+		}
 	}
 	if cr.rec.AnswerDelay > 0 {
 		recordDur(c.answer, cr.rec.AnswerDelay)
 		recordDur(c.answerW, cr.answerWire)
+		if p != nil {
+			p.answer = append(p.answer, us(cr.rec.AnswerDelay))
+		}
+	}
+	if p != nil {
+		p.open--
+		if p.open <= 0 && c.startSec > i+1 {
+			c.closeSec(i, p)
+		}
 	}
 	if cr.sdd > 0 {
 		recordDur(c.sdd, cr.sdd)
@@ -338,6 +435,11 @@ func ratio(a, b uint64) float64 {
 func (c *collector) result(end time.Time) *Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Seconds still open (calls that never ended) get the delays of the
+	// calls that did.
+	for k, p := range c.pending {
+		c.closeSec(k, p)
+	}
 	r := &Result{
 		StartedAt: c.start, WallSeconds: end.Sub(c.start).Seconds(),
 		Attempted: c.attempted, Completed: c.outcomes[OutcomeCompleted], Failed: c.outcomes[OutcomeFailed],
