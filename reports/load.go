@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 
@@ -132,13 +133,27 @@ func WriteLoadMarkdown(w io.Writer, r *loadgen.Result) error {
 	return ew.err
 }
 
-// WriteLoadSeriesCSV writes series.csv: one row per second of the test.
+// WriteLoadSeriesCSV writes series.csv: one row per second of the test,
+// with the setup-delay percentiles of the calls started in the second
+// (empty when none was set up; delays_upper_bound is 1 where a merge of
+// segments could only bound them from above).
 func WriteLoadSeriesCSV(w io.Writer, r *loadgen.Result) error {
-	h := []string{"t_seconds", "started", "answered", "failed", "abandoned", "timed_out", "transport_errors", "max_concurrent"}
+	h := []string{"t_seconds", "started", "answered", "failed", "abandoned", "timed_out", "transport_errors", "max_concurrent",
+		"srd_calls", "srd_p50_ms", "srd_p95_ms", "srd_p99_ms", "answer_delay_p95_ms", "delays_upper_bound"}
 	rows := make([][]string, 0, len(r.Series))
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	for _, s := range r.Series {
-		rows = append(rows, []string{strconv.Itoa(s.T), u(s.Started), u(s.Answered), u(s.Failed), u(s.Abandoned), u(s.TimedOut), u(s.TransportErrors), strconv.FormatInt(s.Concurrent, 10)})
+		d := []string{u(s.SRDCalls), "", "", "", "", "0"}
+		if s.SRDCalls > 0 {
+			d[1], d[2], d[3] = num(s.SRDP50), num(s.SRDP95), num(s.SRDP99)
+		}
+		if s.AnswerP95 > 0 {
+			d[4] = num(s.AnswerP95)
+		}
+		if s.DelaysUpperBound {
+			d[5] = "1"
+		}
+		rows = append(rows, append([]string{strconv.Itoa(s.T), u(s.Started), u(s.Answered), u(s.Failed), u(s.Abandoned), u(s.TimedOut), u(s.TransportErrors), strconv.FormatInt(s.Concurrent, 10)}, d...))
 	}
 	return writeCSV(w, h, rows)
 }
@@ -156,7 +171,8 @@ func WriteLoadDelaysCSV(w io.Writer, r *loadgen.Result) error {
 }
 
 // LoadFigures draws the charts of a load test: calls started, answered and
-// failed per second, and calls in progress.
+// failed per second, calls in progress, setup-delay percentiles per second
+// (when the result has them) and the calls not completed by cause.
 func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 	if len(r.Series) == 0 {
 		return nil, nil
@@ -198,6 +214,11 @@ func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 		{Title: "Calls per second", Caption: "Calls started, answered, and not completed (failed, abandoned, timed out or transport error) per second of the test; dashed: the target rate of an open workload (--rate or --stages).", SVG: s1},
 		{Title: "Calls in progress", Caption: "Highest number of calls in progress in each second.", SVG: s2},
 	}
+	if f, err := setupDelayFigure(r, xs, lo, hi); err != nil {
+		return nil, err
+	} else if f != nil {
+		figs = append(figs, *f)
+	}
 	causes := failureCauses(r)
 	if len(causes) == 0 {
 		return figs, nil
@@ -229,6 +250,49 @@ func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 	}
 	return append(figs, Figure{Title: "Calls not completed, by cause", SVG: s3,
 		Caption: "Attempted calls that did not complete: failed by final status code, abandoned (CANCEL sent), timed out (no final response), transport errors."}), nil
+}
+
+// setupDelayFigure draws the SRD percentiles (and the answer delay's 95th)
+// of the calls started in each second; nil when no second has them (a
+// result written before callsim recorded them, or no call set up).
+func setupDelayFigure(r *loadgen.Result, xs []float64, lo, hi float64) (*Figure, error) {
+	n := len(r.Series)
+	p50, p95, p99, a95 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	has, bound := false, false
+	for i, s := range r.Series {
+		p50[i], p95[i], p99[i], a95[i] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		if s.SRDCalls == 0 {
+			continue
+		}
+		has = true
+		bound = bound || s.DelaysUpperBound
+		p50[i], p95[i], p99[i] = s.SRDP50, s.SRDP95, s.SRDP99
+		if s.AnswerP95 > 0 {
+			a95[i] = s.AnswerP95
+		}
+	}
+	if !has {
+		return nil, nil
+	}
+	c := newChart("Setup delay per second", "seconds since start", "milliseconds")
+	// p99 under p95, wider, so that both show where they coincide (few
+	// calls a second).
+	c.addLine("SRD p50", xs, p50, colorAt(0), 2, nil)
+	c.addLine("SRD p99", xs, p99, colRed, 3, nil)
+	c.addLine("SRD p95", xs, p95, colorAt(1), 1.5, nil)
+	c.addLine("answer delay p95", xs, a95, lighten(colBlack, 0.3), 1.5, []vg.Length{5, 3})
+	c.p.X.Min, c.p.X.Max = lo, max(hi, lo+1)
+	c.p.X.Tick.Marker, c.p.Y.Tick.Marker = numTicks{}, numTicks{}
+	c.p.Y.Min, c.p.Y.Max = 0, niceMax(1, p50, p95, p99, a95)
+	svg, err := c.svg()
+	if err != nil {
+		return nil, err
+	}
+	caption := "Session request delay (INVITE to the first 18x or 2xx) of the calls started in each second: 50th, 95th and 99th percentiles, measured from each call's intended start; dashed: the 95th percentile of the answer delay. Gaps: seconds in which no call started was set up."
+	if bound {
+		caption += " Merged from segments: where several segments started calls in the same second, the line shows the highest segment's percentile, an upper bound of the whole test's."
+	}
+	return &Figure{Title: "Setup delay per second", Caption: caption, SVG: svg}, nil
 }
 
 type cause struct {

@@ -245,8 +245,9 @@ func TestHTMLSelfContained(t *testing.T) {
 		{"compare after a run", func(w io.Writer) error { return WriteCompareHTML(w, loadCompare(t, true)) }, 3},
 		{"compare of one variant", func(w io.Writer) error { return WriteCompareHTML(w, &one) }, 2},
 		{"compare without costs", func(w io.Writer) error { return WriteCompareHTML(w, &noCost) }, 0},
-		{"load", func(w io.Writer) error { return WriteLoadHTML(w, loadLoad(t)) }, 2},
-		{"load with failures and stages", func(w io.Writer) error { return WriteLoadHTML(w, failingLoad(loadLoad(t))) }, 3},
+		{"load", func(w io.Writer) error { return WriteLoadHTML(w, loadLoad(t)) }, 3},
+		{"load with failures and stages", func(w io.Writer) error { return WriteLoadHTML(w, failingLoad(loadLoad(t))) }, 4},
+		{"load without per-second delays", func(w io.Writer) error { return WriteLoadHTML(w, noSeriesDelays(loadLoad(t))) }, 2},
 		{"staff", func(w io.Writer) error { return WriteStaffHTML(w, loadStaff(t)) }, 2},
 		{"staff, analytic only", func(w io.Writer) error { return WriteStaffHTML(w, analyticPlan(loadStaff(t))) }, 1},
 		{"sweep", func(w io.Writer) error { return WriteSweepHTML(w, loadSweep(t)) }, 3},
@@ -274,6 +275,15 @@ func failingLoad(r *loadgen.Result) *loadgen.Result {
 	r.Settings.Stages = []loadgen.Stage{{Duration: 2 * time.Second, Target: 10}, {Duration: 4 * time.Second, Target: 4}}
 	r.StatusCodes = map[string]uint64{"200": 28, "486": 3, "503": 2}
 	r.Completed, r.Failed, r.Abandoned, r.TimedOut = 28, 5, 2, 1
+	return r
+}
+
+// noSeriesDelays strips the per-second setup delays, as in a result
+// written before callsim recorded them.
+func noSeriesDelays(r *loadgen.Result) *loadgen.Result {
+	for i, s := range r.Series {
+		r.Series[i] = loadgen.Second{T: s.T, Started: s.Started, Answered: s.Answered, Failed: s.Failed, Concurrent: s.Concurrent}
+	}
 	return r
 }
 
@@ -553,5 +563,51 @@ func TestLoadMediaTables(t *testing.T) {
 	}
 	if !strings.Contains(html.String(), "MOS p5") {
 		t.Error("HTML report lacks the MOS card")
+	}
+}
+
+func TestSetupDelayFigure(t *testing.T) {
+	merged := loadLoad(t)
+	merged.Series[1].DelaysUpperBound = true
+	merged.Series[2] = loadgen.Second{T: 2, Started: 6, TimedOut: 6}
+	tests := []struct {
+		name      string
+		r         *loadgen.Result
+		want, not string // in the caption
+	}{
+		{"one run", loadLoad(t), "50th, 95th and 99th percentiles", "upper bound"},
+		{"merged, with a second without setups", merged, "an upper bound of the whole test's", ""},
+		{"no per-second delays", noSeriesDelays(loadLoad(t)), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			figs, err := LoadFigures(tt.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f *Figure
+			for i := range figs {
+				if figs[i].Title == "Setup delay per second" {
+					f = &figs[i]
+				}
+			}
+			if tt.want == "" {
+				if f != nil {
+					t.Fatalf("a setup-delay chart without delays: %q", f.Caption)
+				}
+				return
+			}
+			if f == nil {
+				t.Fatal("no setup-delay chart")
+			}
+			if !strings.Contains(f.Caption, tt.want) || tt.not != "" && strings.Contains(f.Caption, tt.not) {
+				t.Errorf("caption %q: want %q, not %q", f.Caption, tt.want, tt.not)
+			}
+			for _, l := range []string{"SRD p50", "SRD p95", "SRD p99", "answer delay p95"} {
+				if !strings.Contains(f.SVG, l) {
+					t.Errorf("the chart has no %q line in its legend", l)
+				}
+			}
+		})
 	}
 }
