@@ -7,7 +7,9 @@
 // # Billing CSV
 //
 // The first line names the columns, in any order and case; unknown columns
-// are ignored. Accepted names:
+// are ignored. Fields are separated by commas, or by semicolons or tabs when
+// the header line has no comma (spreadsheet exports in many locales); a
+// decimal comma is accepted in numbers. Accepted names:
 //
 //	call_id          call id (also: callid, call-id, sip_call_id)
 //	caller           calling party (also: from, ani, caller_id, calling_number)

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -98,7 +99,18 @@ func newReader(r io.Reader) *csv.Reader {
 // ParseBilling reads a billing CSV (see the package documentation). name is
 // used in messages.
 func ParseBilling(name string, r io.Reader) ([]Billed, error) {
-	cr := newReader(r)
+	br := bufio.NewReader(r)
+	first, _ := br.Peek(4096)
+	head, _, _ := strings.Cut(string(first), "\n")
+	cr := newReader(br)
+	// Spreadsheets in many locales export with semicolons (or tabs).
+	if !strings.Contains(head, ",") {
+		if strings.Contains(head, ";") {
+			cr.Comma = ';'
+		} else if strings.Contains(head, "\t") {
+			cr.Comma = '\t'
+		}
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: empty file; want a header line naming call_id or caller and start_time, and billed_seconds", name)

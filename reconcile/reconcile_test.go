@@ -75,6 +75,13 @@ func TestPlantedDiscrepancies(t *testing.T) {
 	}
 }
 
+func TestParseBillingSemicolons(t *testing.T) {
+	b, err := ParseBilling("b.csv", strings.NewReader("\ufeffCall-ID;BillSec;Rate\na1;61,5;0,05\n"))
+	if err != nil || len(b) != 1 || b[0].CallID != "a1" || b[0].BilledSeconds != 61.5 || b[0].Rate != 0.05 {
+		t.Errorf("ParseBilling = %+v, %v", b, err)
+	}
+}
+
 func TestParseBillingErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "empty file"},

@@ -38,6 +38,8 @@ ignored):
   billed_seconds   decimal (or billed_sec, billsec, billed_duration)
   rate             optional price per billed minute (or rate_per_minute)
 billed_seconds is required, and call_id or caller + start_time on each line.
+Commas separate the fields, or semicolons or tabs when the header has no
+comma; numbers may use a decimal comma.
 
 A line is matched by call id, else by start time: the unmatched call whose
 answer time is nearest, within --tolerance (and with the same caller when our
