@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -104,4 +106,53 @@ func (p *progressBar) finish() {
 	if p.drawn {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 80))
 	}
+}
+
+// Colour: the text summaries on stdout mark verdicts in colour (a missed
+// target, NO, FAIL in red; PASS in green), only when stdout is a terminal,
+// $NO_COLOR is unset or empty (https://no-color.org) and --no-color is not
+// given; never in files or pipes. The hooks let tests fake a terminal.
+var (
+	colorTerminal = isTerminal
+	colorGetenv   = os.Getenv
+)
+
+// verdictWords are the words coloured; whole words, upper case, as the
+// summaries print them.
+var verdictWords = regexp.MustCompile(`\b(MISSED|NO|FAIL|PASS)\b`)
+
+const (
+	ansiRed   = "\x1b[1;31m"
+	ansiGreen = "\x1b[32m"
+	ansiReset = "\x1b[0m"
+)
+
+// useColor reports whether text for w may be coloured.
+func (e *env) useColor(w io.Writer) bool {
+	return !e.noColor && colorGetenv("NO_COLOR") == "" && colorTerminal(w)
+}
+
+// summary writes a text summary to stdout through write: as it is, or,
+// when colour is allowed, with its verdict words coloured after the
+// layout (so columns stay aligned: the escapes take no room on a terminal).
+func (e *env) summary(write func(w io.Writer) error) error {
+	if !e.useColor(e.stdout) {
+		return write(e.stdout)
+	}
+	var b bytes.Buffer
+	err := write(&b)
+	if _, werr := io.WriteString(e.stdout, colorVerdicts(b.String())); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// colorVerdicts wraps each verdict word of s in ANSI colour.
+func colorVerdicts(s string) string {
+	return verdictWords.ReplaceAllStringFunc(s, func(w string) string {
+		if w == "PASS" {
+			return ansiGreen + w + ansiReset
+		}
+		return ansiRed + w + ansiReset
+	})
 }

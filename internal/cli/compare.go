@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +48,7 @@ FILE is a scenario file or the name of a built-in scenario.`,
 			if asJSON {
 				err = writeJSON(e.stdout, cmp)
 			} else {
-				err = reports.WriteCompareText(e.stdout, cmp)
+				err = e.summary(func(w io.Writer) error { return reports.WriteCompareText(w, cmp) })
 			}
 			if err != nil {
 				return err

@@ -289,7 +289,7 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 	for _, th := range ths {
 		checks = append(checks, th.Check(res))
 	}
-	printSummary(e.stdout, res, checks)
+	_ = e.summary(func(w io.Writer) error { printSummary(w, res, checks); return nil })
 	if runErr != nil {
 		return runErr
 	}

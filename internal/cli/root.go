@@ -38,6 +38,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	// noColor: --no-color (see useColor).
+	noColor bool
 }
 
 // exitError carries a specific exit code out of a command.
@@ -88,6 +90,7 @@ Start with "callsim demo", then "callsim scenarios list".`,
 		},
 	}
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log details to stderr")
+	root.PersistentFlags().BoolVar(&e.noColor, "no-color", false, "no colour in text summaries (colour is used only on a terminal, and never when $NO_COLOR is set)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -66,7 +67,9 @@ agent time busy with calls (talk + wrap-up) / agent time staffed.`,
 				if err := writeJSON(e.stdout, res); err != nil {
 					return err
 				}
-			} else if err := reports.WriteSimulateText(e.stdout, res, reports.TextOptions{Intervals: intervals}); err != nil {
+			} else if err := e.summary(func(w io.Writer) error {
+				return reports.WriteSimulateText(w, res, reports.TextOptions{Intervals: intervals})
+			}); err != nil {
 				return err
 			}
 			if outDir != "" {
