@@ -44,15 +44,18 @@ func TestMediaEndToEnd(t *testing.T) {
 		if m == nil {
 			t.Fatalf("call %s: no media figures", c.CallID)
 		}
-		if m.Received > m.ReceivedExpected+5 {
-			early++
+		if m.Received > m.ReceivedExpected {
+			early++ // packets before the answer: early media
 		}
 		// The echo of the last packets may still be on the way at the hang-up.
-		if m.Sent < 35 || m.ReceivedExpected < m.Sent*9/10 || m.LossPct > 1 || m.MOS <= 4.0 {
+		if m.Sent < 25 || m.ReceivedExpected < m.Sent*9/10 || m.LossPct > 1 || m.MOS <= 4.0 {
 			t.Errorf("call %s: %+v (scheduler late %d)", c.CallID, *m, r.Media.SchedulerLate)
 		}
 	}
 	if early < 2 {
+		for _, c := range recs {
+			t.Logf("call %s: answer delay %v, media %+v", c.CallID, c.AnswerDelay, *c.Media)
+		}
 		t.Errorf("%d calls heard early media, want the 2 that waited", early)
 	}
 	if r.Media == nil || r.Media.OneWayAudio != 0 || r.Media.NoAudio != 0 || r.Media.Calls != 3 {
