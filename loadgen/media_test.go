@@ -10,7 +10,7 @@ import (
 	"github.com/callsim/callsim/loadgen/loadgentest"
 )
 
-// checkMediaCalls checks every call's media figures.
+// collectCalls keeps every call's record.
 func collectCalls(cfg *loadgen.Config) *[]loadgen.CallRecord {
 	var recs []loadgen.CallRecord
 	cfg.OnCall = func(r loadgen.CallRecord) { recs = append(recs, r) }
@@ -42,8 +42,9 @@ func TestMediaSIPpEcho(t *testing.T) {
 		if m == nil {
 			t.Fatalf("call %s has no media figures", rec.CallID)
 		}
-		// 2 s at 50 packets/s; the echo of the last packets may still be on the way.
-		if m.Sent < 70 || m.Received+5 < m.Sent || m.Received > m.Sent {
+		// 2 s at 50 packets/s; the echo of the last packets may still be on the
+		// way at the hang-up (a few, more on a busy machine).
+		if m.Sent < 70 || m.Received < m.Sent*95/100 || m.Received > m.Sent {
 			t.Errorf("call %s: sent %d received %d", rec.CallID, m.Sent, m.Received)
 		}
 		if m.LossPct > 1 || m.MOS <= 4.0 {
