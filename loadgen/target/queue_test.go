@@ -94,8 +94,12 @@ func TestQueueWithLoadgen(t *testing.T) {
 			}
 			// Measured to the end of the agent's BYE transaction: slower on
 			// a busy machine.
-			if st.MeanHandleSeconds < 0.29 || st.MeanHandleSeconds > 0.8 {
-				t.Errorf("mean handle %vs, want 0.3s plus the BYE", st.MeanHandleSeconds)
+			// Calls the caller hung up at once (a CANCEL crossing the 200)
+			// talk for about nothing and pull the mean down.
+			low := 0.29 * float64(st.AgentHangups) / float64(max(st.Completed, 1))
+			if st.MeanHandleSeconds < low || st.MeanHandleSeconds > 0.8 {
+				t.Errorf("mean handle %vs, want 0.3s plus the BYE (at least %.3fs with %d of %d calls hung up by the caller)",
+					st.MeanHandleSeconds, low, st.CallerHangups, st.Completed)
 			}
 			if err := srv.Close(); err != nil {
 				t.Fatal(err)
