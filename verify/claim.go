@@ -253,6 +253,9 @@ type LineResult struct {
 	Evidence string       `json:"evidence"`
 	Steps    []StepResult `json:"steps"`
 	Target   string       `json:"target"`
+	// Interrupted: the run was stopped before the line's last step ended;
+	// Steps hold what was measured, and there is no verdict (Pass false).
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // ClaimReport is the outcome of a claim check.
@@ -261,6 +264,10 @@ type ClaimReport struct {
 	Lines  []LineResult `json:"lines"`
 	Pass   bool         `json:"pass"`
 	Failed []string     `json:"failed"`
+	// Interrupted: the check was stopped (Ctrl-C, SIGTERM); the lines hold
+	// what was measured until then, lines not reached are absent, and
+	// there is no verdict (Pass false, Failed empty).
+	Interrupted bool `json:"interrupted"`
 }
 
 func (c *ClaimConfig) defaults() error {
@@ -307,12 +314,21 @@ func RunClaim(ctx context.Context, cfg ClaimConfig) (*ClaimReport, error) {
 		}
 		rep.Lines = append(rep.Lines, *lr)
 	}
-	if cl := cfg.Claim.Service; cl != nil {
+	if cl := cfg.Claim.Service; cl != nil && ctx.Err() == nil {
 		lr, err := runService(ctx, cfg, cl)
 		if err != nil {
 			return nil, fmt.Errorf("service line: %w", err)
 		}
 		rep.Lines = append(rep.Lines, *lr)
+	}
+	if ctx.Err() != nil {
+		rep.Interrupted, rep.Pass = true, false
+		for i := range rep.Lines {
+			rep.Lines[i].Interrupted = true
+			rep.Lines[i].Pass = false
+			rep.Lines[i].Evidence = "interrupted before the claimed load was held: no verdict; " + rep.Lines[i].Evidence
+		}
+		return rep, nil
 	}
 	for _, l := range rep.Lines {
 		if !l.Pass {
@@ -363,9 +379,8 @@ func drive(ctx context.Context, cfg ClaimConfig, rate float64, lc loadgen.Config
 	if err != nil {
 		return nil, nil, err
 	}
-	if res.Interrupted || ctx.Err() != nil {
-		return nil, nil, errors.New("interrupted")
-	}
+	// An interrupted run still splits what it measured by step (steps not
+	// reached stay empty); RunClaim marks the report and gives no verdict.
 	mu.Lock()
 	defer mu.Unlock()
 	out := make([]StepResult, len(steps))

@@ -78,3 +78,38 @@ func TestClaimPassAndFail(t *testing.T) {
 		t.Errorf("evidence %q lacks the 503s", ev)
 	}
 }
+
+// TestClaimInterrupted: a claim check stopped during its ramp returns what
+// it measured, marked interrupted, with no verdict and without the lines it
+// never reached.
+func TestClaimInterrupted(t *testing.T) {
+	c, err := ParseClaim("claim.yaml", []byte("capacity: {calls_per_second: 10, concurrent: 10}\n"+
+		"service: {answered_within: 20s, share: 80%, calls_per_hour: 300, agents: 25}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r, err := RunClaim(ctx, ClaimConfig{Claim: c, Step: time.Second, Hold: 10 * time.Second, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v after the interrupt", took)
+	}
+	if !r.Interrupted || r.Pass || len(r.Failed) != 0 || len(r.Lines) != 1 {
+		t.Fatalf("report %+v, want interrupted, no verdict, the capacity line only", r)
+	}
+	l := r.Lines[0]
+	var placed uint64
+	for _, s := range l.Steps {
+		placed += s.Attempted
+		if s.Completed+s.Abandoned+s.Failed != s.Attempted {
+			t.Errorf("step %+v: outcomes do not add up", s)
+		}
+	}
+	if !l.Interrupted || l.Pass || placed == 0 || !strings.Contains(l.Evidence, "no verdict") {
+		t.Errorf("line %+v (placed %d)", l, placed)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,7 +38,9 @@ placed, from the caller's side) is at least the claim less 1.96 x SE x
 embedded target: --agents (default: the service line's agents; for capacity,
 enough to answer every call at once) and --trunks (default: no limit).
 Prints pass or fail per line with the evidence; exit 99 if a line fails,
-naming it and its line in the file.`
+naming it and its line in the file. Ctrl-C or SIGTERM stops the check: what
+was measured so far is printed (JSON: "interrupted": true), with no
+verdict, exit 1.`
 
 type claimFlags struct {
 	file       string
@@ -90,6 +93,9 @@ func runClaim(e *env, cmd *cobra.Command, c *claimFlags, targetURI string, agent
 	} else {
 		writeClaimText(e.stdout, rep)
 	}
+	if rep.Interrupted {
+		return withCode(ExitError, errors.New("interrupted: the figures measured so far are shown, no verdict"))
+	}
 	if !rep.Pass {
 		return withCode(ExitThreshold, fmt.Errorf("claim not met: %s", strings.Join(rep.Failed, ", ")))
 	}
@@ -104,7 +110,10 @@ func writeClaimText(w io.Writer, r *verify.ClaimReport) {
 	fmt.Fprintf(w, "claim  %s\n", name)
 	for _, l := range r.Lines {
 		verdict := "PASS"
-		if !l.Pass {
+		switch {
+		case l.Interrupted:
+			verdict = "INTERRUPTED"
+		case !l.Pass:
 			verdict = "FAIL"
 		}
 		fmt.Fprintf(w, "\n%s  %s (line %d): %s\n", verdict, l.Line, l.FileLine, l.Claimed)
@@ -129,7 +138,9 @@ func writeClaimText(w io.Writer, r *verify.ClaimReport) {
 		tw.Flush()
 	}
 	verdict := "every line holds"
-	if !r.Pass {
+	if r.Interrupted {
+		verdict = "none: interrupted"
+	} else if !r.Pass {
 		verdict = "NOT met: " + strings.Join(r.Failed, ", ")
 	}
 	fmt.Fprintf(w, "\nverdict  %s\n", verdict)
