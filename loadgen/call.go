@@ -87,11 +87,24 @@ func (c *call) finish(o Outcome, hangupBy string, duration, sdd time.Duration, b
 	rec := CallRecord{CallID: c.callID, Seq: c.n, IntendedStart: c.intended, ActualStart: c.actual,
 		SRD: c.srd, AnswerDelay: c.answerDelay, Duration: duration, FinalStatus: c.finalStatus,
 		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.mediaStats}
+	if c.p != nil {
+		to := c.p.reqURI
+		if e.cfg.Mode == ModeRegister {
+			to = c.registrarURI()
+		}
+		rec.From, rec.To = c.p.from, to.String()
+	}
 	e.col.finished(&callResult{rec: rec, srdWire: c.srdWire, answerWire: c.answerWire, sdd: sdd, byeOK: byeOK}, time.Now())
 	e.calls.Delete(c.callID)
 	e.inflight.Add(-1)
 	close(c.done)
 	e.wg.Done()
+}
+
+// registrarURI is the Request-URI of a REGISTER: the target without a user.
+func (c *call) registrarURI() sip.Uri {
+	u := c.e.tgt.uri
+	return sip.Uri{Scheme: u.Scheme, Host: u.Host, Port: u.Port, UriParams: u.UriParams}
 }
 
 // reqOption adds a Via (new branch) and pins the local socket.
@@ -605,7 +618,7 @@ func (c *call) single() {
 	}
 	req := c.newRequest(method)
 	if method == sip.REGISTER {
-		req.Recipient = sip.Uri{Scheme: e.tgt.uri.Scheme, Host: e.tgt.uri.Host, Port: e.tgt.uri.Port, UriParams: e.tgt.uri.UriParams}
+		req.Recipient = c.registrarURI()
 		exp := sip.ExpiresHeader(3600)
 		req.AppendHeader(&exp)
 	}

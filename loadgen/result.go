@@ -293,12 +293,17 @@ type CallRecord struct {
 	Late          bool
 	// Media holds the call's RTP figures (answered calls with media only).
 	Media *media.Stats
+	// From is the caller's From URI user part and To the Request-URI, as
+	// sent (templates and --callers make them vary per call).
+	From string
+	To   string
 }
 
 // CDRHeader is the first line of a CDR file.
 var CDRHeader = []string{"call_id", "intended_start", "actual_start", "srd_ms", "answer_delay_ms",
 	"duration_ms", "final_status", "outcome", "hangup_by",
-	"packets_sent", "packets_received", "loss_pct", "jitter_ms", "max_gap_ms", "mos"}
+	"packets_sent", "packets_received", "loss_pct", "jitter_ms", "max_gap_ms", "mos",
+	"from", "to"}
 
 // CDRWriter writes call detail records as CSV.
 type CDRWriter struct {
@@ -338,7 +343,7 @@ func (c *CDRWriter) Write(r CallRecord) error {
 	}
 	return c.w.Write(append([]string{r.CallID, r.IntendedStart.UTC().Format(time.RFC3339Nano),
 		r.ActualStart.UTC().Format(time.RFC3339Nano), msField(r.SRD), msField(r.AnswerDelay),
-		msField(r.Duration), status, string(r.Outcome), r.HangupBy}, m...))
+		msField(r.Duration), status, string(r.Outcome), r.HangupBy}, append(m, r.From, r.To)...))
 }
 
 // Flush flushes buffered records and reports any write error.

@@ -25,11 +25,25 @@
 // # Matching
 //
 // A billing line is matched to the CDR record with the same call id. A line
-// without a call id, or whose call id is unknown, is matched by start time:
-// the unmatched record whose answer time (actual_start + answer_delay_ms;
-// actual_start for an unanswered call) is nearest the billed start_time, within
-// the tolerance, and whose caller is the same when the CDR has a caller
-// column. Each record matches at most one line.
+// without a call id, or whose call id is unknown, is matched by caller and
+// start time: the unmatched record whose answer time (actual_start +
+// answer_delay_ms; actual_start for an unanswered call) is nearest the
+// billed start_time, within the tolerance. When both the line and the record
+// name a caller (the CDR's from column, written by callsim load since it
+// has one; or a caller column), the callers must be the same, and such
+// pairs are matched first; otherwise the match is by start time only.
+// Callers are compared on the user part (a sip:, sips: or tel: URI, display
+// name, host and parameters are dropped), without a leading + and ignoring
+// case, so "+4930111", "4930111" and "<sip:+4930111@carrier;user=phone>"
+// are the same caller. Each record matches at most one line.
+//
+// # Our CDR
+//
+// ParseCDR reads the CDR of callsim load --cdr (loadgen.CDRHeader): it
+// needs call_id, actual_start and duration_ms, and uses answer_delay_ms,
+// outcome, final_status and the caller (column from, or caller) when
+// present; CDRs written before the from column existed still match by
+// call id and start time.
 //
 // # Disputes
 //

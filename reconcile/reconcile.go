@@ -241,7 +241,7 @@ type Line struct {
 	Caller          string  `json:"caller,omitempty"`
 	CDRLine         int     `json:"cdr_line,omitempty"`
 	BillingLine     int     `json:"billing_line,omitempty"`
-	MatchedBy       string  `json:"matched_by,omitempty"` // call_id or start_time
+	MatchedBy       string  `json:"matched_by,omitempty"` // call_id, caller_start_time or start_time
 	MeasuredSeconds float64 `json:"measured_seconds"`
 	BilledSeconds   float64 `json:"billed_seconds"`
 	// DiffSeconds = billed - measured.
@@ -263,6 +263,8 @@ type Report struct {
 	Matched          int     `json:"matched"`
 	MatchedByID      int     `json:"matched_by_call_id"`
 	MatchedByTime    int     `json:"matched_by_start_time"`
+	// MatchedByCaller are those of MatchedByTime whose caller matched too.
+	MatchedByCaller int `json:"matched_by_caller"`
 	// Totals: every billing line, every call placed, and the matched ones.
 	BilledSeconds          float64 `json:"billed_seconds"`
 	MeasuredSeconds        float64 `json:"measured_seconds"`
@@ -296,14 +298,12 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 	rep := &Report{ToleranceSeconds: tol, IncrementSeconds: inc, CDRCalls: len(calls), BillingLines: len(billed),
 		OverBilled: []Line{}, BilledNotPlaced: []Line{}, PlacedNotBilled: []Line{}, Calls: []Line{}}
 	byID := map[string]int{}
-	hasCaller := false
 	for i, c := range calls {
 		if c.CallID != "" {
 			if _, dup := byID[c.CallID]; !dup {
 				byID[c.CallID] = i
 			}
 		}
-		hasCaller = hasCaller || c.Caller != ""
 		if !c.Answered.IsZero() {
 			rep.CDRAnswered++
 		}
@@ -317,7 +317,11 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 			match[j], how[j], used[i] = i, "call_id", true
 		}
 	}
-	// By start time: billing lines in time order take the nearest free call.
+	// By caller and start time, then by start time alone: billing lines in
+	// time order take the nearest free call within the tolerance. A line
+	// and a call that both name a caller match only when the callers are
+	// the same, and are paired first; a line or a call without a caller
+	// falls back to start time only.
 	order := make([]int, 0, len(billed))
 	for j, b := range billed {
 		if match[j] < 0 && !b.Start.IsZero() {
@@ -325,23 +329,34 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return billed[order[a]].Start.Before(billed[order[b]].Start) })
-	for _, j := range order {
-		b := billed[j]
-		best, bestD := -1, math.Inf(1)
-		for i, c := range calls {
-			if used[i] || (hasCaller && b.Caller != "" && c.Caller != b.Caller) {
+	callers := make([]string, len(calls))
+	for i, c := range calls {
+		callers[i] = normCaller(c.Caller)
+	}
+	for pass, by := range []string{"caller_start_time", "start_time"} {
+		for _, j := range order {
+			b := billed[j]
+			bc := normCaller(b.Caller)
+			if match[j] >= 0 || (pass == 0 && bc == "") {
 				continue
 			}
-			at := c.Answered
-			if at.IsZero() {
-				at = c.Start
+			best, bestD := -1, math.Inf(1)
+			for i, c := range calls {
+				both := bc != "" && callers[i] != ""
+				if used[i] || (both && callers[i] != bc) || (pass == 0) != both {
+					continue
+				}
+				at := c.Answered
+				if at.IsZero() {
+					at = c.Start
+				}
+				if d := math.Abs(b.Start.Sub(at).Seconds()); d <= tol && d < bestD {
+					best, bestD = i, d
+				}
 			}
-			if d := math.Abs(b.Start.Sub(at).Seconds()); d <= tol && d < bestD {
-				best, bestD = i, d
+			if best >= 0 {
+				match[j], how[j], used[best] = best, by, true
 			}
-		}
-		if best >= 0 {
-			match[j], how[j], used[best] = best, "start_time", true
 		}
 	}
 
@@ -391,9 +406,13 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 			rep.DisputedAmount += l.DisputedAmount
 		}
 		rep.Matched++
-		if how[j] == "call_id" {
+		switch how[j] {
+		case "call_id":
 			rep.MatchedByID++
-		} else {
+		case "caller_start_time":
+			rep.MatchedByTime++
+			rep.MatchedByCaller++
+		default:
 			rep.MatchedByTime++
 		}
 		rep.MeasuredMatchedSeconds += c.Measured
@@ -402,6 +421,30 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 	}
 	rep.DiffSeconds = rep.BilledSeconds - rep.MeasuredSeconds
 	return rep, nil
+}
+
+// normCaller reduces a caller to what both sides can compare: the user part
+// of a sip:, sips: or tel: URI (display name, angle brackets, host and
+// parameters dropped), without a leading +, in lower case.
+func normCaller(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		s = s[i+1:]
+		if k := strings.IndexByte(s, '>'); k >= 0 {
+			s = s[:k]
+		}
+	}
+	low := strings.ToLower(s)
+	for _, scheme := range []string{"sip:", "sips:", "tel:"} {
+		if strings.HasPrefix(low, scheme) {
+			low = low[len(scheme):]
+			break
+		}
+	}
+	if i := strings.IndexAny(low, "@;"); i >= 0 {
+		low = low[:i]
+	}
+	return strings.TrimPrefix(strings.TrimSpace(low), "+")
 }
 
 func firstNonEmpty(a, b string) string {

@@ -141,3 +141,56 @@ func FuzzParseBilling(f *testing.F) {
 		}
 	})
 }
+
+// TestCallerDisambiguates: two calls start in the same second, alice's
+// (60 s) answered at .100 and bob's (30 s) at .900; the billing export has
+// no call ids and whole-second start times, bob's line at :00 and alice's
+// at :01. By start time alone each line takes the wrong call, and bob's 30 s
+// call looks billed 60 s; the caller column pairs them right, also when it
+// is written as a URI or with a leading + on one side, and a line without a
+// caller falls back to start time.
+func TestCallerDisambiguates(t *testing.T) {
+	const cdrHead = "call_id,intended_start,actual_start,srd_ms,answer_delay_ms,duration_ms,final_status,outcome,hangup_by," +
+		"packets_sent,packets_received,loss_pct,jitter_ms,max_gap_ms,mos,from,to\n"
+	cdr := cdrHead +
+		"c1,2026-11-23T10:00:00Z,2026-11-23T10:00:00.050Z,20.000,50.000,60000.000,200,completed,callee,,,,,,,+4930111,sip:1000@pbx\n" +
+		"c2,2026-11-23T10:00:00.5Z,2026-11-23T10:00:00.500Z,20.000,400.000,30000.000,200,completed,callee,,,,,,,4930222,sip:1000@pbx\n"
+	tests := []struct {
+		name, billing               string
+		byCaller, byTime, overBills int
+		disputed                    float64
+	}{
+		{"caller", "caller,start_time,billsec\n4930222,2026-11-23 10:00:00,30\n4930111,2026-11-23 10:00:01,60\n", 2, 2, 0, 0},
+		{"caller as URI", "ani,start_time,billsec\n\"\"\"Bob\"\" <sip:+4930222@carrier;user=phone>\",2026-11-23 10:00:00,30\ntel:+4930111,2026-11-23 10:00:01,60\n", 2, 2, 0, 0},
+		// Call ids unknown to our CDR: matched by start time only.
+		{"no caller", "call_id,start_time,billsec\nx1,2026-11-23 10:00:00,30\nx2,2026-11-23 10:00:01,60\n", 0, 2, 1, 30},
+		{"one line without caller", "call_id,caller,start_time,billsec\nx1,,2026-11-23 10:00:00,30\n,4930111,2026-11-23 10:00:01,60\n", 1, 2, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls, err := ParseCDR("ours.csv", strings.NewReader(cdr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls[0].Caller != "+4930111" {
+				t.Fatalf("CDR caller %q, want +4930111 (from column)", calls[0].Caller)
+			}
+			billed, err := ParseBilling("billing.csv", strings.NewReader(tt.billing))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Compare(calls, billed, Options{Tolerance: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Matched != 2 || r.MatchedByCaller != tt.byCaller || r.MatchedByTime != tt.byTime ||
+				len(r.OverBilled) != tt.overBills || r.DisputedSeconds != tt.disputed {
+				t.Errorf("matched %d (by caller %d, by time %d), over-billed %+v, disputed %v; want 2 (%d, %d), %d over-billed, %v disputed",
+					r.Matched, r.MatchedByCaller, r.MatchedByTime, r.OverBilled, r.DisputedSeconds, tt.byCaller, tt.byTime, tt.overBills, tt.disputed)
+			}
+			if tt.byCaller == 2 && (r.Calls[0].BilledSeconds != 60 || r.Calls[1].BilledSeconds != 30 || r.Calls[0].MatchedBy != "caller_start_time") {
+				t.Errorf("calls %+v, want c1 billed 60 s and c2 30 s, by caller", r.Calls)
+			}
+		})
+	}
+}

@@ -138,7 +138,7 @@ split exactly (the first ones take one more).`,
 	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the target's TLS certificate (lab only)")
 	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the private CA that signed the target's TLS certificate")
 	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
-	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE")
+	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE (columns: README; last: from, to)")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
 	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")

@@ -116,11 +116,12 @@ func TestLoad2000Calls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2001 || strings.Join(rows[0], ",") != "call_id,intended_start,actual_start,srd_ms,answer_delay_ms,duration_ms,final_status,outcome,hangup_by,packets_sent,packets_received,loss_pct,jitter_ms,max_gap_ms,mos" {
+	if len(rows) != 2001 || strings.Join(rows[0], ",") != "call_id,intended_start,actual_start,srd_ms,answer_delay_ms,duration_ms,final_status,outcome,hangup_by,packets_sent,packets_received,loss_pct,jitter_ms,max_gap_ms,mos,from,to" {
 		t.Errorf("CDR: %d rows, header %v", len(rows), rows[0])
 	}
 	for _, row := range rows[1:] {
-		if row[7] != "completed" || row[6] != "200" || row[8] != "caller" {
+		if row[7] != "completed" || row[6] != "200" || row[8] != "caller" || row[15] != "callsim" ||
+			!strings.HasPrefix(row[16], "sip:service@127.0.0.1:") {
 			t.Fatalf("CDR row %v", row)
 		}
 	}
@@ -155,6 +156,23 @@ func TestLoadCallersPasswordNotWritten(t *testing.T) {
 	}
 	if !strings.Contains(string(js), `"callers_file"`) {
 		t.Errorf("JSON settings do not name the callers file")
+	}
+	// The CDR names each call's caller and Request-URI, row by row.
+	rows, err := csv.NewReader(strings.NewReader(string(cdr))).ReadAll()
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("CDR: %d rows, %v", len(rows), err)
+	}
+	seen := map[string]int{}
+	for _, row := range rows[1:] {
+		from, to := row[len(row)-2], row[len(row)-1]
+		want := map[string]string{"alice": "sip:1000@127.0.0.1:", "bob": "sip:1001@127.0.0.1:"}[from]
+		if want == "" || !strings.HasPrefix(to, want) {
+			t.Errorf("CDR row from %q to %q, want alice to 1000 or bob to 1001", from, to)
+		}
+		seen[from]++
+	}
+	if seen["alice"] != 2 || seen["bob"] != 2 {
+		t.Errorf("CDR callers %v, want alice and bob twice each", seen)
 	}
 }
 

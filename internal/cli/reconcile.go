@@ -41,9 +41,12 @@ billed_seconds is required, and call_id or caller + start_time on each line.
 Commas separate the fields, or semicolons or tabs when the header has no
 comma; numbers may use a decimal comma.
 
-A line is matched by call id, else by start time: the unmatched call whose
-answer time is nearest, within --tolerance (and with the same caller when our
-CDR has a caller column). The measured duration is the CDR's duration_ms
+A line is matched by call id, else by caller and start time: the unmatched
+call whose answer time is nearest, within --tolerance, and whose caller (the
+CDR's from column) is the same when both sides name one; pairs with the same
+caller are matched first, and a line or call without a caller is matched by
+start time only. Callers compare on the user part, without a leading + (so
++4930111, 4930111 and sip:+4930111@carrier are one caller). The measured duration is the CDR's duration_ms
 (ACK to hang-up). Disputed: a matched call billed more than its measure
 rounded up to --increment plus --tolerance (by the difference), and a billed
 line with no call behind it (in full); with rates, the amount too.
@@ -112,8 +115,8 @@ func readWith[T any](path string, parse func(string, io.Reader) ([]T, error)) ([
 }
 
 func writeReconcileText(w io.Writer, r *reconcile.Report, list int) {
-	fmt.Fprintf(w, "calls      %d in our CDR (%d answered), %d billing lines; matched %d (%d by call id, %d by start time within %gs)\n",
-		r.CDRCalls, r.CDRAnswered, r.BillingLines, r.Matched, r.MatchedByID, r.MatchedByTime, r.ToleranceSeconds)
+	fmt.Fprintf(w, "calls      %d in our CDR (%d answered), %d billing lines; matched %d (%d by call id, %d by start time within %gs, %d of them with the caller)\n",
+		r.CDRCalls, r.CDRAnswered, r.BillingLines, r.Matched, r.MatchedByID, r.MatchedByTime, r.ToleranceSeconds, r.MatchedByCaller)
 	fmt.Fprintf(w, "seconds    billed %.1f, measured %.1f, billed - measured %+.1f (matched calls: billed %.1f, measured %.1f)\n",
 		r.BilledSeconds, r.MeasuredSeconds, r.DiffSeconds, r.BilledMatchedSeconds, r.MeasuredMatchedSeconds)
 	amount := ""
