@@ -69,7 +69,11 @@ Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
 the SDP answer and early media while it waits (--early-media: tone, silence
 or FILE.wav), and after the answer its RTP is echoed back to where it comes
 from. An offer of port 9 gets no RTP; an offer with no common codec gets 488.
---no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.`,
+--no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.
+The summary's "media in" line (and "media" in --json) measures the callers'
+RTP the target received after the answer, over the answered calls with RTP:
+packets, loss and RFC 3550 interarrival jitter (mean of the calls, and the
+worst), and the calls from which no packet came (one-way audio).`,
 		Example: `  callsim target --agents 10 --handle exp:3m
   callsim target --listen tcp:127.0.0.1:5070 --agents 32 --handle exp:5m --trunks 50 --time-scale 60 --duration 10m --json target.json
   callsim target --listen udp:127.0.0.1:0 --agents 2 --handle 30s --progress
@@ -237,6 +241,10 @@ func printTargetSummary(w io.Writer, s target.Stats, addr string, interrupted bo
 		pct(s.Occupancy), s.MeanHandleSeconds, s.MaxQueueLength, s.MeanQueueLength)
 	if s.Closed > 0 || s.Unknown > 0 {
 		fmt.Fprintf(tw, "refused\tclosed (480) %d\tunknown queue (404) %d\t\t\t\t\n", s.Closed, s.Unknown)
+	}
+	if m := s.Media; m != nil {
+		fmt.Fprintf(tw, "media in\tcalls %d\tpackets %d (lost %d, %.2f%%; worst call %.2f%%)\tjitter %.2f ms (max %.2f ms)\tno audio from caller %d\t\t\n",
+			m.Calls, m.PacketsReceived, m.PacketsLost, m.LossPct, m.MaxLossPct, m.JitterMs, m.MaxJitterMs, m.NoAudio)
 	}
 	tw.Flush()
 	if len(s.PerQueue) < 2 && len(s.Groups) < 2 {

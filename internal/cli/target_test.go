@@ -103,7 +103,8 @@ func TestTargetCommand(t *testing.T) {
 		t.Fatal("target did not stop")
 	}
 	out := stdout.String()
-	for _, want := range []string{"interrupted", "offered 5", "answered 5", "by agent 5", "billing x5", "occupancy"} {
+	for _, want := range []string{"interrupted", "offered 5", "answered 5", "by agent 5", "billing x5", "occupancy",
+		"media in ", "no audio from caller"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -122,12 +123,19 @@ func TestTargetCommand(t *testing.T) {
 		MeanHandleSeconds float64 `json:"mean_handle_seconds"`
 		Queue             string  `json:"queue"`
 		TimeScale         float64 `json:"time_scale"`
+		Media             struct {
+			Calls           uint64 `json:"calls"`
+			PacketsReceived uint64 `json:"packets_received"`
+		} `json:"media"`
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
 	if st.Offered != 5 || st.Answered != 5 || st.Queue != "billing" || st.TimeScale != 60 || st.ServiceLevel != 1 {
 		t.Errorf("json: %s", b)
+	}
+	if st.Media.Calls != 5 || st.Media.PacketsReceived == 0 {
+		t.Errorf("json media %+v, want 5 calls with the callers' packets", st.Media)
 	}
 	if st.MeanHandleSeconds < 5 || st.MeanHandleSeconds > 12 { // 6s + the BYE round trip x60 on a busy machine
 		t.Errorf("mean handle %vs, want about 6s scenario time", st.MeanHandleSeconds)

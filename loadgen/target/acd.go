@@ -488,6 +488,9 @@ type Stats struct {
 	// PerQueue and Groups break the figures down by queue and agent group.
 	PerQueue []QueueStats `json:"per_queue"`
 	Groups   []GroupStats `json:"groups"`
+	// Media: the callers' RTP as the target received it (absent with
+	// NoMedia), see MediaStats.
+	Media *MediaStats `json:"media,omitempty"`
 }
 
 // QueueStats are one queue's figures, with the definitions of Stats.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"sync"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -15,6 +17,77 @@ import (
 type callMedia struct {
 	stream *media.Stream
 	answer []byte // the SDP answer, in the 183 and the 200
+	// talked: the 200 went out, so the caller's audio was due.
+	talked bool
+}
+
+// MediaStats are what the target measured of the callers' RTP it echoed,
+// over the answered calls that offered RTP (each call's figures taken by
+// the media package's receiver when the call ends). The target's own
+// stream (early media, echo) is measured by the callers.
+type MediaStats struct {
+	// Calls are answered calls with RTP negotiated, ended.
+	Calls uint64 `json:"calls"`
+	// PacketsReceived counts the callers' packets (duplicates included),
+	// PacketsExpected the RFC 3550 A.3 expected count, PacketsLost their
+	// difference (not below 0), PacketsSent the early media and echo sent.
+	PacketsReceived uint64 `json:"packets_received"`
+	PacketsExpected uint64 `json:"packets_expected"`
+	PacketsLost     uint64 `json:"packets_lost"`
+	PacketsSent     uint64 `json:"packets_sent"`
+	// LossPct = PacketsLost / PacketsExpected x 100 over every call;
+	// MaxLossPct is the worst call's.
+	LossPct    float64 `json:"loss_pct"`
+	MaxLossPct float64 `json:"max_loss_pct"`
+	// JitterMs is the mean over the calls with audio of each call's RFC 3550
+	// A.8 interarrival jitter at its end; MaxJitterMs the highest jitter any
+	// call reached.
+	JitterMs    float64 `json:"jitter_ms"`
+	MaxJitterMs float64 `json:"max_jitter_ms"`
+	// NoAudio counts answered calls that offered RTP but from which no
+	// packet arrived after the answer (one-way audio: the caller heard the
+	// target, the target heard nothing).
+	NoAudio uint64 `json:"no_audio"`
+}
+
+// mediaTotals accumulates MediaStats as calls end.
+type mediaTotals struct {
+	mu        sync.Mutex
+	m         MediaStats
+	jitterSum float64
+	withAudio uint64
+}
+
+func (t *mediaTotals) add(st media.Stats) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := &t.m
+	m.Calls++
+	m.PacketsReceived += st.Received
+	m.PacketsExpected += st.Expected
+	m.PacketsLost += st.Lost
+	m.PacketsSent += st.Sent
+	m.MaxLossPct = max(m.MaxLossPct, st.LossPct)
+	m.MaxJitterMs = max(m.MaxJitterMs, st.MaxJitterMs)
+	if st.ReceivedExpected == 0 {
+		m.NoAudio++
+	} else {
+		t.withAudio++
+		t.jitterSum += st.JitterMs
+	}
+}
+
+func (t *mediaTotals) stats() MediaStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := t.m
+	if m.PacketsExpected > 0 {
+		m.LossPct = float64(m.PacketsLost) / float64(m.PacketsExpected) * 100
+	}
+	if t.withAudio > 0 {
+		m.JitterMs = t.jitterSum / float64(t.withAudio)
+	}
+	return m
 }
 
 // setupMedia starts the media of the target (nil with NoMedia).
@@ -73,16 +146,31 @@ func (m *callMedia) startEarly(sc *media.Scheduler) {
 	}
 }
 
-// answered stops the early media and echoes the caller's RTP back.
+// answered stops the early media and echoes the caller's RTP back; the
+// caller's audio is expected from now.
 func (m *callMedia) answered() {
 	if m != nil {
 		m.stream.StopSending()
+		m.stream.Expect(time.Now())
 		m.stream.SetEcho(true)
 	}
 }
 
-func (m *callMedia) close() {
+// sentAnswer records that the 200 went out: the call counts in MediaStats.
+func (m *callMedia) sentAnswer() {
 	if m != nil {
-		m.stream.Close(0)
+		m.talked = true
+	}
+}
+
+// closeMedia ends a call's media and adds its figures to the totals when
+// the call was answered.
+func (s *Server) closeMedia(m *callMedia) {
+	if m == nil {
+		return
+	}
+	st := m.stream.Close(0)
+	if m.talked {
+		s.mediaTotals.add(st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net"
 	"net/netip"
 	"strings"
 	"sync"
@@ -61,6 +62,16 @@ func TestMediaEndToEnd(t *testing.T) {
 	if r.Media == nil || r.Media.OneWayAudio != 0 || r.Media.NoAudio != 0 || r.Media.Calls != 3 {
 		t.Errorf("media summary %+v", r.Media)
 	}
+	// The target's side: the callers' streams it echoed, counted once the
+	// calls have ended (Close waits for them).
+	srv.Close()
+	if tm := srv.Stats().Media; tm == nil || tm.Calls != 3 || tm.NoAudio != 0 || tm.PacketsReceived < 3*25 ||
+		tm.PacketsExpected < tm.PacketsReceived*9/10 || tm.LossPct > 1 || tm.MaxLossPct > 5 ||
+		tm.PacketsSent < tm.PacketsReceived || tm.JitterMs < 0 || tm.JitterMs > 20 || tm.MaxJitterMs < tm.JitterMs {
+		t.Errorf("target media %+v, want 3 calls with the callers' packets, loss ~0", tm)
+	} else {
+		t.Logf("target media %+v", *tm)
+	}
 
 	// --no-media on both sides: 180 and no RTP.
 	srv2, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, NoMedia: true,
@@ -72,6 +83,24 @@ func TestMediaEndToEnd(t *testing.T) {
 	r = runLoad(t, loadgen.Config{Target: srv2.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
 	if r.Completed != 2 || r.Media != nil || r.Responses["183"] != 0 {
 		t.Errorf("no media: %s media %+v responses %v", loadSummary(r), r.Media, r.Responses)
+	}
+	srv2.Close()
+	if st := srv2.Stats(); st.Media != nil {
+		t.Errorf("target --no-media reports media %+v", st.Media)
+	}
+
+	// --no-media on the caller only (it offers the discard port): the
+	// target answers without RTP and counts no media call, no missing audio.
+	srv3, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv3.Close()
+	r = runLoad(t, loadgen.Config{Target: srv3.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
+	srv3.Close()
+	if st := srv3.Stats(); r.Completed != 2 || st.Answered != 2 || st.Media == nil || *st.Media != (target.MediaStats{}) {
+		t.Errorf("caller --no-media: %s, target answered %d, media %+v; want 2 calls and no media counted", loadSummary(r), st.Answered, st.Media)
 	}
 }
 
@@ -154,12 +183,18 @@ func TestMediaImpaired(t *testing.T) {
 func TestMediaUnusableOffer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 2,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 100 * time.Millisecond}, Shutdown: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	// Where the silent caller's offer points: the target's RTP lands here.
+	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
 	tests := []struct {
 		name, sdp, want string
 	}{
@@ -167,6 +202,8 @@ func TestMediaUnusableOffer(t *testing.T) {
 		{"SRTP", "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/SAVP 0\n", "SIP/2.0 488"},
 		{"garbage", "hello\n", "SIP/2.0 488"},
 		{"discard port", "v=0\nc=IN IP4 127.0.0.1\nm=audio 9 RTP/AVP 0\n", "SIP/2.0 200"},
+		// Answered with RTP, but the caller sends none: one-way audio.
+		{"silent caller", fmt.Sprintf("v=0\nc=IN IP4 127.0.0.1\nm=audio %d RTP/AVP 0\n", sink.LocalAddr().(*net.UDPAddr).Port), "SIP/2.0 200"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +216,11 @@ func TestMediaUnusableOffer(t *testing.T) {
 			}
 		})
 	}
-	if st := srv.Stats(); st.Offered != 1 {
-		t.Errorf("offered %d, want only the port-9 call admitted", st.Offered)
+	// Close ends the answered calls (never ACKed) and counts their media.
+	srv.Close()
+	if st := srv.Stats(); st.Offered != 2 {
+		t.Errorf("offered %d, want only the port-9 and the silent caller's calls admitted", st.Offered)
+	} else if m := st.Media; m == nil || m.Calls != 1 || m.NoAudio != 1 || m.PacketsReceived != 0 {
+		t.Errorf("target media %+v, want the silent caller's call counted with no audio", m)
 	}
 }

@@ -47,6 +47,8 @@ type Server struct {
 	sched   *media.Scheduler
 	early   *media.Audio
 	mediaIP netip.Addr
+	// mediaTotals sums the callers' RTP figures as calls end.
+	mediaTotals mediaTotals
 
 	mu        sync.Mutex // guards closing and handlers.Add
 	closing   bool
@@ -219,7 +221,14 @@ func (s *Server) URI(queue string) string {
 }
 
 // Stats returns the statistics so far (frozen once the server is closed).
-func (s *Server) Stats() Stats { return s.acd.stats(time.Now()) }
+func (s *Server) Stats() Stats {
+	st := s.acd.stats(time.Now())
+	if s.ports != nil {
+		m := s.mediaTotals.stats()
+		st.Media = &m
+	}
+	return st
+}
 
 // Done is closed when the server starts shutting down (Close or the
 // context given to Start).
@@ -333,7 +342,7 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.media = m
-	defer c.media.close()
+	defer s.closeMedia(c.media)
 	switch s.acd.admit(c, c.arrived) {
 	case noTrunk, shuttingDown:
 		s.respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable", s.retryAfter())
@@ -409,6 +418,7 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		s.acd.abandon(c, time.Now())
 		return
 	}
+	c.media.sentAnswer()
 	handle := time.NewTimer(s.acd.answer(c, time.Now()))
 	defer handle.Stop()
 
