@@ -3,11 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadgen/target"
 )
 
 func TestReconcileCommand(t *testing.T) {
@@ -52,5 +60,96 @@ func TestReconcileUsage(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d mentioning %q", tt.args, code, stderr.String(), tt.code, tt.want)
 		}
+	}
+}
+
+// TestReconcileLoadCDRByCaller: four callers (a --callers file) call the
+// embedded target within a fraction of a second; the vendor bills them
+// without call ids, every line at the same whole second, by caller, and
+// over-bills alice by a minute. Reconciling the load's CDR pairs each line
+// with its caller's call (the CDR's from column) and disputes alice's only.
+func TestReconcileLoadCDRByCaller(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 4, NoMedia: true,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	callers, cdrPath, billingPath := filepath.Join(dir, "callers.csv"), filepath.Join(dir, "cdr.csv"), filepath.Join(dir, "billing.csv")
+	if err := os.WriteFile(callers, []byte("from\nbob\ncarol\ndave\nalice\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := execLoad(t, srv.URI("support"), "--rate", "20", "--max-calls", "4", "--hold", "1s", "--no-media",
+		"--callers", callers, "--cdr", cdrPath)
+	if code != 0 || !strings.Contains(stdout, "completed 4") {
+		t.Fatalf("load: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	f, err := os.Open(cdrPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("CDR: %d rows, %v", len(rows), err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	// Every line starts at the whole second nearest the mean answer time.
+	var sum float64
+	ids := map[string]string{}
+	for _, r := range rows[1:] {
+		st, err := time.Parse(time.RFC3339Nano, r[col["actual_start"]])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ad, _ := strconv.ParseFloat(r[col["answer_delay_ms"]], 64)
+		sum += float64(st.UnixNano()) + ad*1e6
+		ids[r[col["from"]]] = r[col["call_id"]]
+	}
+	start := time.Unix(0, int64(sum/4)).UTC().Round(time.Second).Format("2006-01-02 15:04:05")
+	billing := "ani,start_time,billsec\n"
+	for _, who := range []string{"alice", "bob", "carol", "dave"} {
+		sec := 1
+		if who == "alice" {
+			sec = 61
+		}
+		billing += fmt.Sprintf("+%s,%s,%d\n", who, start, sec)
+	}
+	if err := os.WriteFile(billingPath, []byte(billing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(dir, "r.json")
+	var out, errOut bytes.Buffer
+	code = Execute(context.Background(), []string{"reconcile", "--cdr", cdrPath, "--billing", billingPath, "--json", jsonPath},
+		strings.NewReader(""), &out, &errOut)
+	if code != ExitThreshold || !strings.Contains(out.String(), "4 by start time within 1s, 4 of them with the caller") {
+		t.Fatalf("reconcile: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		OverBilled []struct {
+			CallID   string  `json:"call_id"`
+			Caller   string  `json:"caller"`
+			Disputed float64 `json:"disputed_seconds"`
+		} `json:"over_billed"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.OverBilled) != 1 || r.OverBilled[0].CallID != ids["alice"] || r.OverBilled[0].Caller != "alice" ||
+		math.Abs(r.OverBilled[0].Disputed-59) > 1.5 {
+		t.Errorf("over-billed %+v, want alice's call %s by about 59 s\n%s", r.OverBilled, ids["alice"], out.String())
 	}
 }
