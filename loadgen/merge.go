@@ -255,25 +255,13 @@ func decodeHist(enc string, want HistogramSettings) (h *hdrhistogram.Histogram, 
 // deriveRatios recomputes the RFC 6076 ratios and the achieved rate from
 // the counters, status codes and call start times, as the collector does.
 func (r *Result) deriveRatios() {
-	var ok2xx, c3xx, seer, isa uint64
-	for k, n := range r.StatusCodes {
-		code, err := strconv.Atoi(k)
-		if err != nil {
-			continue
-		}
-		switch {
-		case code >= 200 && code < 300:
-			ok2xx += n
-		case code >= 300 && code < 400:
-			c3xx += n
-		}
-		switch code {
-		case 480, 486, 600, 603:
-			seer += n
-		case 408, 500, 503, 504:
-			isa += n
+	var k finalCounts
+	for s, n := range r.StatusCodes {
+		if code, err := strconv.Atoi(s); err == nil {
+			k.add(code, n)
 		}
 	}
+	ok2xx, c3xx, seer, isa := k.ok2xx, k.c3xx, k.seer, k.isa
 	isa += r.TimedOut
 	r.SER, r.SEER = 0, 0
 	if r.Attempted > c3xx {

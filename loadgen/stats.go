@@ -424,6 +424,27 @@ func (c *collector) snapshot(now time.Time) Snapshot {
 		Concurrent: c.concurrent, Rate: rate, SRDP99: float64(c.srd.ValueAtQuantile(99)) / 1000}
 }
 
+// finalCounts classifies final responses for the RFC 6076 ratios: 2xx
+// (established), 3xx (redirected, left out of SER and SEER), the user's
+// answers that count as effective in SEER (480, 486, 600, 603) and the
+// ineffective session attempts (408, 500, 503, 504).
+type finalCounts struct{ ok2xx, c3xx, seer, isa uint64 }
+
+func (k *finalCounts) add(code int, n uint64) {
+	switch {
+	case code >= 200 && code < 300:
+		k.ok2xx += n
+	case code >= 300 && code < 400:
+		k.c3xx += n
+	}
+	switch code {
+	case 480, 486, 600, 603:
+		k.seer += n
+	case 408, 500, 503, 504:
+		k.isa += n
+	}
+}
+
 func ratio(a, b uint64) float64 {
 	if b == 0 {
 		return 0
@@ -463,22 +484,12 @@ func (c *collector) result(end time.Time) *Result {
 	if c.media != nil {
 		r.Media = c.media.summary()
 	}
-	var ok2xx, c3xx, seer, isa uint64
+	var k finalCounts
 	for code, n := range c.finalCodes {
 		r.StatusCodes[strconv.Itoa(code)] = n
-		switch {
-		case code >= 200 && code < 300:
-			ok2xx += n
-		case code >= 300 && code < 400:
-			c3xx += n
-		}
-		switch code {
-		case 480, 486, 600, 603:
-			seer += n
-		case 408, 500, 503, 504:
-			isa += n
-		}
+		k.add(code, n)
 	}
+	ok2xx, c3xx, seer, isa := k.ok2xx, k.c3xx, k.seer, k.isa
 	for code, n := range c.responses {
 		r.Responses[strconv.Itoa(code)] = n
 	}

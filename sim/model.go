@@ -198,22 +198,7 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 		return nil, err
 	}
 
-	routes := sc.Routing
-	if len(routes) == 0 {
-		// Default routing: every group whose skills list the queue.
-		for _, q := range sc.Queues {
-			r := scenarios.Route{Queue: q.Name}
-			for _, g := range sc.Groups {
-				for _, s := range g.Skills {
-					if s == q.Name {
-						r.Groups = append(r.Groups, scenarios.RouteGroup{Group: g.Name})
-					}
-				}
-			}
-			routes = append(routes, r)
-		}
-	}
-	for _, r := range routes {
+	for _, r := range sc.Routes() {
 		qi, ok := qIndex[r.Queue]
 		if !ok {
 			return nil, fmt.Errorf("routing names unknown queue %q", r.Queue)

@@ -107,22 +107,7 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 		a.setStaffLocked(i, now0, now)
 		timeline[i] = hc[i]
 	}
-	routes := sc.Routing
-	if len(routes) == 0 {
-		// Default routing: every group whose skills list the queue.
-		for _, q := range sc.Queues {
-			r := scenarios.Route{Queue: q.Name}
-			for _, g := range sc.Groups {
-				for _, s := range g.Skills {
-					if s == q.Name {
-						r.Groups = append(r.Groups, scenarios.RouteGroup{Group: g.Name})
-					}
-				}
-			}
-			routes = append(routes, r)
-		}
-	}
-	for _, r := range routes {
+	for _, r := range sc.Routes() {
 		qi, ok := qIndex[r.Queue]
 		if !ok {
 			return nil, fmt.Errorf("scenario %q: routing names unknown queue %q", sc.Name, r.Queue)
