@@ -68,7 +68,7 @@ printed when the target stops: after --duration, or on Ctrl-C.
 Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
 the SDP answer and early media while it waits (--early-media: tone, silence
 or FILE.wav), and after the answer its RTP is echoed back to where it comes
-from. An offer of port 9 gets no RTP; an offer with no common codec gets 488.
+from. An offer of port 9 gets no RTP; an offer with no common codec, or off loopback when the target listens on loopback, gets 488.
 --no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.
 The summary's "media in" line (and "media" in --json) measures the callers'
 RTP the target received after the answer, over the answered calls with RTP:

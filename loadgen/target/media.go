@@ -135,6 +135,12 @@ func (s *Server) offerMedia(req *sip.Request) (*callMedia, error) {
 		st.Close(0)
 		return nil, err
 	}
+	if s.mediaIP.IsLoopback() && !n.Remote.Addr().Unmap().IsLoopback() {
+		// A target on loopback cannot reach another address; refuse rather
+		// than send RTP that could never arrive.
+		st.Close(0)
+		return nil, fmt.Errorf("media address %v is not reachable from a target listening on loopback", n.Remote.Addr())
+	}
 	st.SetRemote(n.Remote, n.Codec)
 	return &callMedia{stream: st, answer: ans}, nil
 }

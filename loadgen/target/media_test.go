@@ -201,6 +201,8 @@ func TestMediaUnusableOffer(t *testing.T) {
 		{"G.729 only", "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 18\na=rtpmap:18 G729/8000\n", "SIP/2.0 488"},
 		{"SRTP", "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/SAVP 0\n", "SIP/2.0 488"},
 		{"garbage", "hello\n", "SIP/2.0 488"},
+		// The target listens on loopback: RTP to another address could not arrive.
+		{"off loopback", "v=0\nc=IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\n", "SIP/2.0 488"},
 		{"discard port", "v=0\nc=IN IP4 127.0.0.1\nm=audio 9 RTP/AVP 0\n", "SIP/2.0 200"},
 		// Answered with RTP, but the caller sends none: one-way audio.
 		{"silent caller", fmt.Sprintf("v=0\nc=IN IP4 127.0.0.1\nm=audio %d RTP/AVP 0\n", sink.LocalAddr().(*net.UDPAddr).Port), "SIP/2.0 200"},
