@@ -2,12 +2,7 @@ package target_test
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -59,20 +54,7 @@ func TestScenarioSIPpUAC(t *testing.T) {
 	for _, tp := range []string{"udp", "tcp"} {
 		t.Run(tp, func(t *testing.T) {
 			srv := start(t, target.Config{Listen: tp + ":127.0.0.1:0", Scenario: parseScenario(t, twoQueues), TimeScale: 0.001})
-			mode := map[string]string{"udp": "u1", "tcp": "t1"}[tp]
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			dir := t.TempDir()
-			cmd := exec.CommandContext(ctx, bin, fmt.Sprintf("127.0.0.1:%d", port(srv)), "-sn", "uac", "-s", "support",
-				"-i", "127.0.0.1", "-p", strconv.Itoa(loadgentest.FreePort(t)), "-m", "40", "-r", "20", "-d", "500",
-				"-t", mode, "-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				errLog, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-				t.Fatalf("sipp: %v\n%s\nerrors:\n%s", err, tail(string(out)), tail(string(errLog)))
-			}
-			waitFor(t, func() bool { return srv.Stats().Completed == 40 })
+			runSippUAC(t, bin, srv, tp, 40)
 			st := srv.Stats()
 			if st.Offered != 40 || st.Answered != 40 || st.CallerHangups != 40 || len(st.PerQueue) != 2 {
 				t.Fatalf("stats: %+v", st)

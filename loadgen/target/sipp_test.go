@@ -59,20 +59,7 @@ func TestSIPpUAC(t *testing.T) {
 				Agents: 60,
 				Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour},
 			})
-			mode := map[string]string{"udp": "u1", "tcp": "t1"}[tp]
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			dir := t.TempDir()
-			cmd := exec.CommandContext(ctx, bin, fmt.Sprintf("127.0.0.1:%d", port(srv)), "-sn", "uac", "-s", "support",
-				"-i", "127.0.0.1", "-p", strconv.Itoa(loadgentest.FreePort(t)), "-m", "50", "-r", "20", "-d", "500",
-				"-t", mode, "-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				errLog, _ := os.ReadFile(filepath.Join(dir, "err.log"))
-				t.Fatalf("sipp: %v\n%s\nerrors:\n%s", err, tail(string(out)), tail(string(errLog)))
-			}
-			waitFor(t, func() bool { return srv.Stats().Completed == 50 })
+			runSippUAC(t, bin, srv, tp, 50)
 			st := srv.Stats()
 			if st.Offered != 50 || st.Answered != 50 || st.Abandoned != 0 || st.Rejected != 0 || st.CallerHangups != 50 {
 				t.Errorf("stats: %+v", st)
@@ -99,4 +86,26 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// runSippUAC runs SIPp's built-in UAC against srv over transport (udp or
+// tcp): calls calls to queue "support" at 20 calls/s, each held 500 ms; it
+// fails the test unless SIPp exits 0, and waits until the target has seen
+// them all end.
+func runSippUAC(t *testing.T, bin string, srv *target.Server, transport string, calls int) {
+	t.Helper()
+	mode := map[string]string{"udp": "u1", "tcp": "t1"}[transport]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	cmd := exec.CommandContext(ctx, bin, fmt.Sprintf("127.0.0.1:%d", port(srv)), "-sn", "uac", "-s", "support",
+		"-i", "127.0.0.1", "-p", strconv.Itoa(loadgentest.FreePort(t)), "-m", strconv.Itoa(calls), "-r", "20", "-d", "500",
+		"-t", mode, "-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "err.log"))
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		errLog, _ := os.ReadFile(filepath.Join(dir, "err.log"))
+		t.Fatalf("sipp: %v\n%s\nerrors:\n%s", err, tail(string(out)), tail(string(errLog)))
+	}
+	waitFor(t, func() bool { return srv.Stats().Completed == uint64(calls) })
 }
