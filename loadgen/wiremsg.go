@@ -595,9 +595,6 @@ func headerParam(v []byte, name string, addr bool) []byte {
 				i++
 			}
 		}
-		if c == ',' {
-			return nil
-		}
 		i++
 	}
 	for i < len(v) && v[i] == ';' {
@@ -681,6 +678,11 @@ func streamMessage(b []byte, max int) (skip, n int, err error) {
 			return skip, 0, wireErr(skip, errWireTooLarge)
 		}
 		end, next, ok := logicalLine(rest, pos, false)
+		if ok && end > pos && next == len(rest) {
+			// The next bytes may continue this header line (folding):
+			// read it once they are here.
+			ok = false
+		}
 		if !ok {
 			if len(rest) > max {
 				return skip, 0, wireErr(skip, errWireTooLarge)

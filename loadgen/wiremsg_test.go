@@ -382,6 +382,7 @@ func TestStreamMessage(t *testing.T) {
 		{name: "keep-alive only", in: "\r\n\r\n", max: 4096, skip: 4},
 		{name: "empty", in: "", max: 4096},
 		{name: "folded Content-Length", in: folded + msgA, max: 4096, n: len(folded)},
+		{name: "Content-Length folded after the read", in: "SIP/2.0 200 OK\r\nContent-Length:\r\n", max: 4096},
 		{name: "LF-only", in: "SIP/2.0 200 OK\nVia: x\nl: 2\n\nhiSIP", max: 4096, n: len("SIP/2.0 200 OK\nVia: x\nl: 2\n\nhi")},
 		{name: "missing Content-Length", in: noCL, max: 4096, err: errWireNoCL},
 		{name: "bad Content-Length", in: strings.Replace(msgA, "Content-Length: 0", "Content-Length: zero", 1), max: 4096, err: errWireBadCL},
