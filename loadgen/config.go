@@ -125,6 +125,10 @@ type Config struct {
 	// certificate (a private CA), used instead of the system's roots.
 	TLSCA string `json:"tls_ca,omitempty"`
 
+	// Engine is the SIP stack calls go through: EngineFast (the default)
+	// or EngineSipgo. OPTIONS and REGISTER always use sipgo.
+	Engine string `json:"engine,omitempty"`
+
 	// Media (calls only). NoMedia offers port 9 and sends no RTP.
 	NoMedia bool `json:"no_media,omitempty"`
 	// RTPPortMin and RTPPortMax bound the local RTP ports (default
@@ -239,6 +243,9 @@ func (c *Config) validate() (target, error) {
 	}
 	if c.Rate > 0 && len(c.Stages) > 0 {
 		errs = append(errs, errors.New("give --rate or --stages, not both"))
+	}
+	if c.Engine != "" && c.Engine != EngineFast && c.Engine != EngineSipgo {
+		errs = append(errs, fmt.Errorf("engine %q: want fast or sipgo", c.Engine))
 	}
 	if c.Arrivals != "uniform" && c.Arrivals != "poisson" {
 		errs = append(errs, fmt.Errorf("arrivals %q: want uniform or poisson", c.Arrivals))

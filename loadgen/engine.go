@@ -53,6 +53,9 @@ type engine struct {
 	stop     chan struct{} // closed: end calls in progress (CANCEL/BYE)
 	stopOnce sync.Once
 	hard     chan struct{} // closed: the grace period is over, finish at once
+
+	wire    *wire       // the fast call path (nil: calls go through sipgo)
+	closing atomic.Bool // the engine is closing its sockets
 }
 
 // endpoint is one SIP stack: a local UDP socket or a TCP/TLS connection,
@@ -129,6 +132,9 @@ func (e *engine) setup() error {
 		e.mediaIP = e.mediaIP.Unmap()
 		// One sending goroutine per core.
 		e.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
+	}
+	if e.cfg.Mode == ModeCall && e.cfg.Engine != EngineSipgo {
+		return e.setupWire(localIP, tlsConf)
 	}
 	n := e.cfg.Sockets
 	if n < 1 {
@@ -305,6 +311,9 @@ func localIPFor(configured, host string, port int) (string, error) {
 }
 
 func (e *engine) close() {
+	if e.wire != nil {
+		e.closeWire()
+	}
 	if e.sched != nil {
 		e.sched.Close()
 	}
@@ -322,6 +331,10 @@ func (e *engine) close() {
 func (e *engine) endCalls() {
 	e.stopOnce.Do(func() {
 		close(e.stop)
+		if e.wire != nil {
+			e.endWireCalls()
+			return
+		}
 		// Hang up answered calls that are holding.
 		e.calls.Range(func(_, v any) bool {
 			v.(*call).hangupSoon("interrupt")
@@ -394,6 +407,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		case <-allDone:
 		case <-grace.C:
 			close(e.hard)
+			if e.wire != nil {
+				e.hardStopWire()
+			}
 		}
 		grace.Stop()
 		select {
@@ -472,7 +488,7 @@ func (e *engine) openLoop(ctx context.Context) {
 			e.col.dropped1(time.Now())
 			continue
 		}
-		e.startCall(e.cfg.Segment.Global(n), intended) // the whole test's call number
+		e.startCall(e.cfg.Segment.Global(n), intended, false) // the whole test's call number
 	}
 }
 
@@ -507,7 +523,7 @@ func (e *engine) closedLoop(ctx context.Context) {
 				if maxCalls > 0 && n >= maxCalls {
 					return
 				}
-				done := e.startCall(e.cfg.Segment.Global(n), now)
+				done := e.startCall(e.cfg.Segment.Global(n), now, true)
 				<-done
 			}
 		}()
@@ -515,8 +531,12 @@ func (e *engine) closedLoop(ctx context.Context) {
 	workers.Wait()
 }
 
-// startCall launches call n; the returned channel closes when it has ended.
-func (e *engine) startCall(n uint64, intended time.Time) <-chan struct{} {
+// startCall launches call n; when wait is set, the returned channel closes
+// when it has ended.
+func (e *engine) startCall(n uint64, intended time.Time, wait bool) <-chan struct{} {
+	if e.wire != nil {
+		return e.startWire(n, intended, wait)
+	}
 	e.inflight.Add(1)
 	e.wg.Add(1)
 	c := &call{e: e, n: n, intended: intended, done: make(chan struct{})}
