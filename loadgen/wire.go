@@ -930,10 +930,12 @@ func (c *wcall) failed(m *wireMsg) {
 
 // linger keeps an ended call for Timer D (UDP) to ACK a retransmitted final.
 func (c *wcall) linger() {
-	if c.ep.w.timerD <= 0 {
-		c.ep.forget(c)
+	if c.ep.w.timerD <= 0 || c.timer == nil {
 		return
 	}
+	c.ep.mu.Lock()
+	c.ep.calls[c.callID] = c
+	c.ep.mu.Unlock()
 	c.deadline = time.Now().Add(c.ep.w.timerD)
 	c.timer.Reset(c.ep.w.timerD)
 }
@@ -1082,7 +1084,6 @@ func (c *wcall) onByeResponse(m *wireMsg) {
 		ok = false
 	}
 	c.finish(c.endAs, c.endBy, c.duration, sdd, ok)
-	c.ep.forget(c)
 }
 
 // remoteBye ends an answered call the far end hung up.
@@ -1094,7 +1095,6 @@ func (c *wcall) remoteBye() {
 	}
 	c.stopMedia()
 	c.finish(OutcomeCompleted, "callee", time.Since(c.answeredAt), 0, true)
-	c.ep.forget(c)
 }
 
 // connectionLost ends a call whose connection broke while it waited.
@@ -1107,10 +1107,8 @@ func (c *wcall) connectionLost(gen uint32) {
 	switch c.state {
 	case wsCalling, wsProceeding:
 		c.finish(OutcomeTransportError, "", 0, 0, false)
-		c.ep.forget(c)
 	case wsBye:
 		c.finish(c.endAs, c.endBy, c.duration, 0, false)
-		c.ep.forget(c)
 	}
 }
 
@@ -1159,6 +1157,7 @@ func (c *wcall) finish(o Outcome, hangupBy string, duration, sdd time.Duration, 
 	if c.timer != nil {
 		c.timer.Stop()
 	}
+	c.ep.forget(c)
 	e := c.e
 	c.stopMedia()
 	rec := CallRecord{CallID: c.callID, Seq: c.n, IntendedStart: c.intended, ActualStart: c.actual,
