@@ -31,7 +31,7 @@ const (
 	DefaultInviteTimeout = 32 * time.Second // like Timer B
 	DefaultGrace         = 5 * time.Second
 	DefaultLateTolerance = 10 * time.Millisecond
-	DefaultMaxInFlight   = 100000
+	DefaultMaxInFlight   = 500000
 )
 
 // MaxSockets bounds Config.Sockets.

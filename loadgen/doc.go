@@ -43,12 +43,21 @@
 // n mod rows of the callers table; a password column gives each caller its
 // own digest password, never serialised nor logged.
 //
-// # Sockets
+// # Engines and sockets
 //
-// Calls are spread round robin over Config.Sockets SIP stacks, each with its
-// own local UDP socket or TCP/TLS connection and its own transaction table:
-// sipgo reads and parses each socket in one goroutine, so one socket caps
-// the rate at what one core parses.
+// Calls go through the fast call path by default (Config.Engine
+// EngineFast, wire.go): the generator writes each request itself and reads
+// responses with a zero-allocation scanner (wiremsg.go); a call is a small
+// state machine driven by its socket's reader and one timer, with the
+// RFC 3261 client transaction rules (Timer A/B for INVITE over UDP, E/F for
+// CANCEL and BYE, ACK of non-2xx finals hop by hop and again on their
+// retransmission for Timer D, 2xx ACKed along the route set). Every request
+// goes to the target address, as SIPp does. EngineSipgo sends calls through
+// sipgo's transaction layer instead; OPTIONS and REGISTER always do.
+//
+// Calls are spread round robin over Config.Sockets local UDP sockets or
+// TCP/TLS connections, each read by one goroutine, so one socket caps the
+// rate at what one core reads.
 //
 // # Media
 //

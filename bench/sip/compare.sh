@@ -21,11 +21,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-RATES=${RATES:-"1000 2000 3000 4000 5000 6000 8000"}
+RATES=${RATES:-"2000 4000 5000 6000 8000 10000 12000 14000 16000 20000"}
 POINT_SECONDS=${POINT_SECONDS:-10}
 RUNS=${RUNS:-2}
 TRANSPORTS=${TRANSPORTS:-"udp tcp"}
-HELD_RATE=${HELD_RATE:-700}
+HELD_RATE=${HELD_RATE:-3400}
 OUT=${1:-/dev/stdout}
 WATCHDOG="-watchdog_minor_maxtriggers 1000000 -watchdog_major_maxtriggers 1000000"
 

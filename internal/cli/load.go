@@ -101,7 +101,7 @@ split exactly (the first ones take one more).`,
   callsim load sip:pbx.lab --rate 20 --max-calls 500 --from 'caller[seq]' --to '[seq%100+1000]'
   callsim load sip:pbx.lab --rate 20 --duration 5m --callers agents.csv --hold exp:60s
   callsim load sips:support@pbx.lab --rate 50 --max-calls 1000 --tls-ca lab-ca.pem
-  callsim load sip:support@10.0.0.5 --rate 4000 --duration 5m --segment 2/4 --start-at 2026-11-23T14:00:00Z --json seg-2.json`,
+  callsim load sip:support@pbx.example.net --rate 4000 --duration 5m --segment 2/4 --start-at 2026-11-23T14:00:00Z --json seg-2.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("load takes one target URI, got %d arguments", len(args))}

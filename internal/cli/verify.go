@@ -57,9 +57,9 @@ judges the KPIs its own callers measured; it needs --target.
 ` + claimHelp,
 		Example: `  callsim verify --scenario single-queue
   callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
-  callsim verify --scenario my-center.yaml --target sip:support@10.0.0.5:5060
+  callsim verify --scenario my-center.yaml --target sip:support@pbx.example.net:5060
   callsim verify --claim vendor-claim.yaml --trunks 100
-  callsim verify --claim vendor-claim.yaml --target sip:support@10.0.0.5:5060 --hold 60s`,
+  callsim verify --claim vendor-claim.yaml --target sip:support@pbx.example.net:5060 --hold 60s`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if claim.file != "" && seg.set() {
