@@ -11,7 +11,8 @@
 #      stops at the first step where no run passed.
 #   2. memory per held call: HELD_RATE calls/s for 30 s, each held 30 s, so
 #      about HELD_RATE x 30 calls are up at once; the peak RSS (GNU time)
-#      minus that of a 10-call run, divided by the calls held.
+#      minus that of a 10-call run, divided by the calls held (HELD_RATE=0
+#      skips it).
 # SIPp (UAS and UAC) runs with its overload watchdog relaxed, so that a busy
 # shared machine does not abort it mid-run, and with 4 MB socket buffers
 # (-buff_size; its default is 64 KB), as callsim asks for its UDP sockets.
@@ -118,6 +119,9 @@ done
     c=${best[$tp-callsim]} s=${best[$tp-sipp]}
     echo "| $tp | $c | $s | $(awk "BEGIN{ if ($s>0) printf \"%.2f\", $c/$s; else print \"-\"}") |"
   done
+} >>"$OUT"
+[ "$HELD_RATE" = 0 ] && exit 0 # HELD_RATE=0: no held-calls run
+{
   echo
   echo "Held 30-second calls over UDP ($HELD_RATE calls/s for 30 s):"
   echo
