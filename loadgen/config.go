@@ -167,6 +167,9 @@ func (c *Config) withDefaults() {
 	if c.Mode == "" {
 		c.Mode = ModeCall
 	}
+	if c.Mode == ModeCall && c.Engine == "" {
+		c.Engine = EngineFast // recorded in the result's settings
+	}
 	if c.From == "" {
 		c.From = defaultColumn(c.Callers, "from", "user")
 	}
