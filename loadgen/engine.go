@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -292,6 +293,7 @@ func localIPFor(configured, host string, port int) (string, error) {
 		}
 		return configured, nil
 	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]") // an IPv6 URI host keeps its brackets
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		if ip.To4() != nil {
 			return "127.0.0.1", nil

@@ -20,9 +20,16 @@ type scriptPeer struct {
 }
 
 func startScriptPeer(t *testing.T, onRequest func(p *scriptPeer, m *wireMsg, raw string, from *net.UDPAddr)) *scriptPeer {
+	return startScriptPeerOn(t, net.IPv4(127, 0, 0, 1), onRequest)
+}
+
+func startScriptPeerOn(t *testing.T, ip net.IP, onRequest func(p *scriptPeer, m *wireMsg, raw string, from *net.UDPAddr)) *scriptPeer {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip})
 	if err != nil {
+		if ip.To4() == nil {
+			t.Skipf("no IPv6 loopback: %v", err)
+		}
 		t.Fatal(err)
 	}
 	p := &scriptPeer{conn: c, got: map[string][]string{}}
@@ -205,5 +212,28 @@ func TestWireRefusalAndRemoteBye(t *testing.T) {
 	}
 	if got := len(p.requests("BYE")); got != 0 {
 		t.Errorf("the caller sent %d BYE; the far end hung up first", got)
+	}
+}
+
+// TestWireIPv6: a target on [::1] (the URI host keeps its brackets).
+func TestWireIPv6(t *testing.T) {
+	p := startScriptPeerOn(t, net.IPv6loopback, func(p *scriptPeer, m *wireMsg, raw string, from *net.UDPAddr) {
+		switch string(m.method) {
+		case "INVITE":
+			p.send(from, reply(m, "200 OK", "v6", "Contact: <sip:uas@"+p.conn.LocalAddr().String()+">\r\n"))
+		case "BYE":
+			p.send(from, reply(m, "200 OK", "", ""))
+		}
+	})
+	for _, engine := range []string{EngineFast, EngineSipgo} {
+		r := wireRun(t, Config{Target: p.uri(), Rate: 20, MaxCalls: 5, Engine: engine, Sockets: 1})
+		if r.Completed != 5 {
+			t.Errorf("%s: completed %d of 5 over IPv6", engine, r.Completed)
+		}
+	}
+	for _, inv := range p.requests("INVITE") {
+		if via := header(inv, "Via"); len(via) != 1 || !strings.Contains(via[0], "[::1]:") {
+			t.Errorf("Via %q: want the [::1] address", via)
+		}
 	}
 }
