@@ -40,13 +40,14 @@ const (
 
 // wire is the fast path's state in an engine.
 type wire struct {
-	eps    []*wireEP
-	t1, t2 time.Duration // RFC 3261 T1 and T2
-	timerD time.Duration
-	static *wireParams // the call parameters when they never vary
-	dest   string      // target host:port (for stream dials)
-	tls    *tls.Config
-	next   atomic.Uint64
+	eps      []*wireEP
+	t1, t2   time.Duration // RFC 3261 T1 and T2
+	timerD   time.Duration
+	static   *wireParams // the call parameters when they never vary
+	dest     string      // target host:port (for stream dials)
+	tls      *tls.Config
+	next     atomic.Uint64
+	warnOnce sync.Once
 	// noMedia is the SDP offer with media off (port 9), shared read-only.
 	noMedia []byte
 }
@@ -238,7 +239,7 @@ func (ep *wireEP) open() error {
 		ep.smu.Lock()
 		defer ep.smu.Unlock()
 		if _, err := ep.dialLocked(); err != nil {
-			e.log.Warn("no connection to the target; calls will try again", "error", err)
+			ep.w.warnOnce.Do(func() { e.log.Warn("no connection to the target; calls will try again", "error", err) })
 			ep.ids.Store(&wireIDs{via: "Via: SIP/2.0/" + ep.proto + " " + hostPort(ep.host, 9) + ";branch=",
 				contact: "Contact: <sip:" + user + "@" + hostPort(ep.host, 9) + ">\r\n"})
 		}
