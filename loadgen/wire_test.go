@@ -135,8 +135,7 @@ func TestWireRetransmissions(t *testing.T) {
 			ok := reply(m, "200 OK", "uas1", "Contact: <sip:uas@127.0.0.1:1;transport=udp>\r\n"+
 				"Record-Route: <sip:p1.example.net;lr>\r\nRecord-Route: <sip:p2.example.net;lr>\r\n")
 			p.send(from, ok)
-			time.Sleep(20 * time.Millisecond)
-			p.send(from, ok) // a retransmitted 2xx
+			time.AfterFunc(20*time.Millisecond, func() { p.send(from, ok) }) // a retransmitted 2xx
 		case "BYE":
 			p.send(from, reply(m, "200 OK", "", ""))
 		}
@@ -179,19 +178,20 @@ func TestWireRefusalAndRemoteBye(t *testing.T) {
 		calls++
 		k := calls
 		mu.Unlock()
-		if k%2 == 1 {
+		if k <= 2 {
+			// The first two calls are refused; the run lasts until the
+			// others' BYE, long after the retransmitted 486.
 			busy := reply(m, "486 Busy Here", "b", "")
 			p.send(from, busy)
-			time.Sleep(20 * time.Millisecond)
-			p.send(from, busy)
+			time.AfterFunc(20*time.Millisecond, func() { p.send(from, busy) })
 			return
 		}
 		p.send(from, reply(m, "200 OK", "a", "Contact: <sip:uas@"+p.conn.LocalAddr().String()+">\r\n"))
-		time.Sleep(50 * time.Millisecond)
 		// Hang up from the far end.
-		p.send(from, fmt.Sprintf("BYE sip:callsim@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKfar%d\r\n"+
+		bye := fmt.Sprintf("BYE sip:callsim@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKfar%d\r\n"+
 			"From: %s;tag=a\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
-			from, p.conn.LocalAddr(), k, m.to, m.from, m.callID))
+			from, p.conn.LocalAddr(), k, m.to, m.from, m.callID)
+		time.AfterFunc(400*time.Millisecond, func() { p.send(from, bye) })
 	})
 	r := wireRun(t, Config{Target: p.uri(), Rate: 10, MaxCalls: 4, Hold: Dist{Kind: DistConstant, Mean: 5 * time.Second}, Sockets: 1})
 	if r.Failed != 2 || r.Completed != 2 || r.RemoteHangups != 2 || r.StatusCodes["486"] != 2 {
@@ -206,6 +206,11 @@ func TestWireRefusalAndRemoteBye(t *testing.T) {
 	}
 	if busyAcks != 4 {
 		t.Errorf("%d ACKs of the 486, want 4 (each 486 ACKed, the retransmission too)", busyAcks)
+	}
+	// The last 200 left just before the run ended: give the peer's
+	// reader a moment to take it.
+	for deadline := time.Now().Add(2 * time.Second); len(p.requests("200 BYE")) < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
 	if got := len(p.requests("200 BYE")); got != 2 {
 		t.Errorf("the caller answered %d BYEs with 200, want 2", got)
