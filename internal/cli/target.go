@@ -55,10 +55,12 @@ skills, routing with overflow delays (after:), queue priorities, handle times
 opening hours: outside them a queue answers 480 Temporarily Unavailable. The
 scenario clock, for opening hours, is --clock-start (from Monday 00:00, e.g.
 8h or 57h30m for Wednesday 09:30) + wall time x K. Arrivals, patience,
-redials and repeats are the caller's business; the target does not transfer
-calls. Shifts, breaks, agents_by_interval, shrinkage and outages are followed
-on the scenario clock: agents come on duty and take waiting calls, and leave
-when idle (busy ones once their call is over).
+redials and repeats are the caller's business. Transfers (transfer_to, a
+group's transfer share) are played: the call stays up and waits again in the
+transfer_to queue; the summary counts transfers per queue. Shifts, breaks,
+agents_by_interval, shrinkage and outages are followed on the scenario clock:
+agents come on duty and take waiting calls, and leave when idle (busy ones
+once their call is over).
 
 --time-scale K runs scenario time K times faster than wall time: handle times
 last 1/K as long, and the figures are reported in scenario time. The summary
@@ -239,6 +241,15 @@ func printTargetSummary(w io.Writer, s target.Stats, addr string, interrupted bo
 		pct(s.ServiceLevel), s.WithinSeconds, s.ASASeconds, pct(s.AbandonRate), s.MeanAbandonWait)
 	fmt.Fprintf(tw, "agents\toccupancy %s\tmean handle %.1fs\tqueue max %d\tqueue mean %.2f\t\t\n",
 		pct(s.Occupancy), s.MeanHandleSeconds, s.MaxQueueLength, s.MeanQueueLength)
+	if s.TransferredOut > 0 {
+		var per []string
+		for _, q := range s.PerQueue {
+			if q.TransferredOut > 0 || q.TransfersIn > 0 {
+				per = append(per, fmt.Sprintf("%s out %d in %d", q.Name, q.TransferredOut, q.TransfersIn))
+			}
+		}
+		fmt.Fprintf(tw, "transfers\t%d\t%s\t\t\t\t\n", s.TransferredOut, strings.Join(per, ", "))
+	}
 	if s.Closed > 0 || s.Unknown > 0 {
 		fmt.Fprintf(tw, "refused\tclosed (480) %d\tunknown queue (404) %d\t\t\t\t\n", s.Closed, s.Unknown)
 	}

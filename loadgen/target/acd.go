@@ -45,8 +45,15 @@ type queue struct {
 	handle   func(*rand.Rand) time.Duration // scenario time
 	wrap     func(*rand.Rand) time.Duration // scenario time; nil: no wrap-up
 	wait     []*call
+	// Transfers: calls of this queue that a group's share says so are
+	// handed on to transferTo (-1: none) after their talk; hasTransfer
+	// says some group transfers calls of it, transferRng draws the share.
+	transferTo  int
+	hasTransfer bool
+	transferRng *rand.Rand
 
 	offered, answered, answeredWithin, abandoned, rejected, closed uint64
+	transfersIn, transferredOut                                    uint64
 	completed, waitingAtEnd                                        uint64
 	waitSum, abandonWaitSum, talkSum                               time.Duration
 	maxLen                                                         int
@@ -56,13 +63,16 @@ type queue struct {
 
 // group is an agent group.
 type group struct {
-	name    string
-	agents  []*agent
-	idle    []*agent // front: longest idle
-	serves  []servedQ
-	factor  []float64 // handle-time factor per queue
-	busy    time.Duration
-	handled uint64
+	name   string
+	agents []*agent
+	idle   []*agent // front: longest idle
+	serves []servedQ
+	factor []float64 // handle-time factor per queue
+	// transfer is the share of the calls of each queue the group transfers
+	// (nil in simple mode).
+	transfer []float64
+	busy     time.Duration
+	handled  uint64
 	// Headcount: agents on duty, busy agents due to leave when they are
 	// free, and the agent time staffed (agent x wall seconds) so far.
 	onDuty, leaving int
@@ -218,6 +228,13 @@ func (a *acd) admit(c *call, now time.Time) admission {
 	a.inSystem++
 	q.offered++
 	a.userParts[c.queue]++
+	a.enqueue(c, q, now)
+	return admitted
+}
+
+// enqueue routes c, just offered to q: an agent at once, or a place in q's
+// queue until one frees up. The caller holds the lock.
+func (a *acd) enqueue(c *call, q *queue, now time.Time) {
 	// The first group on the route with no overflow delay and an idle agent
 	// takes the call at once.
 	for _, st := range q.route {
@@ -228,7 +245,7 @@ func (a *acd) admit(c *call, now time.Time) admission {
 			ag := g.idle[0]
 			g.idle = g.idle[1:]
 			a.assign(c, ag, now)
-			return admitted
+			return
 		}
 	}
 	a.queueChanged(q, now)
@@ -240,7 +257,6 @@ func (a *acd) admit(c *call, now time.Time) admission {
 			c.timers = append(c.timers, time.AfterFunc(st.after, func() { a.eligible(c, s) }))
 		}
 	}
-	return admitted
 }
 
 // eligible: c has waited long enough for step s of its route.
@@ -367,8 +383,10 @@ func (a *acd) leaveAtEnd(c *call, now time.Time) {
 	a.queues[c.q].waitingAtEnd++
 }
 
-// answer records that c's 200 OK went out at now and returns the handle
-// time the agent talks for, in wall time.
+// answer records that c's 200 OK went out at now (or, for a transferred
+// call, that an agent of its new queue took it) and returns the handle time
+// the agent talks for, in wall time. It draws, as the simulator does,
+// whether the agent will transfer the call after the talk.
 func (a *acd) answer(c *call, now time.Time) time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -385,6 +403,7 @@ func (a *acd) answer(c *call, now time.Time) time.Duration {
 		g := a.groups[c.agent.group]
 		g.handled++
 		f = g.factor[c.q]
+		c.transfer = q.hasTransfer && q.transferRng.Float64() < g.transfer[c.q]
 	}
 	return time.Duration(float64(q.handle(a.rng)) * f / a.scale)
 }
@@ -408,18 +427,99 @@ func (a *acd) finish(c *call, byCaller bool, now time.Time) {
 		return
 	}
 	c.agent = nil
-	if q.wrap != nil && !a.closed {
-		if w := time.Duration(float64(q.wrap(a.rng)) / a.scale); w > 0 {
-			ag.call = nil // busy, not talking
-			time.AfterFunc(w, func() {
-				a.mu.Lock()
-				defer a.mu.Unlock()
-				a.free(ag, time.Now())
-			})
-			return
-		}
+	a.wrapUp(ag, a.drawWrap(q), now)
+}
+
+// drawWrap draws a wrap-up time of q, in wall time (0: none, or closing).
+// The caller holds the lock.
+func (a *acd) drawWrap(q *queue) time.Duration {
+	if q.wrap == nil || a.closed {
+		return 0
 	}
-	a.free(ag, now)
+	return time.Duration(float64(q.wrap(a.rng)) / a.scale)
+}
+
+// wrapUp keeps ag busy, not talking, for w, then frees it. The caller holds
+// the lock.
+func (a *acd) wrapUp(ag *agent, w time.Duration, now time.Time) {
+	if w <= 0 {
+		a.free(ag, now)
+		return
+	}
+	ag.call = nil // busy, not talking
+	time.AfterFunc(w, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.free(ag, time.Now())
+	})
+}
+
+// endTalk: the agent's handle time of c is over. If the agent transfers
+// the call (drawn by answer), the agent does the queue's wrap-up and then
+// is free, and the caller is held for that wrap-up time before the call
+// enters the transfer_to queue (handOn), as in the simulator; endTalk
+// returns that hold time and true. Otherwise it returns false and the
+// agent hangs up (finish).
+func (a *acd) endTalk(c *call, now time.Time) (time.Duration, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !c.transfer || a.closed || c.agent == nil {
+		return 0, false
+	}
+	c.transfer = false
+	c.talked = now.Sub(c.answeredAt)
+	ag := c.agent
+	c.agent = nil
+	w := a.drawWrap(a.queues[c.q])
+	a.wrapUp(ag, w, now)
+	return w, true
+}
+
+// handOn moves c, held after its talk (endTalk), to its queue's
+// transfer_to queue: the talk counts as completed and transferred out in
+// the first, the call as offered (and transferred in) in the second, where
+// it waits for an agent like any other call. It is refused when the target
+// is closing (shuttingDown) or the transfer_to queue is outside its opening
+// hours (queueClosed, counted as closed there, as in the simulator); the
+// call is then still the first queue's, to be ended with finishHeld.
+func (a *acd) handOn(c *call, now time.Time) admission {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return shuttingDown
+	}
+	q := a.queues[c.q]
+	t := a.queues[q.transferTo]
+	if t.open != nil && !sim.OpenAt(t.open, a.scenarioTime(now)) {
+		t.closed++
+		return queueClosed
+	}
+	q.completed++
+	q.talkSum += c.talked
+	q.transferredOut++
+	c.q = q.transferTo
+	c.arrived = now
+	c.answeredAt = time.Time{}
+	t.offered++
+	t.transfersIn++
+	a.enqueue(c, t, now)
+	return admitted
+}
+
+// finishHeld ends a call held after its talk (endTalk) that was not handed
+// on: the caller hung up meanwhile, or the target hangs up.
+func (a *acd) finishHeld(c *call, byCaller bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	q := a.queues[c.q]
+	q.completed++
+	q.talkSum += c.talked
+	if byCaller {
+		a.callerHangups++
+	} else {
+		a.agentHangups++
+	}
+	a.inSystem--
 }
 
 // close stops admitting calls and freezes the clock of the statistics.
@@ -458,6 +558,9 @@ type Stats struct {
 	// Offered = calls admitted to the queues = Answered + Abandoned +
 	// WaitingAtEnd + Waiting. Rejected (503, no trunk free), Closed (480,
 	// outside opening hours) and Unknown (404, no such queue) are apart.
+	// A transferred call is offered (and answered, abandoned ...) again in
+	// the queue it is transferred to, as in the simulator: Offered is then
+	// more than the INVITEs admitted.
 	Offered      uint64 `json:"offered"`
 	Answered     uint64 `json:"answered"`
 	Abandoned    uint64 `json:"abandoned"`
@@ -465,7 +568,14 @@ type Stats struct {
 	Closed       uint64 `json:"closed"`
 	Unknown      uint64 `json:"unknown_queue"`
 	WaitingAtEnd uint64 `json:"waiting_at_end"`
-	Completed    uint64 `json:"completed"` // answered calls that have ended
+	// Completed counts answered calls whose talk with an agent has ended =
+	// CallerHangups + AgentHangups + TransferredOut.
+	Completed uint64 `json:"completed"`
+	// TransfersIn: offered calls handed on from another queue;
+	// TransferredOut: answered calls handed on to another queue (the
+	// queue's transfer_to) after their talk. Totals: the two are equal.
+	TransfersIn    uint64 `json:"transfers_in"`
+	TransferredOut uint64 `json:"transferred_out"`
 	// Waiting and Talking are the calls in progress now.
 	Waiting       int    `json:"waiting"`
 	Talking       int    `json:"talking"`
@@ -503,6 +613,8 @@ type QueueStats struct {
 	Closed            uint64  `json:"closed"`
 	WaitingAtEnd      uint64  `json:"waiting_at_end"`
 	Waiting           int     `json:"waiting"`
+	TransfersIn       uint64  `json:"transfers_in"`
+	TransferredOut    uint64  `json:"transferred_out"`
 	WithinSeconds     float64 `json:"within_seconds"`
 	ServiceLevel      float64 `json:"service_level"`
 	ASASeconds        float64 `json:"asa_seconds"`
@@ -555,6 +667,7 @@ func (a *acd) stats(now time.Time) Stats {
 		a.queueChanged(q, now)
 		qs := QueueStats{Name: q.name, Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
 			Rejected: q.rejected, Closed: q.closed, WaitingAtEnd: q.waitingAtEnd, Waiting: len(q.wait),
+			TransfersIn: q.transfersIn, TransferredOut: q.transferredOut,
 			WithinSeconds: q.withinSc.Seconds(), MaxQueueLength: q.maxLen}
 		if a.wildcard {
 			qs.Name = s.Queue
@@ -585,6 +698,8 @@ func (a *acd) stats(now time.Time) Stats {
 		s.Closed += q.closed
 		s.WaitingAtEnd += q.waitingAtEnd
 		s.Completed += q.completed
+		s.TransfersIn += q.transfersIn
+		s.TransferredOut += q.transferredOut
 		s.Waiting += len(q.wait)
 		within += q.answeredWithin
 		waitSum += q.waitSum

@@ -26,8 +26,22 @@
 // wrap-up, busy but not talking. A queue with opening hours answers 480
 // Temporarily Unavailable outside them, on the scenario clock ClockStart +
 // wall time x TimeScale (Monday 00:00 = 0, as in the simulator). Arrivals,
-// patience, redials and repeat calls are the caller's business; the target
-// does not transfer calls. A time-varying headcount (shifts and breaks,
+// patience, redials and repeat calls are the caller's business. Transfers
+// are the target's: when a queue has transfer_to and the agent's group a
+// transfer share for it, that share of the calls (drawn, from a seeded
+// stream, when the agent answers) is not hung up after the handle time:
+// the agent does the wrap-up and the caller, still in the SIP dialog (no
+// BYE; the media echo goes on), is held for that wrap-up time and then
+// waits in the transfer_to queue like any call there, under its routing,
+// until one of its agents talks for that queue's handle time (and hangs
+// up, or transfers again). As in the simulator, the call then counts as
+// transferred out (and completed) in the first queue and as offered and
+// transferred in (TransfersIn) in the second, whose service level, ASA and
+// abandon rate include it; a transfer_to queue outside its opening hours
+// counts it as closed and the agent hangs up. Unlike in the simulator, the
+// transfer_to queue's patience does not apply: the call is answered, so the
+// caller cannot CANCEL; a BYE while it waits there is its abandonment. A
+// time-varying headcount (shifts and breaks,
 // agents_by_interval, shrinkage, outages; sim.Headcount) is followed on the
 // scenario clock: agents come on duty and take waiting calls, idle agents
 // leave at once and busy ones when their call is over, as in the simulator;

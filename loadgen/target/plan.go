@@ -47,7 +47,7 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 		// Simple mode: one queue (whatever the user part), one group.
 		a.wildcard = true
 		h := cfg.Handle
-		a.queues = []*queue{{within: wall(cfg.Within), withinSc: cfg.Within, lastChange: now,
+		a.queues = []*queue{{within: wall(cfg.Within), withinSc: cfg.Within, lastChange: now, transferTo: -1,
 			route: []step{{group: 0}}, handle: func(r *rand.Rand) time.Duration { return h.Sample(r) }}}
 		a.groups = []*group{{name: "agents", factor: []float64{1}, serves: []servedQ{{q: 0}}}}
 		a.addAgents(0, cfg.Agents)
@@ -63,12 +63,23 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 		}
 		hs := sim.NewSampler(sq.HandleTime)
 		q := &queue{name: sq.Name, within: wall(within), withinSc: within, priority: sq.Priority, open: sq.Open,
-			lastChange: now, handle: func(r *rand.Rand) time.Duration { return seconds(hs.Sample(r)) }}
+			lastChange: now, handle: func(r *rand.Rand) time.Duration { return seconds(hs.Sample(r)) },
+			transferTo: -1, transferRng: rand.New(rand.NewPCG(cfg.Seed, transferStream+uint64(i)))}
 		if sq.WrapUp != nil && sq.WrapUp.Mean > 0 {
 			ws := sim.NewSampler(*sq.WrapUp)
 			q.wrap = func(r *rand.Rand) time.Duration { return seconds(ws.Sample(r)) }
 		}
 		a.queues = append(a.queues, q)
+	}
+	for i, sq := range sc.Queues {
+		if sq.TransferTo == "" {
+			continue
+		}
+		ti, ok := qIndex[sq.TransferTo]
+		if !ok || ti == i {
+			return nil, fmt.Errorf("scenario %q: queue %q: transfer_to %q must name another queue", sc.Name, sq.Name, sq.TransferTo)
+		}
+		a.queues[i].transferTo = ti
 	}
 	hc, err := sim.Headcount(sc)
 	if err != nil {
@@ -78,11 +89,18 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 	gIndex := map[string]int{}
 	for i, sg := range sc.Groups {
 		gIndex[sg.Name] = i
-		g := &group{name: sg.Name, factor: make([]float64, len(sc.Queues))}
+		g := &group{name: sg.Name, factor: make([]float64, len(sc.Queues)), transfer: make([]float64, len(sc.Queues))}
 		for qi, q := range sc.Queues {
 			g.factor[qi] = 1
 			if f, ok := sg.HandleTimeFactor[q.Name]; ok && f > 0 {
 				g.factor[qi] = f
+			}
+			if p := sg.Transfer[q.Name]; p > 0 {
+				if a.queues[qi].transferTo < 0 {
+					return nil, fmt.Errorf("scenario %q: group %q transfers calls of %q, which has no transfer_to", sc.Name, sg.Name, q.Name)
+				}
+				g.transfer[qi] = min(p, 1)
+				a.queues[qi].hasTransfer = true
 			}
 		}
 		a.groups = append(a.groups, g)
@@ -155,6 +173,10 @@ func (a *acd) addAgents(gi, n int) {
 	g.onDuty += n
 	g.lastStaff = a.start
 }
+
+// transferStream seeds each queue's transfer draws, apart from the handle
+// and wrap-up times.
+const transferStream = 0x7472_0000
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 

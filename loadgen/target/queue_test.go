@@ -30,15 +30,16 @@ func loadSummary(r *loadgen.Result) string {
 }
 
 // checkConservation: every admitted call is answered, abandoned or still
-// waiting, and every answered call has ended once the load is over.
+// waiting, and every answered call has ended (hung up or transferred) once
+// the load is over.
 func checkConservation(t *testing.T, st target.Stats) {
 	t.Helper()
 	if st.Offered != st.Answered+st.Abandoned+st.WaitingAtEnd+uint64(st.Waiting) {
 		t.Errorf("offered %d != answered %d + abandoned %d + waiting at end %d + waiting %d",
 			st.Offered, st.Answered, st.Abandoned, st.WaitingAtEnd, st.Waiting)
 	}
-	if st.Completed != st.CallerHangups+st.AgentHangups {
-		t.Errorf("completed %d != caller %d + agent %d hangups", st.Completed, st.CallerHangups, st.AgentHangups)
+	if st.Completed != st.CallerHangups+st.AgentHangups+st.TransferredOut {
+		t.Errorf("completed %d != caller %d + agent %d hangups + transferred out %d", st.Completed, st.CallerHangups, st.AgentHangups, st.TransferredOut)
 	}
 }
 

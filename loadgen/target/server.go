@@ -74,6 +74,8 @@ type call struct {
 	answeredAt time.Time     // under acd.mu
 	waiting    bool          // in its queue, under acd.mu
 	timers     []*time.Timer // overflow steps, under acd.mu
+	transfer   bool          // the agent transfers it after the talk, under acd.mu
+	talked     time.Duration // talk of a call held for a transfer, under acd.mu
 
 	media   *callMedia // nil: no RTP
 	ack     chan struct{}
@@ -429,12 +431,24 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		return
 	}
 	if acked == ackOK {
-		select {
-		case <-handle.C:
-		case <-c.bye:
-			s.acd.finish(c, true, time.Now())
-			return
-		case <-s.done:
+	talk:
+		for {
+			select {
+			case <-handle.C:
+				next, d := s.handOn(c, req, inv)
+				if next == callOver {
+					return
+				}
+				if next == talkAgain {
+					handle.Reset(d)
+					continue
+				}
+			case <-c.bye:
+				s.acd.finish(c, true, time.Now())
+				return
+			case <-s.done:
+			}
+			break talk
 		}
 	}
 	if !c.ending.CompareAndSwap(false, true) {
@@ -444,6 +458,65 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 	}
 	s.hangup(c, req, inv)
 	s.acd.finish(c, false, time.Now())
+}
+
+// afterTalk is what follows an agent's talk.
+type afterTalk int
+
+const (
+	hangUp    afterTalk = iota // the agent hangs up
+	callOver                   // the call has ended (and been counted)
+	talkAgain                  // transferred: an agent of the next queue talks
+)
+
+// handOn plays a transfer at the end of an agent's talk, if the agent
+// transfers the call (see acd.endTalk): the caller is held during the
+// agent's wrap-up, then waits in the transfer_to queue, still in the SIP
+// dialog (no BYE; media echo goes on), until an agent there takes the call.
+// It returns talkAgain with that agent's handle time, hangUp when there is
+// no transfer, or callOver once the call has ended meanwhile.
+func (s *Server) handOn(c *call, req, inv *sip.Request) (afterTalk, time.Duration) {
+	hold, ok := s.acd.endTalk(c, time.Now())
+	if !ok {
+		return hangUp, 0
+	}
+	t := time.NewTimer(hold)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.bye:
+		s.acd.finishHeld(c, true)
+		return callOver, 0
+	case <-s.done:
+	}
+	if s.acd.handOn(c, time.Now()) != admitted {
+		// Closing, or the transfer_to queue is closed: the agent hangs up.
+		if !c.ending.CompareAndSwap(false, true) {
+			s.acd.finishHeld(c, true)
+			return callOver, 0
+		}
+		s.hangup(c, req, inv)
+		s.acd.finishHeld(c, false)
+		return callOver, 0
+	}
+	select {
+	case <-c.assigned:
+	case <-c.bye:
+		// The caller hung up while waiting: an abandonment of this queue.
+		s.acd.abandon(c, time.Now())
+		return callOver, 0
+	case <-s.done:
+		s.acd.leaveAtEnd(c, time.Now())
+		if c.ending.CompareAndSwap(false, true) {
+			s.hangup(c, req, inv)
+		}
+		return callOver, 0
+	}
+	if c.ending.Load() {
+		s.acd.abandon(c, time.Now())
+		return callOver, 0
+	}
+	return talkAgain, s.acd.answer(c, time.Now())
 }
 
 type ackState int
