@@ -167,20 +167,29 @@ func (c *call) inviteRequest() (*sip.Request, error) {
 		req.SetBody([]byte(sprintf2(sdpBody, c.ep.host)))
 		return req, nil
 	}
-	conn, err := e.ports.Listen(e.mediaIP)
+	st, offer, err := e.newStream(c.n)
 	if err != nil {
 		return nil, err
 	}
-	c.stream = media.NewStream(conn, e.audio, e.ports)
-	req.SetBody(media.Offer(e.mediaIP, int(c.stream.LocalAddr().Port()), c.n+1, media.DefaultOffer, ""))
+	c.stream = st
+	req.SetBody(offer)
 	return req, nil
 }
 
 // takeSDP negotiates the far end's SDP (of a 18x or the 2xx) and points the
 // stream at it.
 func (c *call) takeSDP(res *sip.Response) error {
-	body := res.Body()
-	if c.stream == nil || len(body) == 0 {
+	if err := c.e.applySDP(c.stream, res.Body()); err != nil {
+		return err
+	}
+	c.negotiated = true
+	return nil
+}
+
+// applySDP negotiates the far end's SDP (of a 18x or the 2xx) and points
+// stream at it (both call paths).
+func (e *engine) applySDP(stream *media.Stream, body []byte) error {
+	if stream == nil || len(body) == 0 {
 		return media.ErrNoSDP
 	}
 	d, err := media.ParseSDP(body)
@@ -192,12 +201,22 @@ func (c *call) takeSDP(res *sip.Response) error {
 		return err
 	}
 	remote := n.Remote
-	if c.e.cfg.MediaVia != nil {
-		remote = c.e.cfg.MediaVia(remote)
+	if e.cfg.MediaVia != nil {
+		remote = e.cfg.MediaVia(remote)
 	}
-	c.stream.SetRemote(remote, n.Codec)
-	c.negotiated = true
+	stream.SetRemote(remote, n.Codec)
 	return nil
+}
+
+// newStream opens call n's RTP port and returns its stream and SDP offer
+// (both call paths).
+func (e *engine) newStream(n uint64) (*media.Stream, []byte, error) {
+	conn, err := e.ports.Listen(e.mediaIP)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := media.NewStream(conn, e.audio, e.ports)
+	return st, media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, ""), nil
 }
 
 // startMedia starts RTP at the answer: send for the whole call, and

@@ -586,12 +586,12 @@ func (c *wcall) offer() ([]byte, error) {
 	if e.ports == nil {
 		return c.ep.w.noMedia, nil
 	}
-	conn, err := e.ports.Listen(e.mediaIP)
+	st, offer, err := e.newStream(c.n)
 	if err != nil {
 		return nil, err
 	}
-	c.stream = media.NewStream(conn, e.audio, e.ports)
-	return media.Offer(e.mediaIP, int(c.stream.LocalAddr().Port()), c.n+1, media.DefaultOffer, ""), nil
+	c.stream = st
+	return offer, nil
 }
 
 // head appends a request line and the headers every request of the call
@@ -977,22 +977,9 @@ func (c *wcall) authorize(m *wireMsg, method, uri string) (string, error) {
 
 // takeSDP negotiates the far end's SDP and points the stream at it.
 func (c *wcall) takeSDP(body []byte) error {
-	if c.stream == nil || len(body) == 0 {
-		return media.ErrNoSDP
-	}
-	d, err := media.ParseSDP(body)
-	if err != nil {
+	if err := c.e.applySDP(c.stream, body); err != nil {
 		return err
 	}
-	n, err := media.Negotiate(d, media.DefaultOffer)
-	if err != nil {
-		return err
-	}
-	remote := n.Remote
-	if c.e.cfg.MediaVia != nil {
-		remote = c.e.cfg.MediaVia(remote)
-	}
-	c.stream.SetRemote(remote, n.Codec)
 	c.negotiated = true
 	return nil
 }
