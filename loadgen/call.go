@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
-
-	"github.com/callsim/callsim/media"
 )
 
 // callResult is what a finished call hands to the collector.
@@ -50,13 +47,8 @@ type call struct {
 	holdTimer *time.Timer
 	finished  atomic.Bool
 
-	// Media: the call's RTP stream (nil with --no-media), whether the far
-	// end's SDP was usable, and whether RTP was started at the answer.
-	stream       *media.Stream
-	negotiated   bool
-	mediaStarted bool
-	mediaStats   *media.Stats
-	mediaOnce    sync.Once
+	// Media: the call's RTP stream and its figures.
+	callMedia
 }
 
 const sdpBody = "v=0\r\no=callsim 1 1 IN IP4 %s\r\ns=callsim\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
@@ -83,10 +75,10 @@ func (c *call) finish(o Outcome, hangupBy string, duration, sdd time.Duration, b
 		return
 	}
 	e := c.e
-	c.stopMedia()
+	c.stopMedia(c.e)
 	rec := CallRecord{CallID: c.callID, Seq: c.n, IntendedStart: c.intended, ActualStart: c.actual,
 		SRD: c.srd, AnswerDelay: c.answerDelay, Duration: duration, FinalStatus: c.finalStatus,
-		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.mediaStats}
+		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.stats}
 	if c.p != nil {
 		to := c.p.reqURI
 		if e.cfg.Mode == ModeRegister {
@@ -171,83 +163,9 @@ func (c *call) inviteRequest() (*sip.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.stream = st
+	c.media = st
 	req.SetBody(offer)
 	return req, nil
-}
-
-// takeSDP negotiates the far end's SDP (of a 18x or the 2xx) and points the
-// stream at it.
-func (c *call) takeSDP(res *sip.Response) error {
-	if err := c.e.applySDP(c.stream, res.Body()); err != nil {
-		return err
-	}
-	c.negotiated = true
-	return nil
-}
-
-// applySDP negotiates the far end's SDP (of a 18x or the 2xx) and points
-// stream at it (both call paths).
-func (e *engine) applySDP(stream *media.Stream, body []byte) error {
-	if stream == nil || len(body) == 0 {
-		return media.ErrNoSDP
-	}
-	d, err := media.ParseSDP(body)
-	if err != nil {
-		return err
-	}
-	n, err := media.Negotiate(d, media.DefaultOffer)
-	if err != nil {
-		return err
-	}
-	remote := n.Remote
-	if e.cfg.MediaVia != nil {
-		remote = e.cfg.MediaVia(remote)
-	}
-	stream.SetRemote(remote, n.Codec)
-	return nil
-}
-
-// newStream opens call n's RTP port and returns its stream and SDP offer
-// (both call paths).
-func (e *engine) newStream(n uint64) (*media.Stream, []byte, error) {
-	conn, err := e.ports.Listen(e.mediaIP)
-	if err != nil {
-		return nil, nil, err
-	}
-	st := media.NewStream(conn, e.audio, e.ports)
-	return st, media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, ""), nil
-}
-
-// startMedia starts RTP at the answer: send for the whole call, and
-// measure what comes back from now on.
-func (c *call) startMedia(res *sip.Response, at time.Time) {
-	if c.stream == nil {
-		return
-	}
-	if err := c.takeSDP(res); err != nil && !c.negotiated {
-		c.e.col.media.sdpErrors.Add(1)
-		c.e.log.Debug("no usable SDP answer; no RTP sent", "call", c.callID, "error", err)
-	}
-	c.mediaStarted = true
-	c.stream.Expect(at)
-	if c.negotiated {
-		c.stream.Send(c.e.sched)
-	}
-}
-
-// stopMedia ends the call's RTP (at the hang-up) and keeps its figures if
-// media ran; it is safe to call more than once.
-func (c *call) stopMedia() {
-	if c.stream == nil {
-		return
-	}
-	c.mediaOnce.Do(func() {
-		st := c.stream.Close(float64(c.e.cfg.MOSNetworkDelay) / float64(time.Millisecond))
-		if c.mediaStarted {
-			c.mediaStats = &st
-		}
-	})
 }
 
 func sprintf2(format, host string) string {
@@ -359,7 +277,7 @@ func (c *call) invitePhase() {
 			case code < 200:
 				provisional = true
 				if code > 100 && !c.negotiated {
-					_ = c.takeSDP(res) // early media: 183 Session Progress with SDP
+					_ = c.takeSDP(c.e, res.Body()) // early media: 183 Session Progress with SDP
 				}
 				if cancelWanted != "" && !cancelSent {
 					sendCancel()
@@ -373,7 +291,7 @@ func (c *call) invitePhase() {
 				e.col.answered(now)
 				c.sendAck(tx)
 				if cancelWanted == "" {
-					c.startMedia(res, now)
+					c.startMedia(c.e, res.Body(), now, c.callID)
 				}
 				if cancelWanted != "" {
 					// The answer crossed our CANCEL: hang up at once.
@@ -556,7 +474,7 @@ func (c *call) remoteHangup() {
 	if c.holdTimer != nil {
 		c.holdTimer.Stop()
 	}
-	c.stopMedia()
+	c.stopMedia(c.e)
 	c.finish(OutcomeCompleted, "callee", time.Since(c.answeredAt), 0, true)
 }
 
@@ -573,7 +491,7 @@ func (c *call) hangup(by string) {
 		return
 	}
 	dur := time.Since(c.answeredAt)
-	c.stopMedia()
+	c.stopMedia(c.e)
 	ok, sdd := c.bye()
 	c.finish(OutcomeCompleted, by, dur, sdd, ok)
 }

@@ -149,11 +149,8 @@ type wcall struct {
 	endBy     string
 	duration  time.Duration
 
-	stream       *media.Stream
-	negotiated   bool
-	mediaStarted bool
-	mediaStats   *media.Stats
-	finished     bool
+	callMedia
+	finished bool
 }
 
 // setupWire opens the fast path's sockets or connections.
@@ -590,7 +587,7 @@ func (c *wcall) offer() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.stream = st
+	c.media = st
 	return offer, nil
 }
 
@@ -703,7 +700,6 @@ func (c *wcall) onTimer() {
 		return
 	}
 	now := time.Now()
-	e := c.e
 	if !c.retransAt.IsZero() && !now.Before(c.retransAt) {
 		if c.retrans != nil {
 			_ = c.ep.send(c.retrans)
@@ -745,7 +741,6 @@ func (c *wcall) onTimer() {
 	if c.state != wsDone {
 		c.arm()
 	}
-	_ = e
 }
 
 // want asks for the call to end before an answer: CANCEL once a
@@ -834,7 +829,7 @@ func (c *wcall) onInviteResponse(m *wireMsg) {
 			c.deadline = c.sent.Add(e.cfg.InviteTimeout)
 		}
 		if code > 100 && !c.negotiated {
-			_ = c.takeSDP(m.body) // early media: 183 Session Progress with SDP
+			_ = c.takeSDP(e, m.body) // early media: 183 Session Progress with SDP
 		}
 		if c.cancelWanted != "" && !c.cancelSent {
 			c.sendCancel()
@@ -868,7 +863,7 @@ func (c *wcall) onInviteResponse(m *wireMsg) {
 			c.sendBye()
 			return
 		}
-		c.startMedia(m.body, now)
+		c.startMedia(e, m.body, now, c.callID)
 		c.state = wsHolding
 		c.deadline = now.Add(e.sampleHold())
 		select {
@@ -886,7 +881,7 @@ func (c *wcall) onInviteResponse(m *wireMsg) {
 		if err != nil {
 			e.log.Debug("digest authentication failed", "call", c.callID, "error", err)
 			c.finalStatus = code
-			c.failed(m)
+			c.failed()
 			return
 		}
 		c.auth = auth
@@ -895,7 +890,7 @@ func (c *wcall) onInviteResponse(m *wireMsg) {
 		body, err := c.offerAgain()
 		if err != nil {
 			c.finalStatus = code
-			c.failed(m)
+			c.failed()
 			return
 		}
 		inv := c.invite(body)
@@ -924,7 +919,7 @@ func (c *wcall) onInviteResponse(m *wireMsg) {
 }
 
 // failed ends the call on a final response it cannot go on from.
-func (c *wcall) failed(m *wireMsg) {
+func (c *wcall) failed() {
 	c.finish(OutcomeFailed, "", 0, 0, false)
 	c.linger()
 }
@@ -943,10 +938,10 @@ func (c *wcall) linger() {
 
 // offerAgain is the SDP of a re-sent INVITE: the same media port.
 func (c *wcall) offerAgain() ([]byte, error) {
-	if c.stream == nil {
+	if c.media == nil {
 		return c.ep.w.noMedia, nil
 	}
-	return media.Offer(c.e.mediaIP, int(c.stream.LocalAddr().Port()), c.n+1, media.DefaultOffer, ""), nil
+	return media.Offer(c.e.mediaIP, int(c.media.LocalAddr().Port()), c.n+1, media.DefaultOffer, ""), nil
 }
 
 // authorize answers a 401/407 challenge: the Authorization or
@@ -975,41 +970,6 @@ func (c *wcall) authorize(m *wireMsg, method, uri string) (string, error) {
 	return name + ": " + cred.String() + "\r\n", nil
 }
 
-// takeSDP negotiates the far end's SDP and points the stream at it.
-func (c *wcall) takeSDP(body []byte) error {
-	if err := c.e.applySDP(c.stream, body); err != nil {
-		return err
-	}
-	c.negotiated = true
-	return nil
-}
-
-func (c *wcall) startMedia(body []byte, at time.Time) {
-	if c.stream == nil {
-		return
-	}
-	if err := c.takeSDP(body); err != nil && !c.negotiated {
-		c.e.col.media.sdpErrors.Add(1)
-		c.e.log.Debug("no usable SDP answer; no RTP sent", "call", c.callID, "error", err)
-	}
-	c.mediaStarted = true
-	c.stream.Expect(at)
-	if c.negotiated {
-		c.stream.Send(c.e.sched)
-	}
-}
-
-func (c *wcall) stopMedia() {
-	if c.stream == nil || c.mediaStats != nil {
-		return
-	}
-	st := c.stream.Close(float64(c.e.cfg.MOSNetworkDelay) / float64(time.Millisecond))
-	c.stream = nil
-	if c.mediaStarted {
-		c.mediaStats = &st
-	}
-}
-
 // hangup ends a holding call with a BYE (c.mu held).
 func (c *wcall) hangup(by string) {
 	if c.state != wsHolding {
@@ -1017,7 +977,7 @@ func (c *wcall) hangup(by string) {
 	}
 	c.endAs, c.endBy = OutcomeCompleted, by
 	c.duration = time.Since(c.answeredAt)
-	c.stopMedia()
+	c.stopMedia(c.e)
 	c.sendBye()
 }
 
@@ -1081,7 +1041,7 @@ func (c *wcall) remoteBye() {
 	if c.state != wsHolding {
 		return
 	}
-	c.stopMedia()
+	c.stopMedia(c.e)
 	c.finish(OutcomeCompleted, "callee", time.Since(c.answeredAt), 0, true)
 }
 
@@ -1126,7 +1086,7 @@ func (c *wcall) hardStop() {
 			c.finish(c.cancelWanted, c.cancelBy, 0, 0, false)
 		}
 	case wsHolding:
-		c.stopMedia()
+		c.stopMedia(c.e)
 		c.finish(OutcomeCompleted, "interrupt", time.Since(c.answeredAt), 0, false)
 	case wsBye:
 		c.finish(c.endAs, c.endBy, c.duration, 0, false)
@@ -1147,10 +1107,10 @@ func (c *wcall) finish(o Outcome, hangupBy string, duration, sdd time.Duration, 
 	}
 	c.ep.forget(c)
 	e := c.e
-	c.stopMedia()
+	c.stopMedia(c.e)
 	rec := CallRecord{CallID: c.callID, Seq: c.n, IntendedStart: c.intended, ActualStart: c.actual,
 		SRD: c.srd, AnswerDelay: c.answerDelay, Duration: duration, FinalStatus: c.finalStatus,
-		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.mediaStats,
+		Outcome: o, HangupBy: hangupBy, Late: c.late, Media: c.stats,
 		From: c.wp.p.from, To: c.wp.ruri}
 	e.col.finished(&callResult{rec: rec, srdWire: c.srdWire, answerWire: c.answerWire, sdd: sdd, byeOK: byeOK}, time.Now())
 	e.inflight.Add(-1)
