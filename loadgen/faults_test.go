@@ -16,7 +16,7 @@ import (
 	"github.com/callsim/callsim/internal/netimpair"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/loadgentest"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // Fault tests: the load generator facing targets and networks that
@@ -252,7 +252,7 @@ func TestFaultTargetDiesAndComesBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestFaultLossAndReordering(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 40,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 40,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
@@ -421,7 +421,7 @@ func TestFaultTCPReset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "tcp:127.0.0.1:0", Agents: 40,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "tcp:127.0.0.1:0", Agents: 40,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
@@ -499,7 +499,7 @@ func TestRelayWithSIPp(t *testing.T) {
 	})
 	t.Run("sipp uac to target", func(t *testing.T) {
 		loadgentest.NeedBinary(t, "sipp")
-		srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+		srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
 			Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 		if err != nil {
 			t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/segment"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // TestSegmentsAddUpToOneRun runs the same load against one embedded target
@@ -23,7 +23,7 @@ func TestSegmentsAddUpToOneRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// Enough agents that no caller waits; agents hang up after 200 ms.
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1000,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1000,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 200 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestSegmentsClosedModel(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // Claim is a vendor's statement of what its platform does, read from YAML by
@@ -441,13 +441,13 @@ func drive(ctx context.Context, cfg ClaimConfig, rate float64, lc loadgen.Config
 	return out, byStep, nil
 }
 
-func startEmbedded(ctx context.Context, cfg ClaimConfig, tc target.Config) (*target.Server, string, error) {
+func startEmbedded(ctx context.Context, cfg ClaimConfig, tc sipcenter.Config) (*sipcenter.Server, string, error) {
 	tc.Listen = "udp:127.0.0.1:0"
 	tc.Trunks = cfg.Trunks
 	tc.Seed = cfg.Seed + 1
 	tc.Logger = cfg.Logger
 	tc.Shutdown = time.Second
-	srv, err := target.Start(ctx, tc)
+	srv, err := sipcenter.Start(ctx, tc)
 	if err != nil {
 		return nil, "", fmt.Errorf("starting the embedded target: %w", err)
 	}
@@ -469,7 +469,7 @@ func runCapacity(ctx context.Context, cfg ClaimConfig, cl *CapacityClaim) (*Line
 		if agents == 0 {
 			agents = max(1, int(math.Ceil(2*cl.CallsPerSecond*hold.Seconds())))
 		}
-		srv, uri, err := startEmbedded(ctx, cfg, target.Config{Agents: agents, TimeScale: 1,
+		srv, uri, err := startEmbedded(ctx, cfg, sipcenter.Config{Agents: agents, TimeScale: 1,
 			Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 		if err != nil {
 			return nil, err
@@ -524,7 +524,7 @@ func runService(ctx context.Context, cfg ClaimConfig, cl *ServiceClaim) (*LineRe
 		if agents == 0 {
 			return nil, errors.New("the embedded target needs a headcount: give agents: in the service line, or --agents")
 		}
-		srv, uri, err := startEmbedded(ctx, cfg, target.Config{Agents: agents, TimeScale: k, Within: cl.AnsweredWithin,
+		srv, uri, err := startEmbedded(ctx, cfg, sipcenter.Config{Agents: agents, TimeScale: k, Within: cl.AnsweredWithin,
 			Handle: loadgen.Dist{Kind: loadgen.DistExp, Mean: cl.HandleTime}})
 		if err != nil {
 			return nil, err

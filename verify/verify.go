@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/segment"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // Defaults applied by Run.
@@ -96,26 +96,26 @@ type Measurement struct {
 
 // Report is the outcome of a verification.
 type Report struct {
-	Scenario       string          `json:"scenario"`
-	Queue          string          `json:"queue"`
-	Target         string          `json:"target"`
-	Embedded       bool            `json:"embedded"`
-	Agents         int             `json:"agents"`
-	TargetAgents   int             `json:"target_agents"`
-	TimeScale      float64         `json:"time_scale"`
-	WallSeconds    float64         `json:"wall_seconds"`
-	WarmUpSeconds  float64         `json:"warmup_wall_seconds"`
-	RateWall       float64         `json:"rate_wall_cps"`
-	WithinSeconds  float64         `json:"within_seconds"`
-	Z              float64         `json:"z"`
-	Inflation      float64         `json:"inflation"`
-	SIPDelayMillis float64         `json:"sip_delay_wall_ms"`
-	Measurement    Measurement     `json:"measurement"`
-	KPIs           []KPI           `json:"kpis"`
-	Consistent     bool            `json:"consistent"`
-	Inconsistent   []string        `json:"inconsistent"`
-	Load           *loadgen.Result `json:"load,omitempty"`
-	TargetStats    *target.Stats   `json:"target_stats,omitempty"`
+	Scenario       string           `json:"scenario"`
+	Queue          string           `json:"queue"`
+	Target         string           `json:"target"`
+	Embedded       bool             `json:"embedded"`
+	Agents         int              `json:"agents"`
+	TargetAgents   int              `json:"target_agents"`
+	TimeScale      float64          `json:"time_scale"`
+	WallSeconds    float64          `json:"wall_seconds"`
+	WarmUpSeconds  float64          `json:"warmup_wall_seconds"`
+	RateWall       float64          `json:"rate_wall_cps"`
+	WithinSeconds  float64          `json:"within_seconds"`
+	Z              float64          `json:"z"`
+	Inflation      float64          `json:"inflation"`
+	SIPDelayMillis float64          `json:"sip_delay_wall_ms"`
+	Measurement    Measurement      `json:"measurement"`
+	KPIs           []KPI            `json:"kpis"`
+	Consistent     bool             `json:"consistent"`
+	Inconsistent   []string         `json:"inconsistent"`
+	Load           *loadgen.Result  `json:"load,omitempty"`
+	TargetStats    *sipcenter.Stats `json:"target_stats,omitempty"`
 	// Interrupted is set when the run was stopped (its context cancelled):
 	// Measurement then holds the caller's side of the calls made so far
 	// and there is no verdict (KPIs empty, Consistent false).
@@ -304,11 +304,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.TargetAgents = cfg.Agents
 	}
 
-	var srv *target.Server
+	var srv *sipcenter.Server
 	uri := cfg.Target
 	if uri == "" {
 		rep.Embedded = true
-		srv, err = target.Start(ctx, target.Config{
+		srv, err = sipcenter.Start(ctx, sipcenter.Config{
 			Listen:    "udp:127.0.0.1:0",
 			Agents:    rep.TargetAgents,
 			Handle:    scenarioDist(q.HandleTime),
@@ -359,7 +359,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	var (
-		warm, end target.Stats
+		warm, end sipcenter.Stats
 		snapWG    sync.WaitGroup
 		snapCtx   context.Context
 		stopSnaps context.CancelFunc
@@ -420,7 +420,7 @@ func interrupted(rep *Report, m Measurement) *Report {
 }
 
 // snapshotAt waits until t and returns the target's statistics then.
-func snapshotAt(ctx context.Context, srv *target.Server, t time.Time) target.Stats {
+func snapshotAt(ctx context.Context, srv *sipcenter.Server, t time.Time) sipcenter.Stats {
 	timer := time.NewTimer(time.Until(t))
 	defer timer.Stop()
 	select {
@@ -434,7 +434,7 @@ func snapshotAt(ctx context.Context, srv *target.Server, t time.Time) target.Sta
 // target's statistics are cumulative, so counts are differences; the calls'
 // outcomes are read at the end (final), after every call ended, and the
 // agents' busy time between the warm-up and the end of the arrivals (end).
-func fromTarget(warm, end, final target.Stats) (Measurement, error) {
+func fromTarget(warm, end, final sipcenter.Stats) (Measurement, error) {
 	m := Measurement{Source: "target", Occupancy: -1}
 	if warm.ElapsedSeconds <= 0 || end.ElapsedSeconds <= warm.ElapsedSeconds {
 		return m, errors.New("the target's statistics were not sampled (run interrupted?)")

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // smallYAML is one queue of 5 agents: 126 calls an hour, 2-minute handle
@@ -145,7 +145,7 @@ func TestVerifyExternalTarget(t *testing.T) {
 	sc := smallScenario(t)
 	const k = 240
 	ctx := context.Background()
-	srv, err := target.Start(ctx, target.Config{
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{
 		Listen: "udp:127.0.0.1:0", Agents: 5, TimeScale: k, Within: 20 * time.Second,
 		Handle: loadgen.Dist{Kind: loadgen.DistExp, Mean: 2 * time.Minute}, Seed: 9,
 	})

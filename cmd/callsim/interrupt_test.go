@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // longScenario runs for about a minute (thousands of short replications),
@@ -59,7 +59,7 @@ func TestInterrupt(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 200,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 200,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 300 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

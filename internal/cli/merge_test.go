@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func TestSegmentFlagErrors(t *testing.T) {
@@ -102,7 +102,7 @@ func TestLoadSegmentsMergeCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 100,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 100,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

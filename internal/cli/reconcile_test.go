@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func TestReconcileCommand(t *testing.T) {
@@ -74,7 +74,7 @@ func TestReconcileLoadCDRByCaller(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 4, NoMedia: true,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 4, NoMedia: true,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
 	if err != nil {
 		t.Fatal(err)

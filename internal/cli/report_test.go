@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/reports"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // simulateJSON runs callsim simulate --json on the minimal scenario and
@@ -205,7 +205,7 @@ func TestOutFlag(t *testing.T) {
 func TestLoadOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 10,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 10,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/media"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func init() { register(newTargetCmd) }
@@ -91,13 +91,13 @@ worst), and the calls from which no packet came (one-way audio).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.listen, "listen", target.DefaultListen, "TRANSPORT:HOST:PORT to listen on (udp or tcp; port 0: any free port)")
+	fl.StringVar(&f.listen, "listen", sipcenter.DefaultListen, "TRANSPORT:HOST:PORT to listen on (udp or tcp; port 0: any free port)")
 	fl.IntVar(&f.agents, "agents", 1, "number of agents")
 	fl.StringVar(&f.handle, "handle", "exp:3m", "handle time, scenario time: 3m, exp:3m or uniform:2m-4m")
 	fl.IntVar(&f.trunks, "trunks", 0, "max calls in the system, waiting + talking (0: unlimited); beyond: 503")
 	fl.Float64Var(&f.timeScale, "time-scale", 1, "scenario time runs this many times faster than wall time")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this wall time (default: until Ctrl-C)")
-	fl.DurationVar(&f.within, "within", target.DefaultWithin, "service level threshold, scenario time")
+	fl.DurationVar(&f.within, "within", sipcenter.DefaultWithin, "service level threshold, scenario time")
 	fl.StringVar(&f.jsonFile, "json", "", "write the summary as JSON to FILE on exit")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for handle times")
 	fl.BoolVar(&f.progress, "progress", false, "print a status line to stderr every second")
@@ -109,8 +109,8 @@ worst), and the calls from which no packet came (one-way audio).`,
 	return cmd
 }
 
-func (f *targetFlags) config(changed func(string) bool) (target.Config, error) {
-	cfg := target.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
+func (f *targetFlags) config(changed func(string) bool) (sipcenter.Config, error) {
+	cfg := sipcenter.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
 		Within: f.within, Seed: f.seed, ClockStart: f.clock,
 		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia}
 	if f.scenario != "" {
@@ -158,7 +158,7 @@ func runTarget(e *env, f *targetFlags, changed func(string) bool) error {
 		return usageError{err}
 	}
 	cfg.Logger = e.log
-	srv, err := target.Start(e.ctx, cfg)
+	srv, err := sipcenter.Start(e.ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ loop:
 	return nil
 }
 
-func printTargetSummary(w io.Writer, s target.Stats, addr string, interrupted bool) {
+func printTargetSummary(w io.Writer, s sipcenter.Stats, addr string, interrupted bool) {
 	state := "stopped"
 	if interrupted {
 		state = "interrupted"

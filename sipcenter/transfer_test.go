@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // transferScenario: queue "front", served by tier1, transfers to "back",
@@ -75,7 +75,7 @@ func TestScenarioTransfers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := parseScenario(t, transferScenario(tc.share, tc.wrap))
-			srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: k, Seed: 7, NoMedia: !tc.media})
+			srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: k, Seed: 7, NoMedia: !tc.media})
 			const calls = 100
 			var mu sync.Mutex
 			var durations []time.Duration
@@ -163,7 +163,7 @@ func TestScenarioTransferClosedQueue(t *testing.T) {
 	// "back" opens on Mondays 08:00-09:00; the clock starts at 01:00.
 	sc := parseScenario(t, strings.Replace(transferScenario("100%", ""), "arrivals: {per_hour: 1}\n",
 		"arrivals: {per_hour: 1}\n    open: {from: \"08:00\", to: \"09:00\", days: [mon]}\n", 1))
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: 150, ClockStart: time.Hour,
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: 150, ClockStart: time.Hour,
 		NoMedia: true, Shutdown: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -194,7 +194,7 @@ func TestScenarioTransferWaits(t *testing.T) {
 		t.Skip("SIP test")
 	}
 	sc := parseScenario(t, transferScenarioAgents("100%", "", 2))
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: 150, NoMedia: true})
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: 150, NoMedia: true})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const calls = 40

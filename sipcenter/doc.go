@@ -1,4 +1,4 @@
-// Package target is the embedded SIP target: a user agent server that plays
+// Package sipcenter is the embedded SIP contact center: a user agent server that plays
 // a contact center over the wire, so that a load generator (callsim load,
 // SIPp, a PBX) can be pointed at something that queues, answers and hangs
 // up like a staffed center.
@@ -62,4 +62,4 @@
 // Start runs a server in-process (for tests and the verify command); Close
 // ends every call (waiting callers get 503, talking calls a BYE), stops every
 // goroutine the server started and freezes the statistics.
-package target
+package sipcenter

@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 
 	"github.com/callsim/callsim/internal/netimpair"
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/media"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // TestMediaEndToEnd: callsim load against the embedded target on loopback
@@ -26,7 +26,7 @@ func TestMediaEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestMediaEndToEnd(t *testing.T) {
 	}
 
 	// --no-media on both sides: 180 and no RTP.
-	srv2, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, NoMedia: true,
+	srv2, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, NoMedia: true,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestMediaEndToEnd(t *testing.T) {
 
 	// --no-media on the caller only (it offers the discard port): the
 	// target answers without RTP and counts no media call, no missing audio.
-	srv3, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+	srv3, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestMediaEndToEnd(t *testing.T) {
 	defer srv3.Close()
 	r = runLoad(t, loadgen.Config{Target: srv3.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
 	srv3.Close()
-	if st := srv3.Stats(); r.Completed != 2 || st.Answered != 2 || st.Media == nil || *st.Media != (target.MediaStats{}) {
+	if st := srv3.Stats(); r.Completed != 2 || st.Answered != 2 || st.Media == nil || *st.Media != (sipcenter.MediaStats{}) {
 		t.Errorf("caller --no-media: %s, target answered %d, media %+v; want 2 calls and no media counted", loadSummary(r), st.Answered, st.Media)
 	}
 }
@@ -115,7 +115,7 @@ func TestMediaImpaired(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 20,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestMediaImpaired(t *testing.T) {
 func TestMediaUnusableOffer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := target.Start(ctx, target.Config{Listen: "udp:127.0.0.1:0", Agents: 2,
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 2,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 100 * time.Millisecond}, Shutdown: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

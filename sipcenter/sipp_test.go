@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/loadgentest"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func testLogger() *slog.Logger {
@@ -25,12 +25,12 @@ func testLogger() *slog.Logger {
 }
 
 // start runs a target on a free loopback port and closes it when the test ends.
-func start(t *testing.T, cfg target.Config) *target.Server {
+func start(t *testing.T, cfg sipcenter.Config) *sipcenter.Server {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = testLogger()
 	}
-	srv, err := target.Start(context.Background(), cfg)
+	srv, err := sipcenter.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -38,7 +38,7 @@ func start(t *testing.T, cfg target.Config) *target.Server {
 	return srv
 }
 
-func port(srv *target.Server) int {
+func port(srv *sipcenter.Server) int {
 	_, p, _ := net.SplitHostPort(srv.Addr().String())
 	n, _ := strconv.Atoi(p)
 	return n
@@ -54,7 +54,7 @@ func TestSIPpUAC(t *testing.T) {
 	bin := loadgentest.NeedBinary(t, "sipp")
 	for _, tp := range []string{"udp", "tcp"} {
 		t.Run(tp, func(t *testing.T) {
-			srv := start(t, target.Config{
+			srv := start(t, sipcenter.Config{
 				Listen: tp + ":127.0.0.1:0",
 				Agents: 60,
 				Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour},
@@ -92,7 +92,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // tcp): calls calls to queue "support" at 20 calls/s, each held 500 ms; it
 // fails the test unless SIPp exits 0, and waits until the target has seen
 // them all end.
-func runSippUAC(t *testing.T, bin string, srv *target.Server, transport string, calls int) {
+func runSippUAC(t *testing.T, bin string, srv *sipcenter.Server, transport string, calls int) {
 	t.Helper()
 	mode := map[string]string{"udp": "u1", "tcp": "t1"}[transport]
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

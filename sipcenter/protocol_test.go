@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // exchange sends one raw SIP request over UDP and returns the status line of
@@ -62,7 +62,7 @@ Content-Length: 0
 // TestUnexpectedRequests: requests outside any dialog get the RFC 3261
 // answers, and the server keeps working.
 func TestUnexpectedRequests(t *testing.T) {
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1})
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1})
 	addr := srv.Addr().String()
 	tests := []struct{ name, msg, want string }{
 		{"BYE unknown dialog", request("BYE", "bye-1", "x"), "SIP/2.0 481"},
@@ -99,7 +99,7 @@ func TestCloseWithCallsInProgress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)

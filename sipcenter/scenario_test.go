@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/loadgen/loadgentest"
-	"github.com/callsim/callsim/loadgen/target"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func parseScenario(t *testing.T, src string) *scenarios.Scenario {
@@ -53,7 +53,7 @@ func TestScenarioSIPpUAC(t *testing.T) {
 	bin := loadgentest.NeedBinary(t, "sipp")
 	for _, tp := range []string{"udp", "tcp"} {
 		t.Run(tp, func(t *testing.T) {
-			srv := start(t, target.Config{Listen: tp + ":127.0.0.1:0", Scenario: parseScenario(t, twoQueues), TimeScale: 0.001})
+			srv := start(t, sipcenter.Config{Listen: tp + ":127.0.0.1:0", Scenario: parseScenario(t, twoQueues), TimeScale: 0.001})
 			runSippUAC(t, bin, srv, tp, 40)
 			st := srv.Stats()
 			if st.Offered != 40 || st.Answered != 40 || st.CallerHangups != 40 || len(st.PerQueue) != 2 {
@@ -72,7 +72,7 @@ func TestScenarioSIPpUAC(t *testing.T) {
 // TestScenarioUnknownQueue: a Request-URI user part that names no queue
 // gets 404 with the queues in the reason phrase.
 func TestScenarioUnknownQueue(t *testing.T) {
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: parseScenario(t, twoQueues)})
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: parseScenario(t, twoQueues)})
 	inv := strings.ReplaceAll(request("INVITE", "unknown-1", ""), "sip:support@", "sip:nosuch@")
 	got := exchange(t, srv.Addr().String(), inv)
 	if !strings.HasPrefix(got, "SIP/2.0 404 ") || !strings.Contains(got, `"nosuch"`) || !strings.Contains(got, "support, sales") {
@@ -87,7 +87,7 @@ func TestScenarioUnknownQueue(t *testing.T) {
 // on the scenario clock. Started at 07:59 with 60x time, it refuses a call
 // with 480 at once and takes one two seconds later (08:01).
 func TestScenarioClosedQueue(t *testing.T) {
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: parseScenario(t, twoQueues),
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: parseScenario(t, twoQueues),
 		ClockStart: 7*time.Hour + 59*time.Minute, TimeScale: 60, Shutdown: 200 * time.Millisecond})
 	sales := func(id string) string {
 		return strings.ReplaceAll(request("INVITE", id, ""), "sip:support@", "sip:sales@")
@@ -127,7 +127,7 @@ groups:
     skills: [support]
     agents_by_interval: [`+counts+`]
 `)
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, ClockStart: 7*time.Hour + 59*time.Minute,
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, ClockStart: 7*time.Hour + 59*time.Minute,
 		TimeScale: 60, Shutdown: 200 * time.Millisecond})
 	if g := srv.Stats().Groups[0]; g.Agents != 1 || g.MaxAgents != 3 {
 		t.Fatalf("at 07:59: %+v, want 1 agent on duty of 3", g)
@@ -169,7 +169,7 @@ func TestScenarioMatchesSimulate(t *testing.T) {
 	}
 	const k = 150.0
 	const wall, warm = 20 * time.Second, 3 * time.Second
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: k, Seed: 3})
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: k, Seed: 3})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func runLoad(t *testing.T, cfg loadgen.Config) *loadgen.Result {
@@ -32,7 +32,7 @@ func loadSummary(r *loadgen.Result) string {
 // checkConservation: every admitted call is answered, abandoned or still
 // waiting, and every answered call has ended (hung up or transferred) once
 // the load is over.
-func checkConservation(t *testing.T, st target.Stats) {
+func checkConservation(t *testing.T, st sipcenter.Stats) {
 	t.Helper()
 	if st.Offered != st.Answered+st.Abandoned+st.WaitingAtEnd+uint64(st.Waiting) {
 		t.Errorf("offered %d != answered %d + abandoned %d + waiting at end %d + waiting %d",
@@ -60,7 +60,7 @@ func TestQueueWithLoadgen(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, tp := range []string{"udp", "tcp"} {
 		t.Run(tp, func(t *testing.T) {
-			srv := start(t, target.Config{Listen: tp + ":127.0.0.1:0", Agents: 2,
+			srv := start(t, sipcenter.Config{Listen: tp + ":127.0.0.1:0", Agents: 2,
 				Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 300 * time.Millisecond}})
 			const n = 40
 			r := runLoad(t, loadgen.Config{Target: srv.URI("sales"), Rate: 20, MaxCalls: n, Duration: time.Minute,
@@ -116,7 +116,7 @@ func TestTrunks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, Trunks: 2,
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, Trunks: 2,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 400 * time.Millisecond}})
 	const n = 20
 	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Rate: 20, MaxCalls: n, Duration: time.Minute,
@@ -138,7 +138,7 @@ func TestTimeScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: 1, TimeScale: 60,
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, TimeScale: 60,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 30 * time.Second}})
 	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute,
 		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second}})

@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // Flood bounds, stated in the README, for the process (generator and
@@ -62,7 +62,7 @@ func TestFlood(t *testing.T) {
 	defer func() { sip.SetTimers(t1, t2, t4); sip.Timer_D = timerD }()
 	goroutinesBefore := runtime.NumGoroutine()
 	heapBefore := liveHeap()
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: trunks, Trunks: trunks,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: trunks, Trunks: trunks,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +300,7 @@ func TestHalfOpenDialogs(t *testing.T) {
 	defer sip.SetTimers(t1, t2, t4)
 
 	const agents, trunks, vanished = 1, 3, 3
-	srv := start(t, target.Config{Listen: "udp:127.0.0.1:0", Agents: agents, Trunks: trunks,
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: agents, Trunks: trunks,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour}})
 	addr := srv.Addr().(*net.UDPAddr)
 	for i := range vanished {

@@ -1,4 +1,4 @@
-package target_test
+package sipcenter_test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/loadgen/target"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 // FuzzTargetRequest feeds arbitrary datagrams to a running target: each one
@@ -54,7 +54,7 @@ func FuzzTargetRequest(f *testing.F) {
 		// calls the inputs leave behind end within seconds.
 		sip.SetTimers(20*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond)
 	}
-	srv, err := target.Start(context.Background(), target.Config{Listen: "udp:127.0.0.1:0", Agents: 2, Trunks: 4,
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 2, Trunks: 4,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 100 * time.Millisecond}, Shutdown: time.Second, Logger: testLogger()})
 	if err != nil {
 		f.Fatal(err)
