@@ -52,9 +52,9 @@ func FuzzScanMessage(f *testing.F) {
 		f.Add([]byte(tc.in))
 	}
 	f.Add([]byte(wm200 + wmResp("180 Ringing", "", "")))
-	files, _ := filepath.Glob("target/testdata/rfc4475/*/*.dat")
+	files, _ := filepath.Glob("../sipcenter/testdata/rfc4475/*/*.dat")
 	if len(files) < 40 {
-		f.Fatalf("found %d RFC 4475 torture messages in target/testdata/rfc4475, want them all", len(files))
+		f.Fatalf("found %d RFC 4475 torture messages in sipcenter/testdata/rfc4475, want them all", len(files))
 	}
 	for _, file := range files {
 		data, err := os.ReadFile(file)
