@@ -25,14 +25,39 @@ type Options struct {
 	Progress func(done, total int64)
 }
 
-// Run simulates every replication of the scenario and aggregates them.
-// When ctx is cancelled it stops and returns what the finished replications
-// measured, marked Interrupted, or ctx's error when none had finished.
-func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
+// Model is a scenario compiled for the engine. It can be run any number of
+// times, also from several goroutines at once: a run reads it and never
+// changes it. Callers that simulate many versions of a scenario (an
+// optimizer, a sweep) compile each version once.
+type Model struct{ m *model }
+
+// Compile checks a scenario for what the engine needs and compiles it.
+func Compile(sc *scenarios.Scenario) (*Model, error) {
+	if sc == nil {
+		return nil, errors.New("no scenario")
+	}
 	m, err := compile(sc)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %q: %w", sc.Name, err)
 	}
+	return &Model{m: m}, nil
+}
+
+// Run simulates every replication of the scenario and aggregates them.
+// When ctx is cancelled it stops and returns what the finished replications
+// measured, marked Interrupted, or ctx's error when none had finished.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
+	mod, err := Compile(sc)
+	if err != nil {
+		return nil, err
+	}
+	return mod.Run(ctx, opt)
+}
+
+// Run simulates every replication of the compiled scenario, as the
+// function Run does.
+func (mod *Model) Run(ctx context.Context, opt Options) (*Result, error) {
+	m := mod.m
 	start := time.Now()
 	workers := opt.Workers
 	if workers <= 0 {
