@@ -34,6 +34,10 @@ const (
 	DefaultMaxInFlight   = 500000
 )
 
+// MaxWallSeconds bounds a result's wall_seconds when results are read
+// back (a week and a day: longer than any run the generator places).
+const MaxWallSeconds = 8 * 24 * 3600
+
 // MaxSockets bounds Config.Sockets.
 const MaxSockets = 64
 

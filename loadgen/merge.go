@@ -96,6 +96,9 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 				return nil, fmt.Errorf("merge: %s has no %s histogram but %s has: write both with the same callsim version", name(i), k, name(0))
 			}
 		}
+		if err := checkSeries(r); err != nil {
+			return nil, fmt.Errorf("merge: %s: %w (a result file was edited?)", name(i), err)
+		}
 	}
 	owner := map[int]int{}
 	for i, r := range rs {
@@ -192,6 +195,24 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 		return nil, fmt.Errorf("merge: %w (a result file was edited?)", err)
 	}
 	return m, nil
+}
+
+// checkSeries checks a result's per-second series before anything is
+// allocated from it: second i of the series is second i of the run (the
+// collector writes every second, from 0), and the run lasted WallSeconds.
+func checkSeries(r *Result) error {
+	if !(r.WallSeconds >= 0 && r.WallSeconds <= MaxWallSeconds) {
+		return fmt.Errorf("wall_seconds %v is not a duration of 0 to %v seconds", r.WallSeconds, MaxWallSeconds)
+	}
+	if limit := int(r.WallSeconds) + 2; len(r.Series) > limit {
+		return fmt.Errorf("the series has %d seconds, the run lasted %.0f s", len(r.Series), r.WallSeconds)
+	}
+	for i, s := range r.Series {
+		if s.T != i {
+			return fmt.Errorf("series entry %d is second %d, want %d (one entry per second, from 0)", i, s.T, i)
+		}
+	}
+	return nil
 }
 
 // mergeSeries adds the results' series second by second on absolute time:

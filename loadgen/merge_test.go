@@ -362,3 +362,41 @@ func TestMergeRefuses(t *testing.T) {
 		t.Errorf("partial merge: %v, missing %v", err, m.Segments.Missing())
 	}
 }
+
+// TestMergeRefusesBadSeries: a series second out of place (a negative one
+// once panicked with an index out of range) or past the run's end is an
+// error naming the file, and nothing is allocated from it.
+func TestMergeRefusesBadSeries(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	mk := func(i int) *Result {
+		return synthetic(t, start, segment.Segment{Index: i, Count: 2}, fakeCalls(20, uint64(i)))
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Result)
+		want string
+	}{
+		{"negative second", func(r *Result) { r.Series[1].T = -5 }, "b.json: series entry 1 is second -5, want 1"},
+		{"far second", func(r *Result) { r.Series[len(r.Series)-1].T = 1e12 }, "is second 1000000000000"},
+		{"longer than the run", func(r *Result) {
+			for len(r.Series) < 40 {
+				r.Series = append(r.Series, Second{T: len(r.Series)})
+			}
+		}, "the series has 40 seconds, the run lasted 20 s"},
+		{"huge wall", func(r *Result) { r.WallSeconds = 1e308 }, "wall_seconds 1e+308 is not a duration"},
+		{"negative wall", func(r *Result) { r.WallSeconds = -1 }, "wall_seconds -1 is not"},
+		{"NaN wall", func(r *Result) { r.WallSeconds = math.NaN() }, "wall_seconds NaN is not"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := mk(1)
+			if len(b.Series) < 2 {
+				t.Fatalf("series of %d seconds", len(b.Series))
+			}
+			tc.edit(b)
+			_, err := Merge([]*Result{mk(0), b}, []string{"a.json", "b.json"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Merge error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
