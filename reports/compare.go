@@ -112,11 +112,7 @@ func WriteCompareText(w io.Writer, c *sim.Comparison) error {
 		tw.Flush()
 	}
 	ew.printf("\n")
-	if c.CheapestMeetingTargets != "" {
-		ew.printf("Cheapest variant meeting every service-level target: %s\n", c.CheapestMeetingTargets)
-	} else {
-		ew.printf("No variant meets every service-level target.\n")
-	}
+	ew.printf("%s\n", verdict(c))
 	return ew.err
 }
 

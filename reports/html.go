@@ -175,7 +175,7 @@ func WriteCompareHTML(w io.Writer, c *sim.Comparison) error {
 		RunLine:     compareLine(c),
 		Definitions: definitions,
 		Verdict:     verdict(c),
-		VerdictBad:  c.CheapestMeetingTargets == "",
+		VerdictBad:  c.CheapestMeetingTargets == "" || (c.CheapestMargin != nil && !c.CheapestSignificant),
 		Figures:     toHTMLFigures(figs),
 	}
 	if c.Interrupted {

@@ -136,7 +136,10 @@ func simulateTables(r *sim.Result, md bool) []table {
 	rows = nil
 	for _, q := range r.Queues {
 		met := "met"
-		if !q.MeetsTarget {
+		switch {
+		case q.Offered == 0:
+			met = "no calls"
+		case !q.MeetsTarget:
 			met = missed
 		}
 		rows = append(rows, []string{q.Name, Count(q.Offered), PctCI(q.ServiceLevel, q.ServiceLevelCI95),
@@ -266,12 +269,42 @@ func compareTables(c *sim.Comparison, md bool) []table {
 	return ts
 }
 
-// verdict names the cheapest variant meeting every target.
+// verdict names the cheapest variant meeting every target, when its
+// margin over the others meeting them is larger than the noise; otherwise
+// it says which are tied within noise.
 func verdict(c *sim.Comparison) string {
-	if c.CheapestMeetingTargets != "" {
-		return "Cheapest variant meeting every service-level target: " + c.CheapestMeetingTargets
+	if c.CheapestMeetingTargets == "" {
+		return "No variant meets every service-level target."
 	}
-	return "No variant meets every service-level target."
+	return CheapestText("variant", "every service-level target", c.CheapestMeetingTargets, c.CheapestMargin)
+}
+
+// CheapestText is the verdict on the cheapest option (kind: "variant",
+// "point") meeting targets (what: "every target"), given its margin
+// (sim.Margin; nil: a result saved before margins were judged).
+func CheapestText(kind, targets, name string, m *sim.Margin) string {
+	switch {
+	case m == nil:
+		return fmt.Sprintf("Cheapest %s meeting %s: %s (margin over the others not judged: saved by an older version)", kind, targets, name)
+	case m.Rivals == 0:
+		return fmt.Sprintf("Cheapest %s meeting %s: %s (the only one meeting them)", kind, targets, name)
+	case m.Significant:
+		return fmt.Sprintf("Cheapest %s meeting %s: %s, cheaper than %s by %s ± %s a month (95%%%s)",
+			kind, targets, name, m.RunnerUp, Money(m.CostPerMonth), Money(m.CostPerMonthCI95), marginMethod(m))
+	}
+	return fmt.Sprintf("No %s is the cheapest meeting %s: %s and %s are tied within noise (%s is %s ± %s a month cheaper than %s, 95%%%s); simulate more replications to tell them apart",
+		kind, targets, name, strings.Join(m.Tied, ", "), name, Money(m.CostPerMonth), Money(m.CostPerMonthCI95), m.RunnerUp, marginMethod(m))
+}
+
+func marginMethod(m *sim.Margin) string {
+	s := ", paired over replications"
+	if !m.Paired {
+		s = ", unpaired"
+	}
+	if m.Rivals > 1 {
+		s += fmt.Sprintf(", Bonferroni over %d rivals", m.Rivals)
+	}
+	return s
 }
 
 // usedCostParts are the breakdown parts that are non-zero in some variant.

@@ -72,7 +72,10 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 	fmt.Fprintf(tw, "queue\toffered\tservice level\ttarget\tASA\tabandoned\tp(wait)\tmean queue\tmax queue\tAHT\t\n")
 	for _, q := range r.Queues {
 		meets := "met"
-		if !q.MeetsTarget {
+		switch {
+		case q.Offered == 0:
+			meets = "no calls"
+		case !q.MeetsTarget:
 			meets = "MISSED"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s/%s %s\t%s\t%s\t%s\t%.2f\t%d\t%s\t\n",

@@ -91,6 +91,9 @@ func sweepTable(r *wfm.SweepResult, md bool) table {
 		note := ""
 		if i == r.Cheapest {
 			note = "<- cheapest meeting targets"
+			if r.CheapestMargin != nil && !r.CheapestSignificant {
+				note = "<- cheapest meeting targets, tied within noise"
+			}
 		}
 		if i == r.Knee {
 			note = strings.TrimPrefix(note+", knee", ", ")
@@ -126,8 +129,11 @@ func sweepVerdictLines(r *wfm.SweepResult) []string {
 	var out []string
 	if r.Cheapest >= 0 && r.Cheapest < len(r.Points) {
 		p := r.Points[r.Cheapest]
-		out = append(out, fmt.Sprintf("Cheapest point meeting every target: %s (%s a month, %s per offered call)",
-			SweepPointName(r, r.Cheapest), Money(p.CostPerMonth), Money(p.CostPerOfferedCall)))
+		line := CheapestText("point", "every target", SweepPointName(r, r.Cheapest), r.CheapestMargin)
+		if r.CheapestMargin == nil || r.CheapestSignificant {
+			line = fmt.Sprintf("%s; %s a month, %s per offered call", line, Money(p.CostPerMonth), Money(p.CostPerOfferedCall))
+		}
+		out = append(out, line)
 	} else {
 		out = append(out, "No point meets every target.")
 	}
@@ -334,7 +340,7 @@ func WriteSweepHTML(w io.Writer, r *wfm.SweepResult) error {
 		Subtitle:    sweepLine(r),
 		RunLine:     sweepNote,
 		Verdict:     strings.Join(vl, ". "),
-		VerdictBad:  r.Cheapest < 0,
+		VerdictBad:  r.Cheapest < 0 || (r.CheapestMargin != nil && !r.CheapestSignificant),
 		Figures:     toHTMLFigures(figs),
 		Definitions: definitions,
 	}

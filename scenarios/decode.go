@@ -510,11 +510,15 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 		{"self_service", false, func(n *yaml.Node, p string) { q.SelfService, _ = d.percent(n, p) }},
 		{"open", false, func(n *yaml.Node, p string) {
 			o := OpenHours{Days: allDays}
+			var fromOK, toOK bool
 			d.mapping(n, p, "opening hours {from, to, days}", `write {from: "08:00", to: "20:00", days: [mon, tue, wed, thu, fri]}`, []field{
-				{"from", true, func(n *yaml.Node, p string) { o.From, _ = d.timeOfDay(n, p) }},
-				{"to", true, func(n *yaml.Node, p string) { o.To, _ = d.timeOfDay(n, p) }},
+				{"from", true, func(n *yaml.Node, p string) { o.From, fromOK = d.timeOfDay(n, p) }},
+				{"to", true, func(n *yaml.Node, p string) { o.To, toOK = d.timeOfDay(n, p) }},
 				{"days", false, func(n *yaml.Node, p string) { o.Days = d.days(n, p) }},
 			})
+			if fromOK && toOK {
+				d.openHours(&o, n, p)
+			}
 			q.Open = &o
 		}},
 		{"transfer_to", false, func(n *yaml.Node, p string) { q.TransferTo, _ = d.str(n, p) }},
@@ -997,6 +1001,31 @@ func (d *decoder) timeOfDay(n *yaml.Node, path string) (time.Duration, bool) {
 		return 0, false
 	}
 	return t, true
+}
+
+// openHours settles the ambiguous opening hours: from 24:00 is 00:00, and
+// from equal to to is open all day when both are midnight ("00:00" to
+// "00:00", or "24:00"), so the queue is never silently closed; equal times
+// of day other than midnight are an error (write the hours out).
+func (d *decoder) openHours(o *OpenHours, n *yaml.Node, path string) {
+	const day = 24 * time.Hour
+	if o.From == day {
+		o.From = 0
+	}
+	if o.From != o.To%day {
+		return
+	}
+	if o.From == 0 {
+		o.To = day // all day on its days
+		return
+	}
+	d.errorf(n, path, `open 24 hours: write from: "00:00", to: "24:00" (or leave open out); overnight: from: "20:00", to: "08:00"`,
+		"from and to are the same time of day (%s): the queue would be open for no time or for 24 hours", clockText(o.From))
+}
+
+func clockText(t time.Duration) string {
+	m := int(t.Minutes())
+	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
 
 // days decodes a list of day names (mon .. sun); "weekdays" and "weekend"

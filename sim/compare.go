@@ -22,8 +22,15 @@ type Comparison struct {
 	// among those whose every queue meets its service-level target; empty
 	// when none does.
 	CheapestMeetingTargets string `json:"cheapest_meeting_targets"`
-	Interrupted            bool   `json:"interrupted"`
-	Run                    struct {
+	// CheapestSignificant: the cheapest variant meeting every target is
+	// cheaper than each other variant meeting them by more than the
+	// confidence interval of the difference (CheapestMargin); false means
+	// it is tied with those in CheapestMargin.Tied within noise, and no
+	// variant can be named the cheapest.
+	CheapestSignificant bool    `json:"cheapest_significant"`
+	CheapestMargin      *Margin `json:"cheapest_margin,omitempty"`
+	Interrupted         bool    `json:"interrupted"`
+	Run                 struct {
 		CallsSimulated int64   `json:"calls_simulated"`
 		WallSeconds    float64 `json:"wall_seconds"`
 	} `json:"run"`
@@ -116,6 +123,7 @@ func Compare(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Compari
 			break
 		}
 	}
+	cmp.judgeCheapest()
 	cmp.Run.WallSeconds = time.Since(start).Seconds()
 	return cmp, nil
 }
@@ -194,4 +202,29 @@ func meanCI(xs []float64) (mean, hw float64) {
 		return mean, 0
 	}
 	return mean, tQuantile(len(xs)-1) * math.Sqrt(v/float64(len(xs)))
+}
+
+// judgeCheapest sets CheapestMargin and CheapestSignificant from the
+// variants' monthly cost per observation (see Margin).
+func (c *Comparison) judgeCheapest() {
+	names := make([]string, len(c.Variants))
+	obs := make([][]float64, len(c.Variants))
+	var candidates []int
+	best := -1
+	for i, v := range c.Variants {
+		names[i] = v.Name
+		if v.Result != nil {
+			for _, o := range v.Result.Observations {
+				obs[i] = append(obs[i], o.CostPerMonth)
+			}
+		}
+		if v.MeetsTargets {
+			candidates = append(candidates, i)
+		}
+		if v.Name == c.CheapestMeetingTargets {
+			best = i
+		}
+	}
+	c.CheapestMargin = CheapestMargin(names, obs, candidates, best)
+	c.CheapestSignificant = c.CheapestMargin != nil && c.CheapestMargin.Significant
 }

@@ -117,7 +117,8 @@ type QueueResult struct {
 	CallKPIs
 	TargetServiceLevel  float64 `json:"target_service_level"`
 	TargetWithinSeconds float64 `json:"target_within_seconds"`
-	// MeetsTarget: the service level's point estimate reaches the target.
+	// MeetsTarget: the service level's point estimate reaches the target;
+	// a queue offered no calls does not meet it (nothing was measured).
 	MeetsTarget bool `json:"meets_target"`
 }
 

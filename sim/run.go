@@ -262,7 +262,7 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 			CallKPIs:            ck,
 			TargetServiceLevel:  q.targetSL,
 			TargetWithinSeconds: q.within,
-			MeetsTarget:         ck.Offered == 0 || ck.ServiceLevel >= q.targetSL,
+			MeetsTarget:         ck.Offered > 0 && ck.ServiceLevel >= q.targetSL, // no calls: nothing met
 		})
 	}
 	for gi, g := range m.groups {

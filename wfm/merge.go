@@ -81,7 +81,7 @@ func MergeSweeps(rs []*SweepResult, names []string) (*SweepResult, error) {
 			out.Points[r.Segment.Global(uint64(k))] = p
 		}
 	}
-	out.Cheapest = cheapest(out.Points)
+	out.judgeCheapest()
 	if len(out.Axes) == 1 {
 		out.Knee = knee(out.Axes[0].Values, out.Points)
 	}

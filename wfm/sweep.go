@@ -115,6 +115,10 @@ type Point struct {
 	Currency            string   `json:"currency"`
 	Interrupted         bool     `json:"interrupted,omitempty"`
 	QueuesMissingTarget []string `json:"queues_missing_target,omitempty"`
+	// CostObservations is the monthly cost per observation (replication
+	// or batch), so that the cheapest point's margin over the others is
+	// judged on paired differences, in a merged sweep too.
+	CostObservations []float64 `json:"cost_per_month_observations,omitempty"`
 }
 
 // SweepResult is the curve (or grid) of a sweep.
@@ -127,6 +131,12 @@ type SweepResult struct {
 	// Cheapest is the index of the point with the least cost per month
 	// among those meeting every queue's target (-1: none does).
 	Cheapest int `json:"cheapest"`
+	// CheapestSignificant: the cheapest point is cheaper than every other
+	// point meeting every target by more than the confidence interval of
+	// the paired difference (CheapestMargin, see sim.Margin); false: it is
+	// tied with the points in CheapestMargin.Tied within noise.
+	CheapestSignificant bool        `json:"cheapest_significant"`
+	CheapestMargin      *sim.Margin `json:"cheapest_margin,omitempty"`
 	// Knee is the index of the knee of the service-level curve (one axis
 	// only; -1 otherwise): the point farthest from the chord joining the
 	// first and last points, with both coordinates scaled to [0, 1]
@@ -268,7 +278,7 @@ func SweepSegment(ctx context.Context, sc *scenarios.Scenario, fixed map[string]
 	if !seg.Whole() {
 		return out, nil
 	}
-	out.Cheapest = cheapest(out.Points)
+	out.judgeCheapest()
 	if len(axes) == 1 {
 		out.Knee = knee(axes[0].Values, out.Points)
 	}
@@ -294,6 +304,9 @@ func pointOf(set []string, r *sim.Result) Point {
 		Interrupted:        r.Interrupted,
 		MeetsTargets:       true,
 	}
+	for _, o := range r.Observations {
+		p.CostObservations = append(p.CostObservations, o.CostPerMonth)
+	}
 	for _, q := range r.Queues {
 		if !q.MeetsTarget {
 			p.MeetsTargets = false
@@ -301,6 +314,24 @@ func pointOf(set []string, r *sim.Result) Point {
 		}
 	}
 	return p
+}
+
+// judgeCheapest sets Cheapest and its margin over the other points
+// meeting every target.
+func (r *SweepResult) judgeCheapest() {
+	r.Cheapest = cheapest(r.Points)
+	names := make([]string, len(r.Points))
+	obs := make([][]float64, len(r.Points))
+	var candidates []int
+	for i, p := range r.Points {
+		names[i] = describe(r.Axes, p.Set)
+		obs[i] = p.CostObservations
+		if p.MeetsTargets {
+			candidates = append(candidates, i)
+		}
+	}
+	r.CheapestMargin = sim.CheapestMargin(names, obs, candidates, r.Cheapest)
+	r.CheapestSignificant = r.CheapestMargin != nil && r.CheapestMargin.Significant
 }
 
 func cheapest(ps []Point) int {

@@ -73,7 +73,8 @@ Workload models (choose one):
   open:    --rate N calls per second (--arrivals uniform|poisson), or
            --stages 30s:10,2m:100,30s:0 (linear ramps between target rates)
   closed:  --concurrency N callers, each calling again when its call ends
-Bounds: --duration and/or --max-calls (at least one).
+Bounds: --duration and/or --max-calls (at least one); --stages alone runs
+for the stages' total length.
 
 Every attempted call ends as completed, failed, abandoned, timed_out or
 transport_error. Delays are measured from each call's intended start.
@@ -187,7 +188,7 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 		}
 		cfg.Callers = c
 	}
-	if f.duration == 0 && f.maxCalls == 0 {
+	if f.duration == 0 && f.maxCalls == 0 && f.stages == "" {
 		errs = append(errs, errors.New("give --duration and/or --max-calls so the run ends"))
 	}
 	if f.stages != "" {
@@ -196,6 +197,12 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 			errs = append(errs, fmt.Errorf("--stages: %w", err))
 		}
 		cfg.Stages = st
+		if f.duration == 0 && f.maxCalls == 0 {
+			// The ramp ends the run: its total length bounds it.
+			for _, s := range st {
+				cfg.Duration += s.Duration
+			}
+		}
 	}
 	var err error
 	if cfg.Hold, err = loadgen.ParseDist(f.hold); err != nil {

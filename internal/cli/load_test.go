@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/loadgen/loadgentest"
+	"github.com/callsim/callsim/sipcenter"
 )
 
 func execLoad(t *testing.T, args ...string) (int, string, string) {
@@ -228,5 +229,43 @@ func TestLoadInterrupt(t *testing.T) {
 	// interrupt, a call still being set up is cancelled (abandoned).
 	if !r.Interrupted || r.Attempted < 40 || r.Attempted > 110 || r.Completed+r.Abandoned != r.Attempted || r.Abandoned > 3 || r.ByeFailures != 0 {
 		t.Errorf("interrupted result %+v\n%s", r, stdout.String())
+	}
+}
+
+// TestLoadStagesAlone: --stages without --duration or --max-calls is
+// bounded by the stages' total length (it used to be refused): a ramp from
+// 0 to 20 calls/s over 0.5 s and 0.5 s at 20 calls/s is exactly 15 calls
+// (uniform arrivals: the integral of the rate), and the run's duration is
+// the stages' 1 s.
+func TestLoadStagesAlone(t *testing.T) {
+	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 50, NoMedia: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "r.json")
+	start := time.Now()
+	code, stdout, stderr := execLoad(t, srv.URI("q"), "--stages", "500ms:20,500ms:20", "--no-media", "--json", out, "-q")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("took %v", took)
+	}
+	var r struct {
+		Attempted uint64 `json:"attempted"`
+		Settings  struct {
+			Duration time.Duration `json:"duration"`
+		} `json:"settings"`
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Attempted != 15 || r.Settings.Duration != time.Second {
+		t.Errorf("attempted %d, duration %v; want 15 calls over 1s", r.Attempted, r.Settings.Duration)
 	}
 }
