@@ -157,6 +157,26 @@ type Config struct {
 	OnCall func(CallRecord) `json:"-"`
 	// OnTick, if set, is called about once a second with a live snapshot.
 	OnTick func(Snapshot) `json:"-"`
+	// Observer, if set, is told of every call as it starts and ends (see
+	// Observer): live metrics and capacity steps are fed this way.
+	Observer Observer `json:"-"`
+	// Stop, if set, ends the workload once it is closed: no call starts
+	// after that, and the calls in progress end as they would (hold, final
+	// response); the result is complete, not interrupted.
+	Stop <-chan struct{} `json:"-"`
+	// RampUp spreads the first calls of a closed model's callers evenly
+	// over this time (0: every caller calls at once).
+	RampUp time.Duration `json:"ramp_up,omitempty"`
+
+	// Window, if set, judges WindowThresholds on the calls that ended in
+	// each window of this length (see Tally and Result.Windows); with
+	// AbortOnFail the run ends at the end of the first window in which one
+	// fails: no call starts after it, calls in progress are ended as on
+	// interruption (CANCEL or BYE, within Grace), and the result is marked
+	// Aborted.
+	Window           time.Duration `json:"window,omitempty"`
+	WindowThresholds []Threshold   `json:"-"`
+	AbortOnFail      bool          `json:"abort_on_fail,omitempty"`
 	// Logger receives diagnostics (default: discarded).
 	Logger *slog.Logger `json:"-"`
 }
@@ -271,6 +291,19 @@ func (c *Config) validate() (target, error) {
 	}
 	if err := c.Segment.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.RampUp < 0 {
+		errs = append(errs, fmt.Errorf("ramp-up %v must not be negative", c.RampUp))
+	}
+	switch {
+	case c.Window < 0:
+		errs = append(errs, fmt.Errorf("window %v must be positive", c.Window))
+	case c.Window > 0 && c.Window < MinWindow:
+		errs = append(errs, fmt.Errorf("window %v: want at least %v", c.Window, MinWindow))
+	case c.Window > 0 && len(c.WindowThresholds) == 0:
+		errs = append(errs, errors.New("a window judges thresholds: give at least one --threshold with --window"))
+	case c.Window == 0 && c.AbortOnFail:
+		errs = append(errs, errors.New("abort on fail judges the thresholds per window: give --window (e.g. 10s)"))
 	}
 	if c.TLSCA != "" {
 		if _, err := tlsConfig(c.TLSInsecure, c.TLSCA); err != nil {

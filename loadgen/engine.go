@@ -351,6 +351,19 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	if e.ports != nil {
 		e.col.media = newMediaAgg(e.cfg.MOSThreshold)
 	}
+	var judge *windowJudge
+	var abort <-chan struct{} // closed: a windowed threshold failed, end the run
+	if e.cfg.Window > 0 && len(e.cfg.WindowThresholds) > 0 {
+		judge = newWindowJudge(e.start, &e.cfg, e.ports != nil)
+		if e.cfg.AbortOnFail {
+			abort = judge.aborted
+		}
+		go judge.run()
+		defer func() { judge.finish(time.Now()) }()
+		e.col.obs = Observers(e.cfg.Observer, judge)
+	} else {
+		e.col.obs = e.cfg.Observer
+	}
 
 	tickDone := make(chan struct{})
 	defer close(tickDone)
@@ -383,18 +396,22 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	allDone := make(chan struct{})
 	go func() { e.wg.Wait(); close(allDone) }()
 
-	interrupted := false
+	interrupted, aborted := false, false
 	select {
 	case <-schedDone:
 	case <-ctx.Done():
 		interrupted = true
+	case <-abort:
+		aborted = true
 	}
-	if !interrupted {
+	if !interrupted && !aborted {
 		drain := time.NewTimer(e.drainLimit())
 		select {
 		case <-allDone:
 		case <-ctx.Done():
 			interrupted = true
+		case <-abort:
+			aborted = true
 		case <-drain.C:
 			e.log.Warn("calls still in progress after the drain limit; ending them", "limit", e.drainLimit())
 		}
@@ -424,6 +441,12 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	r := e.col.result(end)
 	r.Mode = e.cfg.Mode
 	r.Interrupted = interrupted
+	if judge != nil {
+		judge.finish(end)
+		r.Windows, r.AbortReason = judge.result()
+		r.WindowSeconds = e.cfg.Window.Seconds()
+		r.Aborted = aborted
+	}
 	r.Settings = e.cfg
 	r.TargetCPS = e.cfg.Rate / float64(e.cfg.Segment.N())
 	r.finishIdentity()
@@ -464,6 +487,24 @@ func (e *engine) sleepUntil(ctx context.Context, timer *time.Timer, t time.Time)
 	case <-e.stop:
 		timer.Stop()
 		return false
+	case <-e.cfg.Stop:
+		timer.Stop()
+		return false
+	}
+}
+
+// stopped reports whether the workload must end: the run is stopping, or
+// Config.Stop is closed.
+func (e *engine) stopped(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-e.stop:
+		return true
+	case <-e.cfg.Stop:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -483,7 +524,7 @@ func (e *engine) openLoop(ctx context.Context) {
 			return
 		}
 		intended := e.start.Add(at)
-		if !e.sleepUntil(ctx, timer, intended) {
+		if !e.sleepUntil(ctx, timer, intended) || e.stopped(ctx) {
 			return
 		}
 		if e.inflight.Load() >= int64(e.cfg.MaxInFlight) {
@@ -505,17 +546,28 @@ func (e *engine) closedLoop(ctx context.Context) {
 			return
 		}
 	}
-	for w := 0; w < e.cfg.Segment.ShareInt(e.cfg.Concurrency); w++ {
+	callers := e.cfg.Segment.ShareInt(e.cfg.Concurrency)
+	for w := 0; w < callers; w++ {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			for {
+			if e.cfg.RampUp > 0 && w > 0 {
+				// Caller w first calls at w/callers of the ramp-up.
+				t := time.NewTimer(time.Until(e.start.Add(e.cfg.RampUp * time.Duration(w) / time.Duration(callers))))
+				defer t.Stop()
 				select {
+				case <-t.C:
 				case <-ctx.Done():
 					return
 				case <-e.stop:
 					return
-				default:
+				case <-e.cfg.Stop:
+					return
+				}
+			}
+			for {
+				if e.stopped(ctx) {
+					return
 				}
 				now := time.Now()
 				if !now.Before(deadline) {

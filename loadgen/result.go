@@ -76,6 +76,15 @@ type Result struct {
 	StartedAt   time.Time `json:"started_at"`
 	WallSeconds float64   `json:"wall_seconds"`
 	Interrupted bool      `json:"interrupted"`
+	// Aborted: a windowed threshold failed with Config.AbortOnFail, and the
+	// run was ended at the end of that window (AbortReason says which);
+	// every call started still has its one outcome.
+	Aborted     bool   `json:"aborted"`
+	AbortReason string `json:"abort_reason,omitempty"`
+	// Windows holds each window's judgement of the thresholds when they
+	// were judged per window (Config.Window, WindowSeconds long).
+	WindowSeconds float64  `json:"window_seconds,omitempty"`
+	Windows       []Window `json:"windows,omitempty"`
 
 	// Attempted = Completed + Failed + Abandoned + TimedOut + TransportErrors.
 	Attempted       uint64 `json:"attempted"`

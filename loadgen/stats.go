@@ -100,6 +100,10 @@ type collector struct {
 	retransmissions atomic.Uint64
 	onCall          func(CallRecord)
 	media           *mediaAgg // nil without media
+	// obs is told of every call (nil: nobody); ended is the one EndedCall
+	// handed to it, reused (calls end serially, under mu).
+	obs   Observer
+	ended EndedCall
 
 	// Per-second setup delays (see Second.SRDP50): the delays of the calls
 	// started in a second wait in pending until the second is over and its
@@ -270,6 +274,9 @@ func (c *collector) dropped1(at time.Time) {
 	c.mu.Lock()
 	c.dropped++
 	c.sec(at)
+	if c.obs != nil {
+		c.obs.CallDropped(at)
+	}
 	c.mu.Unlock()
 }
 
@@ -317,6 +324,9 @@ func (c *collector) started(intended, actual time.Time, late bool) {
 	p.open++
 	if c.concurrent > s.Concurrent {
 		s.Concurrent = c.concurrent
+	}
+	if c.obs != nil {
+		c.obs.CallStarted(actual, late, c.concurrent)
 	}
 	c.mu.Unlock()
 }
@@ -395,6 +405,11 @@ func (c *collector) finished(cr *callResult, now time.Time) {
 	}
 	if c.onCall != nil {
 		c.onCall(cr.rec)
+	}
+	if c.obs != nil {
+		normal := cr.rec.Outcome == OutcomeCompleted && (cr.rec.HangupBy == "callee" || cr.byeOK)
+		c.ended = EndedCall{CallRecord: cr.rec, EndedAt: now, SDD: cr.sdd, EndedNormally: normal}
+		c.obs.CallEnded(&c.ended, c.concurrent)
 	}
 	c.mu.Unlock()
 }

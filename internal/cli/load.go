@@ -44,6 +44,10 @@ type loadFlags struct {
 	to, display, callersFile        string
 	jsonFile, cdrFile               string
 	thresholds                      []string
+	window                          time.Duration // --window: thresholds judged per window
+	abortOnFail                     bool
+	metricsAddr                     string // --metrics-addr: serve /metrics
+	metricsLinger                   time.Duration
 	progress                        bool
 	outDir                          string // --out: report directory
 	quiet                           bool   // --quiet: no status line
@@ -90,6 +94,8 @@ from or user (the caller), to or queue (whom to call), display, and password
 (that caller's digest password; never printed or written).
 --to is a user part (1000, [to]) or a sip: URI; requests still go to URI's
 host and port.
+
+` + windowHelp + `
 ` + segmentHelp + `
 
 A segment of a load test takes its exact share: with uniform arrivals the
@@ -99,6 +105,7 @@ split exactly (the first ones take one more).`,
 		Example: `  callsim load sip:support@127.0.0.1:5060 --rate 200 --max-calls 2000 --hold 1s
   callsim load 'sip:support@127.0.0.1:5060;transport=tcp' --concurrency 50 --duration 1m --hold exp:90s --patience exp:60s
   callsim load sip:support@127.0.0.1 --rate 100 --duration 30s --json out.json --threshold 'ser>=99.9' --threshold 'srd_p99<250ms'
+  callsim load sip:support@pbx.lab --rate 50 --duration 30m --threshold 'srd_p99<250ms' --threshold 'ser>=99' --window 10s --abort-on-fail
   callsim load sip:pbx.lab --rate 20 --max-calls 500 --from 'caller[seq]' --to '[seq%100+1000]'
   callsim load sip:pbx.lab --rate 20 --duration 5m --callers agents.csv --hold exp:60s
   callsim load sips:support@pbx.lab --rate 50 --max-calls 1000 --tls-ca lab-ca.pem
@@ -143,6 +150,7 @@ split exactly (the first ones take one more).`,
 	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
 	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE (columns: README; last: from, to)")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
+	f.addWindowFlags(fl)
 	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "local RTP port range MIN-MAX (one even port per call)")
@@ -221,6 +229,10 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 		ths = append(ths, th)
 	}
 
+	cfg.Window, cfg.AbortOnFail = f.window, f.abortOnFail
+	if f.window > 0 {
+		cfg.WindowThresholds = ths
+	}
 	if cfg.Segment, cfg.StartAt, err = f.seg.resolve(); err != nil {
 		errs = append(errs, err)
 	}
@@ -298,7 +310,7 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 	for _, th := range ths {
 		checks = append(checks, th.Check(res))
 	}
-	_ = e.summary(func(w io.Writer) error { printSummary(w, res, checks); return nil })
+	_ = e.summary(func(w io.Writer) error { printSummary(w, res, checks); printWindows(w, res); return nil })
 	if runErr != nil {
 		return runErr
 	}
@@ -308,6 +320,7 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 			failed = append(failed, c.String())
 		}
 	}
+	failed = append(failed, windowFailures(res)...)
 	if len(failed) > 0 {
 		fmt.Fprintf(e.stderr, "callsim: %d of %d thresholds failed:\n  %s\n", len(failed), len(checks), strings.Join(failed, "\n  "))
 		return withCode(ExitThreshold, fmt.Errorf("thresholds failed: %s", strings.Join(failed, "; ")))
