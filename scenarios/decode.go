@@ -23,7 +23,8 @@ type decoder struct {
 	nodes map[string]*yaml.Node // key path -> value node, to position Validate's errors
 	bad   []string              // key paths already reported
 
-	variantSpecs []variantSpec
+	variantSpecs  []variantSpec
+	strategySpecs []strategySpec
 }
 
 // field is one key of a mapping: decode is called with the key's value and
@@ -418,7 +419,7 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 		Costs:        ServiceCosts{Currency: DefaultCurrency},
 	}
 	warmupSet := false
-	var queues, groups, routing, variants *yaml.Node
+	var queues, groups, routing, variants, strategies *yaml.Node
 	ok := d.mapping(root, "", "a mapping of keys (name, horizon, queues, groups, ...) at the top level",
 		"start from `callsim scenarios show single-queue`", []field{
 			{"name", true, func(n *yaml.Node, p string) { s.Name, _ = d.str(n, p) }},
@@ -448,6 +449,8 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			{"routing", false, func(n *yaml.Node, _ string) { routing = n }},
 			{"costs", false, func(n *yaml.Node, p string) { s.Costs = d.serviceCosts(n, p) }},
 			{"variants", false, func(n *yaml.Node, _ string) { variants = n }},
+			{"strategies", false, func(n *yaml.Node, _ string) { strategies = n }},
+			{"optimize", false, func(n *yaml.Node, p string) { s.Optimize = d.optimizeSpec(n, p) }},
 		})
 	if !ok {
 		return s
@@ -474,6 +477,10 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 	if variants != nil {
 		d.list(variants, "variants", "a list of variants", "each item is a mapping such as {name: more staff, set: {groups.staff.agents: 40}}",
 			func(_ int, n *yaml.Node, p string) { s.Variants = append(s.Variants, d.variant(n, p)) })
+	}
+	if strategies != nil {
+		d.list(strategies, "strategies", "a list of strategies", "each item is a mapping such as {name: in-house only, set: {groups.vendor.agents: 0}, decide: {groups.staff.agents: 5..40}}",
+			func(_ int, n *yaml.Node, p string) { s.Strategies = append(s.Strategies, d.strategy(n, p)) })
 	}
 	return s
 }
@@ -755,6 +762,15 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 				func(_ int, it *yaml.Node, ip string) { g.Shifts = append(g.Shifts, d.shift(it, ip)) })
 		}},
 		{"shrinkage", false, func(n *yaml.Node, p string) { g.Shrinkage, _ = d.percent(n, p) }},
+		{"hours", false, func(n *yaml.Node, p string) {
+			o := OpenHours{Days: allDays}
+			d.mapping(n, p, "hours {from, to, days}", `write {from: "20:00", to: "08:00"}: the group takes calls from 20:00 to 08:00`, []field{
+				{"from", true, func(n *yaml.Node, p string) { o.From, _ = d.timeOfDay(n, p) }},
+				{"to", true, func(n *yaml.Node, p string) { o.To, _ = d.timeOfDay(n, p) }},
+				{"days", false, func(n *yaml.Node, p string) { o.Days = d.days(n, p) }},
+			})
+			g.Hours = &o
+		}},
 		{"outages", false, func(n *yaml.Node, p string) {
 			d.list(n, p, "a list of outages", "write [{start: 2d10h, length: 4h}]", func(_ int, it *yaml.Node, ip string) {
 				var o Outage
@@ -1062,6 +1078,9 @@ func (d *decoder) days(n *yaml.Node, path string) [7]bool {
 // or 24 hourly counts; the interval is known only later, so both are kept
 // as given and checked in Validate.
 func (d *decoder) headcounts(n *yaml.Node, path string) []int {
+	if n.Kind == yaml.MappingNode {
+		return d.weekHeadcounts(n, path)
+	}
 	out := []int{}
 	d.list(n, path, "a list of agent counts", "give one count per interval of the day, or 24, one per hour", func(_ int, it *yaml.Node, p string) {
 		v, ok := d.integer(it, p)

@@ -53,11 +53,14 @@ func parseNode(name string, root *yaml.Node) (*Scenario, error) {
 	orderRoutes(s)
 	if len(d.variantSpecs) > 0 {
 		d.buildVariants(root, s)
-		if len(d.errs.Errors) > 0 {
-			d.errs.sort()
-			d.errs.dedupe()
-			return nil, &d.errs
-		}
+	}
+	if len(d.strategySpecs) > 0 {
+		d.buildStrategies(root, s)
+	}
+	if len(d.errs.Errors) > 0 {
+		d.errs.sort()
+		d.errs.dedupe()
+		return nil, &d.errs
 	}
 	return s, nil
 }

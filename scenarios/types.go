@@ -44,6 +44,13 @@ type Scenario struct {
 	// validated like any scenario. Variants of variants are empty.
 	Variants []Variant
 
+	// Strategies are the sourcing strategies callsim optimize sizes
+	// (strategies): fixed overrides plus decisions with bounds; see
+	// Strategy. Variants and strategies have none of their own.
+	Strategies []Strategy
+	// Optimize holds the optimizer's settings (optimize).
+	Optimize OptimizeSpec
+
 	// root is the YAML document the scenario was read from, for With.
 	root *yaml.Node
 
@@ -145,8 +152,17 @@ type Group struct {
 	// Shifts, when given, replace Agents by a weekly schedule (shifts).
 	Shifts []Shift
 	// AgentsByInterval, when given, replaces Agents by a headcount per
-	// interval of the day, every day (agents_by_interval).
+	// interval of the day, every day (agents_by_interval: a list), or per
+	// interval of the week, Monday 00:00 first (agents_by_interval: a
+	// mapping from days to lists); 24 hourly counts a day are kept as
+	// written (24 or 7 x 24 counts) and spread over the intervals by the
+	// simulator.
 	AgentsByInterval []int
+	// Hours, when set, are the hours of the day the group takes calls
+	// (hours: {from: "20:00", to: "08:00", days: [...]}): outside them it
+	// has no agents on duty and none paid, whatever its agents or
+	// agents_by_interval say.
+	Hours *OpenHours
 	// Shrinkage is the share of scheduled time agents are paid but not
 	// available for calls (meetings, training, absence): available agents =
 	// scheduled x (1 - shrinkage), rounded (shrinkage, default 0).

@@ -46,10 +46,11 @@ func (s *Scenario) validateSourcing(v *validator) {
 		}
 		if n := len(g.AgentsByInterval); n > 0 && s.Interval > 0 {
 			perDay := int(24 * time.Hour / s.Interval)
-			if n != perDay && !(n == 24 && perDay%24 == 0) {
-				v.errorf(gp+".agents_by_interval", fmt.Sprintf("give %d counts (one per %v interval) or 24 (one per hour)", perDay, s.Interval), "has %d counts", n)
+			if !headcountsValid(n, perDay) {
+				v.errorf(gp+".agents_by_interval", fmt.Sprintf("give %d counts (one per %v interval) or 24 (one per hour), every day or for each day of the week", perDay, s.Interval), "has %d counts", n)
 			}
 		}
+		v.validateHours(gp, &g)
 		for j, sh := range g.Shifts {
 			sp := fmt.Sprintf("%s.shifts[%d]", gp, j)
 			if sh.Length <= 0 || sh.Length > 24*time.Hour {

@@ -63,6 +63,7 @@ func (d *decoder) buildVariants(root *yaml.Node, s *Scenario) {
 		names[spec.name] = true
 		doc := cloneNode(root)
 		removeKey(doc, "variants")
+		removeKey(doc, "strategies")
 		ok := true
 		for _, st := range spec.sets {
 			if err := setPath(doc, st.key.Value, cloneNode(st.value)); err != nil {
@@ -169,13 +170,14 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 			}
 		case yaml.SequenceNode:
 			var item *yaml.Node
+			at := -1
 			var names []string
 			for j, it := range n.Content {
 				it = resolve(it)
 				name := itemName(it)
 				names = append(names, name)
 				if name == seg || strconv.Itoa(j) == seg {
-					item = it
+					item, at = it, j
 				}
 			}
 			if item == nil {
@@ -183,6 +185,13 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 			}
 			if last {
 				return fmt.Errorf("%s names a whole list item; set one of its keys", path)
+			}
+			if item.Kind == yaml.ScalarNode {
+				// A route step written as a bare group name: setting one of
+				// its keys (after) writes it out as {group: NAME}.
+				item = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+					{Kind: yaml.ScalarNode, Tag: "!!str", Value: "group"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: item.Value}}}
+				n.Content[at] = item
 			}
 			n = item
 		default:
@@ -192,12 +201,17 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 	return nil
 }
 
-// itemName is the name a list item is addressed by.
+// itemName is the name a list item is addressed by: its name, or for a
+// route its queue, for a route step its group (a bare scalar names
+// itself).
 func itemName(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
 	if n.Kind != yaml.MappingNode {
 		return ""
 	}
-	for _, key := range []string{"name", "queue"} {
+	for _, key := range []string{"name", "queue", "group"} {
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			if n.Content[j].Value == key {
 				return n.Content[j+1].Value
@@ -243,6 +257,7 @@ func (s *Scenario) With(set map[string]string) (*Scenario, error) {
 	}
 	doc := cloneNode(s.root)
 	removeKey(doc, "variants")
+	removeKey(doc, "strategies")
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)

@@ -22,6 +22,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 		t          float64
 		sched, brk int
 		outage     int
+		off        int // leaving (+1) or entering (-1) the group's hours
 	}
 	var ds []delta
 	switch {
@@ -42,13 +43,19 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 			}
 		}
 	case len(g.AgentsByInterval) > 0:
+		// One day's counts, or a week's (Monday first); either may be
+		// hourly counts, spread over the intervals of each hour.
 		counts := g.AgentsByInterval
-		if len(counts) != m.nSlots {
-			if len(counts) != 24 || m.nSlots%24 != 0 {
-				return fmt.Errorf("agents_by_interval has %d counts, want %d or 24", len(counts), m.nSlots)
+		days := 1
+		if len(counts) == 7*m.nSlots || (len(counts) == 7*24 && m.nSlots%24 == 0) {
+			days = 7
+		}
+		if perDay := len(counts) / days; perDay*days != len(counts) || perDay != m.nSlots {
+			if perDay*days != len(counts) || perDay != 24 || m.nSlots%24 != 0 {
+				return fmt.Errorf("agents_by_interval has %d counts, want %d or 24 (a day) or 7 times that (a week)", len(counts), m.nSlots)
 			}
 			per := m.nSlots / 24
-			spread := make([]int, 0, m.nSlots)
+			spread := make([]int, 0, days*m.nSlots)
 			for _, c := range counts {
 				for j := 0; j < per; j++ {
 					spread = append(spread, c)
@@ -58,7 +65,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 		}
 		prev := 0
 		for k := int64(0); float64(k)*m.interval < m.horizon; k++ {
-			c := counts[k%int64(m.nSlots)]
+			c := counts[k%int64(len(counts))]
 			if c < 0 {
 				return fmt.Errorf("agents_by_interval: counts must be at least 0")
 			}
@@ -71,6 +78,29 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 	for _, o := range g.Outages {
 		ds = append(ds, delta{t: o.Start.Seconds(), outage: 1}, delta{t: (o.Start + o.Length).Seconds(), outage: -1})
 	}
+	off := 0
+	if h := g.Hours; h != nil {
+		// Outside its hours the group has nobody on duty and nobody paid:
+		// off counts how far outside (windows never overlap, so 0 or 1).
+		if !h.InHours(0) {
+			off = 1
+		}
+		length := h.Length().Seconds()
+		from := h.From.Seconds()
+		for d := -1; float64(d)*day < m.horizon; d++ {
+			if !h.Days[((d%7)+7)%7] {
+				continue
+			}
+			s0 := float64(d)*day + from
+			if s0+length <= 0 {
+				continue
+			}
+			if s0 > 0 {
+				ds = append(ds, delta{t: s0, off: -1})
+			}
+			ds = append(ds, delta{t: s0 + length, off: 1})
+		}
+	}
 	if !(g.Shrinkage >= 0 && g.Shrinkage < 1) {
 		return fmt.Errorf("shrinkage must be in [0, 1)")
 	}
@@ -79,11 +109,18 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 	mg := &m.groups[gi]
 	G := len(m.groups)
 	sched, brk, out := 0, 0, 0
+	// on: the scheduled agents, none outside the group's hours.
+	on := func(n int) int {
+		if off > 0 {
+			return 0
+		}
+		return n
+	}
 	avail := func() int {
 		if out > 0 {
 			return 0
 		}
-		return int(math.Round(float64(sched-brk) * (1 - g.Shrinkage)))
+		return int(math.Round(float64(on(sched)-on(brk)) * (1 - g.Shrinkage)))
 	}
 	t := 0.0
 	i := 0
@@ -92,6 +129,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 			sched += ds[i].sched
 			brk += ds[i].brk
 			out += ds[i].outage
+			off += ds[i].off
 			i++
 		}
 		next := m.horizon
@@ -106,7 +144,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 			mg.changes = append(mg.changes, staffChange{t: t, avail: a})
 		}
 		mg.peak = max(mg.peak, a)
-		mg.agents = max(mg.agents, sched)
+		mg.agents = max(mg.agents, on(sched))
 		// Integrate paid (scheduled) and available agent time over the
 		// cells of the measured window.
 		lo, hi := math.Max(t, m.warmup), next
@@ -114,7 +152,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 			k := int64(lo / m.interval)
 			end := math.Min(hi, float64(k+1)*m.interval)
 			c := m.cellOf(k)*G + gi
-			paid[c] += float64(sched) * (end - lo)
+			paid[c] += float64(on(sched)) * (end - lo)
 			staffed[c] += float64(a) * (end - lo)
 			lo = end
 		}

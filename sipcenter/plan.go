@@ -35,7 +35,7 @@ func checkScenario(sc *scenarios.Scenario) error {
 
 // varying reports whether a group's headcount changes over time.
 func varying(g *scenarios.Group) bool {
-	return len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0
+	return len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 || g.Hours != nil
 }
 
 // newACD builds the distributor of cfg (defaults applied, validated).

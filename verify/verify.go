@@ -165,8 +165,8 @@ func Check(sc *scenarios.Scenario) error {
 	}
 	if len(sc.Groups) == 1 {
 		g := sc.Groups[0]
-		if len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 {
-			add("group %q: the headcount must be constant (no shifts, agents by interval, shrinkage or outages)", g.Name)
+		if len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 || g.Hours != nil {
+			add("group %q: the headcount must be constant (no shifts, agents by interval, hours, shrinkage or outages)", g.Name)
 		}
 		if g.Agents < 1 {
 			add("group %q: no agents", g.Name)
