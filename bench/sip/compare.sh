@@ -9,7 +9,14 @@
 #      time), from outside the process. Each step runs RUNS times (default 2)
 #      and passes if one run passes (a shared machine is noisy); stepping
 #      stops at the first step where no run passed.
-#   2. memory per held call: HELD_RATE calls/s for 30 s, each held 30 s, so
+#   2. CPU per call at fixed rates (CPU_RATES, default 2,000, 5,000 and
+#      8,000 calls/s, CPU_SECONDS each, CPU_RUNS runs per tool): user +
+#      system CPU seconds of the tool's process (GNU time) divided by the
+#      calls placed, beside the UAS's CPU in the same run and the CPU the
+#      rest of the machine used meanwhile (from /proc/stat), which tells
+#      whether the machine was quiet. CPU seconds per call are fairly robust
+#      to a shared machine, wall-clock rates are not. CPU_RATES="" skips it.
+#   3. memory per held call: HELD_RATE calls/s for 30 s, each held 30 s, so
 #      about HELD_RATE x 30 calls are up at once; the peak RSS (GNU time)
 #      minus that of a 10-call run, divided by the calls held (HELD_RATE=0
 #      skips it).
@@ -19,15 +26,18 @@
 # callsim runs with its defaults (--sockets: one per core) and --no-media
 # (SIPp's uac sends no RTP either). Every run is bounded in calls and time;
 # only processes started here are killed, by PID.
-# Usage: bench/sip/compare.sh [out.md]
+# RATES="" skips the rate steps. Usage: bench/sip/compare.sh [out.md]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-RATES=${RATES:-"2000 4000 5000 6000 8000 10000 12000 14000 16000 20000"}
+RATES=${RATES-"2000 4000 5000 6000 8000 10000 12000 14000 16000 20000"}
 POINT_SECONDS=${POINT_SECONDS:-10}
 RUNS=${RUNS:-2}
 TRANSPORTS=${TRANSPORTS:-"udp tcp"}
 HELD_RATE=${HELD_RATE:-3400}
+CPU_RATES=${CPU_RATES-"2000 5000 8000"}
+CPU_SECONDS=${CPU_SECONDS:-10}
+CPU_RUNS=${CPU_RUNS:-2}
 OUT=${1:-/dev/stdout}
 WATCHDOG="-watchdog_minor_maxtriggers 1000000 -watchdog_major_maxtriggers 1000000 -buff_size 4194304"
 
@@ -56,19 +66,26 @@ start_uas() { # transport
   uas_pid=$!
   for _ in $(seq 1 100); do ss -lnup -lntp 2>/dev/null | grep -q ":$port " && return; sleep 0.05; done
 }
-stop_uas() { kill "$uas_pid" 2>/dev/null || true; wait "$uas_pid" 2>/dev/null || true; uas_pid=""; }
+# proc_cpu PID: user+system CPU seconds of a live process.
+proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# machine_busy: CPU seconds the whole machine spent not idle since boot.
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+stop_uas() {
+  uas_cpu=$(proc_cpu "$uas_pid")
+  kill "$uas_pid" 2>/dev/null || true; wait "$uas_pid" 2>/dev/null || true; uas_pid=""
+}
 
-# run_tool tool transport rate calls hold_s -> prints "ok|FAIL wall_cps max_rss_kb"
+# run_tool tool transport rate calls hold_s -> prints "ok|FAIL wall_cps max_rss_kb user_s sys_s"
 run_tool() {
   local tool=$1 tp=$2 rate=$3 n=$4 hold=$5 rc=0 t0 t1
   local limit=$((n / rate + hold + 90))
   t0=$(date +%s.%N)
   if [ "$tool" = callsim ]; then
-    /usr/bin/time -f %M -o "$tmp/rss" timeout "$limit" "$tmp/callsim" load "sip:service@127.0.0.1:$port;transport=$tp" \
+    /usr/bin/time -f "%M %U %S" -o "$tmp/rss" timeout "$limit" "$tmp/callsim" load "sip:service@127.0.0.1:$port;transport=$tp" \
       --rate "$rate" --max-calls "$n" --hold "${hold}s" --no-media --quiet --json "$tmp/r.json" \
       --threshold "completed==$n" >"$tmp/out" 2>&1 || rc=$?
   else
-    /usr/bin/time -f %M -o "$tmp/rss" timeout "$limit" sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -t "$(mode "$tp")" \
+    /usr/bin/time -f "%M %U %S" -o "$tmp/rss" timeout "$limit" sipp "127.0.0.1:$port" -sn uac -i 127.0.0.1 -t "$(mode "$tp")" \
       -r "$rate" -m "$n" -d $((hold * 1000)) -nostdin -max_socket 5000 $WATCHDOG -timeout $((limit - 10))s -timeout_error \
       >"$tmp/out" 2>&1 || rc=$?
   fi
@@ -76,18 +93,19 @@ run_tool() {
   local cps ok=FAIL
   cps=$(awk "BEGIN{span=$t1-$t0-$hold; if (span<=0) span=0.001; printf \"%.0f\", ($n-1)/span}")
   if [ "$rc" = 0 ] && awk "BEGIN{exit !($cps >= $rate*0.95)}"; then ok=ok; fi
-  echo "$ok $cps $(tail -1 "$tmp/rss" 2>/dev/null || echo 0)"
+  echo "$ok $cps $(tail -1 "$tmp/rss" 2>/dev/null || echo 0 0 0)"
 }
 
+echo "# callsim load vs SIPp uac against sipp -sn uas ($(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg))" >"$OUT"
+if [ -n "$RATES" ]; then
 {
-  echo "# callsim load vs SIPp uac against sipp -sn uas ($(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
   echo "Rate steps: $RATES calls/s, $POINT_SECONDS s each, zero hold time, $RUNS runs per step."
   echo "A run passes with no failed call and >= 95% of the rate placed (wall-clock rate)."
   echo
   echo "| transport | tool | rate | runs (result wall-cps) |"
   echo "|---|---|---|---|"
-} >"$OUT"
+} >>"$OUT"
 
 declare -A best
 for tp in $TRANSPORTS; do
@@ -120,6 +138,50 @@ done
     echo "| $tp | $c | $s | $(awk "BEGIN{ if ($s>0) printf \"%.2f\", $c/$s; else print \"-\"}") |"
   done
 } >>"$OUT"
+fi
+if [ -n "$CPU_RATES" ]; then
+  {
+    echo
+    echo "CPU per call at fixed rates ($CPU_SECONDS s per run, zero hold time, $CPU_RUNS runs per tool, runs of the two tools interleaved; each against a fresh sipp -sn uas). CPU = user + system seconds of the tool's process (GNU time); us/call = CPU / calls placed. \"UAS\" is the UAS's CPU in the same run, \"others\" the CPU the rest of the machine used meanwhile (from /proc/stat; near 0 on a quiet machine)."
+    echo
+    echo "| transport | rate | tool | result | CPU s (user + sys) | us/call | UAS CPU s | others CPU s |"
+    echo "|---|---|---|---|---|---|---|---|"
+  } >>"$OUT"
+  declare -A cpu_sum
+  cpu_row=""
+  for tp in $TRANSPORTS; do
+    for rate in $CPU_RATES; do
+      n=$((rate * CPU_SECONDS))
+      cpu_sum[callsim]=0 cpu_sum[sipp]=0 allok=yes
+      for _ in $(seq 1 "$CPU_RUNS"); do
+        for tool in callsim sipp; do
+          start_uas "$tp"
+          m0=$(machine_busy)
+          set -- $(run_tool "$tool" "$tp" "$rate" "$n" 0)
+          stop_uas
+          m1=$(machine_busy)
+          cpu=$(awk -v u="$4" -v s="$5" 'BEGIN { printf "%.2f", u + s }')
+          others=$(awk -v a="$m0" -v b="$m1" -v c="$cpu" -v u="$uas_cpu" 'BEGIN { o = b - a - c - u; printf "%.2f", (o > 0 ? o : 0) }')
+          [ "$1" = ok ] || allok=no
+          cpu_sum[$tool]=$(awk -v a="${cpu_sum[$tool]}" -v c="$cpu" 'BEGIN { print a + c }')
+          echo "| $tp | $rate | $tool | $1 $2 | $cpu ($4 + $5) | $(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / n }') | $uas_cpu | $others |" >>"$OUT"
+        done
+      done
+      cpu_row="$cpu_row| $tp | $rate | $(awk -v c="${cpu_sum[callsim]}" -v r="$CPU_RUNS" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / r / n }') | $(awk -v c="${cpu_sum[sipp]}" -v r="$CPU_RUNS" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / r / n }') | $(awk -v a="${cpu_sum[callsim]}" -v b="${cpu_sum[sipp]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') | $allok |
+"
+    done
+  done
+  {
+    echo
+    echo "CPU per call, mean over the runs:"
+    echo
+    echo "| transport | rate | callsim us/call | SIPp us/call | ratio | every run passed |"
+    echo "|---|---|---|---|---|---|"
+    printf "%s" "$cpu_row"
+  } >>"$OUT"
+fi
+echo >>"$OUT"
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT"
 [ "$HELD_RATE" = 0 ] && exit 0 # HELD_RATE=0: no held-calls run
 {
   echo
