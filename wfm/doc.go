@@ -22,11 +22,14 @@
 // ceil(N / (1 - shrinkage)).
 //
 // Shift planning. Covering a requirement with shifts at least paid hours is
-// a set-covering integer program. PlanShifts solves it with a documented
-// heuristic (greedy by covered deficit per paid hour, then removal of
-// redundant shifts and replacement of shifts by shorter ones) and reports a
-// lower bound from a feasible solution of the LP dual, so that the gap to
-// the optimum is known.
+// a set-covering integer program (CoverProblem, also used by callsim
+// optimize for a week of shifts). SolveCover solves its LP relaxation by
+// the simplex method on the dual, rounds it several ways (LP rounded down
+// and completed greedily, rounded up, LP diving, greedy by covered deficit
+// per paid hour), improves each by removing redundant shifts and replacing
+// shifts by cheaper ones, and reports the dual's value as a lower bound, so
+// that the gap to the optimum is known. PlanShifts plans one day's shifts
+// this way.
 //
 // Sweeps. Sweep simulates a scenario at every point of one or two axes of
 // overrides (scenarios.Scenario.With paths), with the scenario's seed at

@@ -91,15 +91,16 @@ type pattern struct {
 //     agents are not needed anywhere, longest first; replace a shift by a
 //     cheaper one (any start, any length) when coverage still holds.
 //
-// The lower bound is weak LP duality: for any weights y ≥ 0 on units of time
-// with, for every allowed shift, the sum of y over the units it covers at
-// most its paid hours, Σ req·y is at most the LP optimum, hence at most any
-// integer plan's paid hours. Several such y are tried (the LP dual optimum
-// found by the simplex method, uniform, proportional to the requirement,
-// and greedy dual ascent in a few orders; each scaled to exact feasibility)
-// and the best
-// is rounded up to a multiple of the greatest common divisor of the shift
-// lengths, since every plan's paid hours are such a multiple.
+// The cover itself is SolveCover's: the LP relaxation, rounded and
+// improved. The lower bound is weak LP duality: for any weights y ≥ 0 on
+// units of time with, for every allowed shift, the sum of y over the units
+// it covers at most its paid hours, Σ req·y is at most the LP optimum,
+// hence at most any integer plan's paid hours. Several such y are tried
+// (the LP dual optimum found by the simplex method, uniform, proportional
+// to the requirement, and greedy dual ascent in a few orders; each scaled
+// to exact feasibility) and the best is rounded up to a multiple of the
+// greatest common divisor of the shift lengths, since every plan's paid
+// hours are such a multiple.
 func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
 	pats, unit, err := patterns(len(req), opt)
 	if err != nil {
@@ -114,24 +115,15 @@ func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
 			return nil, fmt.Errorf("requirement %d in interval %d is negative", need[k], k/per)
 		}
 	}
-	lpY, lpX := lpDualBound(need, pats)
-	// Two starts: empty, and the LP solution rounded down; each is
-	// completed greedily and improved; the cheaper plan is kept.
-	var count, cov []int
-	bestCost := math.Inf(1)
-	for _, start := range [][]float64{nil, lpX} {
-		s := newCoverSolver(need, pats)
-		for p, x := range start {
-			if n := int(math.Floor(x + 1e-9)); n > 0 {
-				s.add(p, n)
-			}
-		}
-		s.greedy()
-		s.improve()
-		if c := s.cost(); c < bestCost-1e-9 {
-			bestCost, count, cov = c, s.count, s.cov
-		}
+	prob := CoverProblem{Need: need, Units: make([][]int, len(pats)), Cost: make([]float64, len(pats))}
+	for i, p := range pats {
+		prob.Units[i], prob.Cost[i] = p.units, p.cost
 	}
+	sol, err := SolveCover(prob)
+	if err != nil {
+		return nil, err
+	}
+	count, cov, lpY := sol.Count, sol.Coverage, sol.Dual
 	plan := &ShiftPlan{Coverage: make([]int, len(req))}
 	for i, p := range pats {
 		if count[i] == 0 {
@@ -160,117 +152,6 @@ func PlanShifts(req []int, opt ShiftOptions) (*ShiftPlan, error) {
 		plan.Gap = plan.PaidHours/plan.LowerBound - 1
 	}
 	return plan, nil
-}
-
-// coverSolver holds a cover under construction: agents per pattern and
-// agents on duty per unit of time.
-type coverSolver struct {
-	need  []int
-	pats  []pattern
-	count []int
-	cov   []int
-	order []int // patterns, most expensive first
-}
-
-func newCoverSolver(need []int, pats []pattern) *coverSolver {
-	s := &coverSolver{need: need, pats: pats, count: make([]int, len(pats)), cov: make([]int, len(need))}
-	s.order = make([]int, len(pats))
-	for i := range s.order {
-		s.order[i] = i
-	}
-	sort.SliceStable(s.order, func(a, b int) bool { return pats[s.order[a]].cost > pats[s.order[b]].cost })
-	return s
-}
-
-func (s *coverSolver) add(p, n int) {
-	s.count[p] += n
-	for _, k := range s.pats[p].units {
-		s.cov[k] += n
-	}
-}
-
-func (s *coverSolver) cost() float64 {
-	c := 0.0
-	for p, n := range s.count {
-		c += float64(n) * s.pats[p].cost
-	}
-	return c
-}
-
-// greedy adds, while some unit is short, the shift covering the most short
-// units per paid hour (ties: the first pattern, earliest start, shortest).
-func (s *coverSolver) greedy() {
-	for {
-		best, bestScore := -1, 0.0
-		for i, p := range s.pats {
-			short := 0
-			for _, k := range p.units {
-				if s.cov[k] < s.need[k] {
-					short++
-				}
-			}
-			if short == 0 {
-				continue
-			}
-			if sc := float64(short) / p.cost; sc > bestScore+1e-12 {
-				best, bestScore = i, sc
-			}
-		}
-		if best < 0 {
-			return
-		}
-		s.add(best, 1)
-	}
-}
-
-// covered reports whether every unit of pattern p has its agents.
-func (s *coverSolver) covered(p int) bool {
-	for _, k := range s.pats[p].units {
-		if s.cov[k] < s.need[k] {
-			return false
-		}
-	}
-	return true
-}
-
-// improve drops shifts nobody needs (longest first) and replaces shifts by
-// cheaper ones that keep the cover, until nothing changes.
-func (s *coverSolver) improve() {
-	for changed := true; changed; {
-		changed = false
-		for _, p := range s.order {
-			for s.count[p] > 0 {
-				s.add(p, -1)
-				if !s.covered(p) {
-					s.add(p, 1)
-					break
-				}
-				changed = true
-			}
-		}
-		for _, p := range s.order {
-			for s.count[p] > 0 {
-				s.add(p, -1)
-				bestQ := -1
-				for q := range s.pats {
-					if s.pats[q].cost >= s.pats[p].cost-1e-9 || (bestQ >= 0 && s.pats[q].cost >= s.pats[bestQ].cost) {
-						continue
-					}
-					s.add(q, 1)
-					if s.covered(p) {
-						bestQ = q
-					}
-					s.add(q, -1)
-				}
-				if bestQ < 0 {
-					s.add(p, 1)
-					break
-				}
-				s.add(bestQ, 1)
-				changed = true
-			}
-		}
-	}
 }
 
 func patterns(nReq int, opt ShiftOptions) ([]pattern, time.Duration, error) {
