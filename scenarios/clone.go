@@ -47,6 +47,7 @@ func (s *Scenario) Clone() *Scenario {
 			h := *g.Hours
 			g.Hours = &h
 		}
+		g.Cost = g.Cost.clone()
 	}
 	c.Routing = slices.Clone(s.Routing)
 	for i := range c.Routing {

@@ -25,6 +25,7 @@ type decoder struct {
 
 	variantSpecs  []variantSpec
 	strategySpecs []strategySpec
+	pendingSLAs   []pendingSLA // SLAs whose defaults depend on the queues
 }
 
 // field is one key of a mapping: decode is called with the key's value and
@@ -529,6 +530,15 @@ func (d *decoder) queue(n *yaml.Node, path string, interval time.Duration) Queue
 			q.Open = &o
 		}},
 		{"transfer_to", false, func(n *yaml.Node, p string) { q.TransferTo, _ = d.str(n, p) }},
+		{"client", false, func(n *yaml.Node, p string) {
+			if v, ok := d.str(n, p); ok {
+				if strings.TrimSpace(v) == "" {
+					d.errorf(n, p, "name the other client, or remove the key for a queue of ours", "must not be empty")
+					return
+				}
+				q.Client = v
+			}
+		}},
 	})
 	if q.Arrivals.Forecast != "" {
 		d.loadForecast(&q, join(path, "arrivals.forecast"), interval)
@@ -821,9 +831,25 @@ func (d *decoder) group(n *yaml.Node, path string) Group {
 			g.Transfer = d.perQueue(n, p, "a share such as 20%", d.percent)
 		}},
 		{"cost", false, func(n *yaml.Node, p string) { g.Cost = d.groupCost(n, p) }},
+		{"priority", false, func(n *yaml.Node, p string) {
+			v, ok := d.str(n, p)
+			if !ok {
+				return
+			}
+			switch GroupPriority(v) {
+			case ByQueue, ByPrice:
+				g.Priority = GroupPriority(v)
+			default:
+				d.errorf(n, p, didYouMean(v, []string{string(ByQueue), string(ByPrice)}, "choices"),
+					"unknown priority %q: write queue (the queues' priority) or by_price (the dearer contract first)", v)
+			}
+		}},
 	})
 	if g.Sourcing == "" {
 		g.Sourcing = InHouse
+	}
+	if g.Cost.SLA != nil {
+		d.pendingSLAs = append(d.pendingSLAs, pendingSLA{sla: g.Cost.SLA, skills: g.Skills, path: join(path, "cost.sla")})
 	}
 	if len(staffing) == 0 && resolve(n).Kind == yaml.MappingNode {
 		d.notef(resolve(n), path, "write agents: 10 (a fixed headcount), shifts: [...] or agents_by_interval: [...]", "missing required key \"agents\"")
@@ -884,8 +910,14 @@ func (d *decoder) groupCost(n *yaml.Node, path string) GroupCost {
 			}
 		}},
 		num("per_call", &c.PerCall),
+		num("per_resolved_contact", &c.PerResolvedContact),
 		num("per_agent_hour", &c.PerAgentHour),
 		num("minimum_monthly", &c.MinimumMonthly),
+		num("minimum_minutes", &c.MinimumMinutes),
+		num("minimum_calls", &c.MinimumCalls),
+		{"committed_hours", false, func(n *yaml.Node, p string) { c.Committed = d.commitment(n, p) }},
+		{"sla", false, func(n *yaml.Node, p string) { c.SLA = d.sla(n, p) }},
+		{"by_queue", false, func(n *yaml.Node, p string) { c.ByQueue = d.byQueue(n, p) }},
 	})
 	if c.ContractMonths == 0 {
 		c.ContractMonths = DefaultContractMonths

@@ -34,6 +34,17 @@ import "time"
 //	groups[i].resolution           100% for every skill          0% .. 100%
 //	groups[i].cost.*               0                             >= 0
 //	groups[i].cost.contract_months 12                            > 0
+//	groups[i].priority             queue ("" too)                queue | by_price (outsourced)
+//	queues[i].client               none: the queue is ours       another client's label
+//	groups[i].cost.committed_hours.per    month                  month | week
+//	groups[i].cost.committed_hours.above  the price              >= 0
+//	groups[i].cost.by_queue.Q.*    the group's own price         >= 0
+//	groups[i].cost.sla.per         interval                      interval | day | month
+//	groups[i].cost.sla.queues      the group's skills that are ours
+//	groups[i].cost.sla.service_level, .within
+//	                               the covered queues' target    they must agree
+//	groups[i].cost.sla.min_calls   1                             >= 1
+//	groups[i].cost.sla.cap         none                          a percentage of the fees or an amount
 //	costs.currency                 EUR                           a label
 //	costs.per_abandoned_call       0                             >= 0
 //	costs.per_unresolved_contact   0                             >= 0

@@ -34,6 +34,7 @@ func parseNode(name string, root *yaml.Node) (*Scenario, error) {
 	s.root = root
 	s.Source = name
 	fillRoutes(s)
+	d.fillSLAs(s)
 	v := s.validate()
 	for _, e := range v.Errors {
 		if d.reported(e.Path) || d.reportedAny(v.deps[e]) {

@@ -93,6 +93,11 @@ type Queue struct {
 	// TransferTo names the queue that calls of this queue are transferred
 	// or escalated to (transfer_to), when a group's Transfer share says so.
 	TransferTo string
+	// Client, when set, names another client of a vendor whose calls share
+	// the vendor's agents with ours (client): the queue is simulated, as it
+	// takes the agents' time, but its calls are not billed to us and not
+	// counted in our KPIs, costs or targets. Empty: the queue is ours.
+	Client string
 }
 
 // Repeat: a caller whose call was answered but not resolved calls again
@@ -177,6 +182,11 @@ type Group struct {
 	Transfer map[string]float64
 	// Cost is the group's cost model (cost).
 	Cost GroupCost
+	// Priority says how the group picks the next call among the queues it
+	// serves (priority): ByQueue (the default, also "") by the queues'
+	// priority, ByPrice
+	// by the price of each queue's contract (see Scenario.ServePriority).
+	Priority GroupPriority
 }
 
 // Shift is a block of agents working the same hours (groups[i].shifts[j]).
@@ -239,15 +249,30 @@ type GroupCost struct {
 
 	// Outsourced: a one-time SetupFee spread over ContractMonths (default
 	// 12); a price per handled minute (talk, plus wrap-up when
-	// BillWrapUp), per handled call and per staffed agent hour; the monthly
-	// bill is at least MinimumMonthly.
-	SetupFee         float64 // setup_fee
-	ContractMonths   float64 // contract_months (default 12)
-	PerHandledMinute float64 // per_handled_minute
-	BillWrapUp       bool    // bill_wrap_up (default false)
-	PerCall          float64 // per_call
-	PerAgentHour     float64 // per_agent_hour
-	MinimumMonthly   float64 // minimum_monthly
+	// BillWrapUp), per handled call, per resolved contact and per staffed
+	// agent hour; committed agent hours (capacity-based); at least
+	// MinimumMinutes minutes and MinimumCalls calls billed a month, and a
+	// monthly bill of at least MinimumMonthly; a service-level agreement.
+	// Only calls of our queues are billed (see Queue.Client); ByQueue
+	// gives some queues their own volume prices.
+	SetupFee           float64 // setup_fee
+	ContractMonths     float64 // contract_months (default 12)
+	PerHandledMinute   float64 // per_handled_minute
+	BillWrapUp         bool    // bill_wrap_up (default false)
+	PerCall            float64 // per_call
+	PerResolvedContact float64 // per_resolved_contact
+	PerAgentHour       float64 // per_agent_hour
+	MinimumMonthly     float64 // minimum_monthly
+	MinimumMinutes     float64 // minimum_minutes: billed minutes a month, at least
+	MinimumCalls       float64 // minimum_calls: billed calls a month, at least
+	// Committed is capacity-based pricing (committed_hours; nil: none).
+	Committed *Commitment
+	// SLA is the service-level agreement (sla; nil: none).
+	SLA *SLA
+	// ByQueue holds the volume prices of queues whose calls the vendor
+	// prices apart (by_queue: {QUEUE: {per_handled_minute: 0.8}}): another
+	// client's contract in a shared funnel, or a dearer second tier.
+	ByQueue map[string]QueueTerms
 }
 
 // ServiceCosts put a price on poor service (costs).

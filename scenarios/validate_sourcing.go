@@ -79,7 +79,17 @@ func (s *Scenario) validateSourcing(v *validator) {
 			"supervisor_hourly_wage": c.SupervisorHourlyWage, "team_lead_ratio": c.TeamLeadRatio, "team_lead_hourly_wage": c.TeamLeadHourlyWage,
 			"seat_per_month": c.SeatPerMonth, "attrition": c.AnnualAttrition, "hiring_cost": c.HiringCost}
 		outsourced := map[string]float64{"setup_fee": c.SetupFee, "per_handled_minute": c.PerHandledMinute, "per_call": c.PerCall,
-			"per_agent_hour": c.PerAgentHour, "minimum_monthly": c.MinimumMonthly}
+			"per_agent_hour": c.PerAgentHour, "minimum_monthly": c.MinimumMonthly, "per_resolved_contact": c.PerResolvedContact,
+			"minimum_minutes": c.MinimumMinutes, "minimum_calls": c.MinimumCalls}
+		if c.Committed != nil {
+			outsourced["committed_hours"] = 1
+		}
+		if c.SLA != nil {
+			outsourced["sla"] = 1
+		}
+		if len(c.ByQueue) > 0 {
+			outsourced["by_queue"] = 1
+		}
 		wrong, block := outsourced, "outsourced"
 		if g.Sourcing == Outsourced {
 			wrong, block = inHouse, "in-house"
@@ -127,6 +137,7 @@ func (s *Scenario) validateSourcing(v *validator) {
 			}
 		}
 	}
+	s.validateContracts(v)
 	for i, vr := range s.Variants {
 		if vr.Name == "" {
 			v.errorf(fmt.Sprintf("variants[%d].name", i), "", "a variant needs a name")
