@@ -121,10 +121,7 @@ func WriteSimulateHTML(w io.Writer, r *sim.Result) error {
 		return fmt.Errorf("charts: %w", err)
 	}
 	k := &r.KPIs
-	meets := true
-	for _, q := range r.Queues {
-		meets = meets && q.MeetsTarget
-	}
+	meets := r.MeetsTargets()
 	pg := htmlPage{
 		Title:       r.Scenario + ": simulation",
 		Subtitle:    fmt.Sprintf("%d queue(s), %d agent group(s), %s simulated per replication", len(r.Queues), len(r.Groups), Duration(r.HorizonSeconds)),

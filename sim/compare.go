@@ -19,8 +19,8 @@ type Comparison struct {
 	// has no variants), then each variant in file order.
 	Variants []VariantResult `json:"variants"`
 	// CheapestMeetingTargets names the variant with the lowest monthly cost
-	// among those whose every queue meets its service-level target; empty
-	// when none does.
+	// among those whose every queue of ours meets its service-level target;
+	// empty when none does.
 	CheapestMeetingTargets string `json:"cheapest_meeting_targets"`
 	// CheapestSignificant: the cheapest variant meeting every target is
 	// cheaper than each other variant meeting them by more than the
@@ -105,11 +105,8 @@ func Compare(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Compari
 			}
 			return nil, fmt.Errorf("variant %q: %w", j.name, err)
 		}
-		v := VariantResult{Name: j.name, Description: j.desc, KPIs: res.KPIs, Queues: res.Queues, Groups: res.Groups, Cost: res.Cost, Result: res, MeetsTargets: true,
-			IntervalSeconds: res.IntervalSeconds, Intervals: res.Intervals}
-		for _, q := range res.Queues {
-			v.MeetsTargets = v.MeetsTargets && q.MeetsTarget
-		}
+		v := VariantResult{Name: j.name, Description: j.desc, KPIs: res.KPIs, Queues: res.Queues, Groups: res.Groups, Cost: res.Cost, Result: res,
+			MeetsTargets: res.MeetsTargets(), IntervalSeconds: res.IntervalSeconds, Intervals: res.Intervals}
 		if i > 0 {
 			v.VsBase = difference(res.Observations, cmp.Variants[0].Result.Observations)
 		}

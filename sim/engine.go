@@ -160,6 +160,7 @@ type replication struct {
 	callsSimulated int64
 	events         int64
 	waitingAtEnd   []int
+	ct             *contractTally // what the contract terms need (contract.go); nil without a vendor
 }
 
 // replicationResult is what one replication hands back for aggregation.
@@ -173,6 +174,7 @@ type replicationResult struct {
 	// stoppedAt is the simulated time an interrupted replication reached;
 	// zero when it ran to the end.
 	stoppedAt float64
+	contracts *contractTally
 }
 
 func newReplication(m *model, rep int) *replication {
@@ -188,6 +190,7 @@ func newReplication(m *model, rep int) *replication {
 		gcells:       make([]gcell, m.batches*m.nSlots*len(m.groups)),
 		tmax:         make([]float64, m.batches*m.nSlots),
 		waitingAtEnd: make([]int, len(m.queues)),
+		ct:           newContractTally(m),
 	}
 	r.heap.a = make([]event, 0, 64+m.nAgents)
 	for i := range m.queues {
@@ -282,7 +285,7 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 				// Hand back what was measured: the batches that ended
 				// before now are complete enough to keep (see aggregate).
 				return replicationResult{qcells: r.qcells, gcells: r.gcells, tmax: r.tmax, waitingAtEnd: r.waitingAtEnd,
-					callsSimulated: r.callsSimulated, events: r.events, stoppedAt: r.now}, err
+					callsSimulated: r.callsSimulated, events: r.events, stoppedAt: r.now, contracts: r.ct}, err
 			}
 			if progress != nil {
 				progress.Add(r.callsSimulated - reported)
@@ -300,6 +303,7 @@ func (r *replication) run(ctx context.Context, progress *atomic.Int64) (replicat
 		waitingAtEnd:   r.waitingAtEnd,
 		callsSimulated: r.callsSimulated,
 		events:         r.events,
+		contracts:      r.ct,
 	}
 	for qi := range r.queues {
 		q := &r.queues[qi]
@@ -451,6 +455,9 @@ func (r *replication) arrive(qi int, why int) {
 		case transfer:
 			qc.transfersIn++
 		}
+		if r.ct != nil {
+			r.ct.offer(m, qi, now)
+		}
 	}
 
 	// The first group on the route with no overflow delay and an idle agent
@@ -535,6 +542,9 @@ func (r *replication) serve(ci int32, a int) {
 		}
 		if transferred {
 			qc.transferredOut++
+		}
+		if r.ct != nil {
+			r.ct.serve(m, int(c.cell), int(ag.group), int(c.q), c.arrive, wait, talk, c.wrap, resolved)
 		}
 	}
 	if c.waiting {

@@ -35,6 +35,8 @@ type model struct {
 	paid, staffed []float64
 	groupCosts    []scenarios.GroupCost
 	sourcing      []scenarios.Sourcing
+	// contracts: whose queues, prices, priorities and SLAs (contract.go).
+	contracts *contracts
 
 	// Reporting cells: a replication's statistics are kept per batch and
 	// per interval of the day. There is one batch when there are several
@@ -197,6 +199,10 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 	if err := m.compileOutcomes(sc, qIndex); err != nil {
 		return nil, err
 	}
+	if err := checkContracts(sc); err != nil {
+		return nil, err
+	}
+	m.compileContracts(sc)
 
 	for _, r := range sc.Routes() {
 		qi, ok := qIndex[r.Queue]
@@ -225,7 +231,7 @@ func compile(sc *scenarios.Scenario) (*model, error) {
 			}
 			staffedBefore = staffedBefore || m.groups[gi].peak > 0
 			m.queues[qi].route = append(m.queues[qi].route, routeStep{group: gi, after: after})
-			m.groups[gi].serves = append(m.groups[gi].serves, served{q: qi, after: after, priority: m.queues[qi].priority})
+			m.groups[gi].serves = append(m.groups[gi].serves, served{q: qi, after: after, priority: m.servePriority(gi, qi)})
 		}
 	}
 	for i := range m.groups {

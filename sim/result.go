@@ -114,12 +114,27 @@ type KPIs struct {
 // QueueResult holds the KPIs of one queue (call type).
 type QueueResult struct {
 	Name string `json:"name"`
+	// Client names the other client whose calls these are, in a vendor's
+	// shared funnel: simulated, but not in our KPIs, costs or verdicts;
+	// empty for our queues.
+	Client string `json:"client,omitempty"`
 	CallKPIs
 	TargetServiceLevel  float64 `json:"target_service_level"`
 	TargetWithinSeconds float64 `json:"target_within_seconds"`
 	// MeetsTarget: the service level's point estimate reaches the target;
 	// a queue offered no calls does not meet it (nothing was measured).
 	MeetsTarget bool `json:"meets_target"`
+}
+
+// MeetsTargets reports whether every queue of ours meets its service-level
+// target (another client's queues do not count).
+func (r *Result) MeetsTargets() bool {
+	for _, q := range r.Queues {
+		if q.Client == "" && !q.MeetsTarget {
+			return false
+		}
+	}
+	return true
 }
 
 // GroupResult holds the KPIs of one agent group.

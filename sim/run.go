@@ -201,9 +201,11 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 	}
 
 	// collect builds the units for one selection of cells: slot < 0 means
-	// every slot, q < 0 every queue, g < 0 every group (g == -2: none).
-	// It visits only the cells of the slots selected, so the per-interval
-	// tables cost one pass over the cells in all, not one per interval.
+	// every slot, q < 0 every queue of ours (another client's queue counts
+	// only on its own), g < 0 every group (g == -2: none). It visits only
+	// the cells of the slots selected, so the per-interval tables cost one
+	// pass over the cells in all, not one per interval.
+	others := m.contracts.hasOthers
 	collect := func(slot, q, g int) []unit {
 		var us []unit
 		lo, hi := 0, S
@@ -217,13 +219,16 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 					st.cellVisits++
 					cell := b*S + s
 					u.exposure += m.exposure[cell]
-					if q < 0 {
+					if q < 0 && !others {
 						u.tmax = max(u.tmax, r.tmax[cell])
 					}
 					for qi := 0; qi < Q; qi++ {
-						if q < 0 || qi == q {
+						if (q < 0 && m.ours(qi)) || qi == q {
 							u.q.add(&r.qcells[cell*Q+qi])
 						}
+					}
+					if q < 0 && others {
+						u.tmax = max(u.tmax, u.q.maxLen) // the longest of our queues
 					}
 					if q >= 0 {
 						u.tmax = max(u.tmax, r.qcells[cell*Q+q].maxLen)
@@ -240,7 +245,7 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 				}
 				if b == 0 && slot < 0 {
 					for qi := 0; qi < Q; qi++ {
-						if q < 0 || qi == q {
+						if (q < 0 && m.ours(qi)) || qi == q {
 							u.waitEnd += float64(r.waitingAtEnd[qi])
 						}
 					}
@@ -259,6 +264,7 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 		ck := callKPIs(collect(-1, qi, -2), perRep, len(reps))
 		res.Queues = append(res.Queues, QueueResult{
 			Name:                q.name,
+			Client:              m.contracts.client[qi],
 			CallKPIs:            ck,
 			TargetServiceLevel:  q.targetSL,
 			TargetWithinSeconds: q.within,

@@ -308,7 +308,7 @@ func pointOf(set []string, r *sim.Result) Point {
 		p.CostObservations = append(p.CostObservations, o.CostPerMonth)
 	}
 	for _, q := range r.Queues {
-		if !q.MeetsTarget {
+		if q.Client == "" && !q.MeetsTarget { // another client's queue is not ours to meet
 			p.MeetsTargets = false
 			p.QueuesMissingTarget = append(p.QueuesMissingTarget, q.Name)
 		}
