@@ -394,7 +394,13 @@ func costChart(cmp *sim.Comparison, cur string) (*chart, error) {
 	}
 	c.p.Add(bars)
 	for _, p := range parts {
-		c.addLegend(p.label, boxThumb{p.col})
+		drawn := false // a credit (an SLA penalty received) has no bar
+		for i := range cmp.Variants {
+			drawn = drawn || p.f(&cmp.Variants[i].Cost.Breakdown) > 0
+		}
+		if drawn {
+			c.addLegend(p.label, boxThumb{p.col})
+		}
 	}
 	c.p.Add(rightLabels{labels: totals, style: text.Style{Color: colBlack, Font: font.From(sansFont, 10), Handler: c.p.TextHandler}})
 	c.p.Y.Min, c.p.Y.Max = -0.6, float64(n)-0.4

@@ -68,31 +68,8 @@ func WriteCompareText(w io.Writer, c *sim.Comparison) error {
 	row("  per offered call", func(v *sim.VariantResult) string { return Money(v.Cost.PerOfferedCall) })
 	row("  per handled call", func(v *sim.VariantResult) string { return Money(v.Cost.PerHandledCall) })
 	row("  per resolved contact", func(v *sim.VariantResult) string { return Money(v.Cost.PerResolvedContact) })
-	parts := []struct {
-		name string
-		f    func(b *sim.Breakdown) float64
-	}{
-		{"wages", func(b *sim.Breakdown) float64 { return b.Wages }},
-		{"overhead", func(b *sim.Breakdown) float64 { return b.Overhead }},
-		{"supervision", func(b *sim.Breakdown) float64 { return b.Supervision }},
-		{"seats", func(b *sim.Breakdown) float64 { return b.Seats }},
-		{"turnover", func(b *sim.Breakdown) float64 { return b.Turnover }},
-		{"vendor setup (spread)", func(b *sim.Breakdown) float64 { return b.VendorSetup }},
-		{"vendor minutes", func(b *sim.Breakdown) float64 { return b.VendorMinutes }},
-		{"vendor calls", func(b *sim.Breakdown) float64 { return b.VendorCalls }},
-		{"vendor agent hours", func(b *sim.Breakdown) float64 { return b.VendorAgentHours }},
-		{"vendor minimum top-up", func(b *sim.Breakdown) float64 { return b.VendorMinimum }},
-		{"abandoned calls", func(b *sim.Breakdown) float64 { return b.AbandonedCalls }},
-		{"unresolved contacts", func(b *sim.Breakdown) float64 { return b.UnresolvedContacts }},
-	}
-	for _, p := range parts {
-		any := false
-		for i := range c.Variants {
-			any = any || p.f(&c.Variants[i].Cost.Breakdown) != 0
-		}
-		if any {
-			row("  "+p.name, func(v *sim.VariantResult) string { return Count(p.f(&v.Cost.Breakdown)) })
-		}
+	for _, p := range usedCostParts(c) {
+		row("  "+p.label, func(v *sim.VariantResult) string { return Count(p.f(&v.Cost.Breakdown)) })
 	}
 	tw.Flush()
 

@@ -219,8 +219,12 @@ var costParts = []costPart{
 	{"vendor setup (spread)", "vendor_setup", rgb(0xf1ce63), func(b *sim.Breakdown) float64 { return b.VendorSetup }},
 	{"vendor minutes", "vendor_minutes", rgb(0xf28e2b), func(b *sim.Breakdown) float64 { return b.VendorMinutes }},
 	{"vendor calls", "vendor_calls", rgb(0xffbe7d), func(b *sim.Breakdown) float64 { return b.VendorCalls }},
+	{"vendor resolved contacts", "vendor_resolved_contacts", rgb(0xff9d9a), func(b *sim.Breakdown) float64 { return b.VendorResolved }},
 	{"vendor agent hours", "vendor_agent_hours", rgb(0xd37295), func(b *sim.Breakdown) float64 { return b.VendorAgentHours }},
+	{"vendor committed hours", "vendor_committed_hours", rgb(0xb07aa1), func(b *sim.Breakdown) float64 { return b.VendorCommitted }},
+	{"vendor hours above commitment", "vendor_hours_above_commitment", rgb(0xd4a6c8), func(b *sim.Breakdown) float64 { return b.VendorAbove }},
 	{"vendor minimum top-up", "vendor_minimum_top_up", rgb(0xfabfd2), func(b *sim.Breakdown) float64 { return b.VendorMinimum }},
+	{"vendor SLA (credit < 0)", "vendor_sla", rgb(0x79706e), func(b *sim.Breakdown) float64 { return b.VendorSLA }},
 	{"abandoned calls", "abandoned_calls", rgb(0xe15759), func(b *sim.Breakdown) float64 { return b.AbandonedCalls }},
 	{"unresolved contacts", "unresolved_contacts", rgb(0x9d7660), func(b *sim.Breakdown) float64 { return b.UnresolvedContacts }},
 }
