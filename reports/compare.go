@@ -49,12 +49,12 @@ func WriteCompareText(w io.Writer, c *sim.Comparison) error {
 				}
 				return &sim.QueueResult{}
 			}
-			row(q.Name+": service level", func(v *sim.VariantResult) string {
+			row(queueLabel(&q)+": service level", func(v *sim.VariantResult) string {
 				x := qr(v)
 				return PctCI(x.ServiceLevel, x.ServiceLevelCI95)
 			})
-			row(q.Name+": ASA", func(v *sim.VariantResult) string { x := qr(v); return SecsCI(x.ASASeconds, x.ASASecondsCI95) })
-			row(q.Name+": abandon rate", func(v *sim.VariantResult) string { x := qr(v); return PctCI(x.AbandonRate, x.AbandonRateCI95) })
+			row(queueLabel(&q)+": ASA", func(v *sim.VariantResult) string { x := qr(v); return SecsCI(x.ASASeconds, x.ASASecondsCI95) })
+			row(queueLabel(&q)+": abandon rate", func(v *sim.VariantResult) string { x := qr(v); return PctCI(x.AbandonRate, x.AbandonRateCI95) })
 		}
 	}
 	row("meets targets", func(v *sim.VariantResult) string {
@@ -71,7 +71,16 @@ func WriteCompareText(w io.Writer, c *sim.Comparison) error {
 	for _, p := range usedCostParts(c) {
 		row("  "+p.label, func(v *sim.VariantResult) string { return Count(p.f(&v.Cost.Breakdown)) })
 	}
+	if hasSLA(c) {
+		fmt.Fprintln(tw, "\t")
+		for _, r := range compareSLARows(c) {
+			fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+		}
+	}
 	tw.Flush()
+	if hasSLA(c) {
+		ew.printf("%s\n", slaNote(c))
+	}
 
 	if len(c.Variants) > 1 {
 		ew.printf("\nDifference from %q (paired over replications)\n", c.Variants[0].Name)

@@ -241,8 +241,10 @@ func rgb(v uint32) color.RGBA { return color.RGBA{uint8(v >> 16), uint8(v >> 8),
 
 // WriteVariantsCSV writes variants.csv: one row per variant of a
 // comparison with its KPIs, its monthly cost and breakdown (columns ending
-// in the currency code), and its difference from the base (columns ending
-// in _vs_base; empty for the base).
+// in the currency code), its difference from the base (columns ending in
+// _vs_base; empty for the base), and the monthly SLA penalties received
+// with their spread over the replications and the SLA periods missed a
+// month (empty without an agreement).
 func WriteVariantsCSV(w io.Writer, c *sim.Comparison) error {
 	cur := ""
 	if len(c.Variants) > 0 {
@@ -260,7 +262,9 @@ func WriteVariantsCSV(w io.Writer, c *sim.Comparison) error {
 	}
 	h = append(h, "service_level_vs_base", "service_level_vs_base_ci95", "asa_seconds_vs_base", "asa_seconds_vs_base_ci95",
 		"abandon_rate_vs_base", "abandon_rate_vs_base_ci95", "cost_per_month_vs_base"+cc, "cost_per_month_vs_base_ci95"+cc,
-		"cost_per_offered_call_vs_base"+cc, "cost_per_offered_call_vs_base_ci95"+cc)
+		"cost_per_offered_call_vs_base"+cc, "cost_per_offered_call_vs_base_ci95"+cc,
+		"sla_penalties"+cc, "sla_penalties_ci95"+cc, "sla_penalties_p10"+cc, "sla_penalties_p50"+cc, "sla_penalties_p90"+cc,
+		"sla_penalties_min"+cc, "sla_penalties_max"+cc, "sla_periods_missed")
 	var rows [][]string
 	for i := range c.Variants {
 		v := &c.Variants[i]
@@ -281,6 +285,11 @@ func WriteVariantsCSV(w io.Writer, c *sim.Comparison) error {
 				num(d.CostPerCall), num(d.CostPerCallCI95))
 		} else {
 			row = append(row, blanks(10)...)
+		}
+		if d := v.Cost.SLAPenalties; d != nil {
+			row = append(row, money(d.Mean), money(d.MeanCI95), money(d.P10), money(d.P50), money(d.P90), money(d.Min), money(d.Max), num(slaMissed(v)))
+		} else {
+			row = append(row, blanks(8)...)
 		}
 		rows = append(rows, row)
 	}

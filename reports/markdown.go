@@ -142,7 +142,10 @@ func simulateTables(r *sim.Result, md bool) []table {
 		case !q.MeetsTarget:
 			met = missed
 		}
-		rows = append(rows, []string{q.Name, Count(q.Offered), PctCI(q.ServiceLevel, q.ServiceLevelCI95),
+		if q.Client != "" { // another client's target, not ours
+			met = strings.ToLower(strings.Trim(met, "*")) + " (theirs)"
+		}
+		rows = append(rows, []string{queueLabel(&q), Count(q.Offered), PctCI(q.ServiceLevel, q.ServiceLevelCI95),
 			Pct(q.TargetServiceLevel) + " in " + Secs(q.TargetWithinSeconds), met,
 			SecsCI(q.ASASeconds, q.ASASecondsCI95), PctCI(q.AbandonRate, q.AbandonRateCI95), Pct(q.PWait),
 			fmt.Sprintf("%.2f", q.MeanQueueLength), fmt.Sprint(q.MaxQueueLength), Secs(q.MeanHandleSeconds)})
@@ -155,6 +158,7 @@ func simulateTables(r *sim.Result, md bool) []table {
 			PctCI(g.Occupancy, g.OccupancyCI95), Count(g.Handled), fmt.Sprintf("%.2f", g.CallsPerAgentHour)})
 	}
 	ts = append(ts, table{Title: "Groups", Header: []string{"group", "sourcing", "peak agents", "avg staffed", "occupancy", "handled", "calls/agent/h"}, Align: "llrrrrr", Rows: rows})
+	ts = append(ts, vendorTables(r)...)
 
 	if len(r.Intervals) > 0 {
 		rows = nil
@@ -223,7 +227,7 @@ func compareTables(c *sim.Comparison, md bool) []table {
 	row("agents", func(v *sim.VariantResult) string { return fmt.Sprint(v.KPIs.Agents) })
 	if len(c.Variants[0].Queues) > 1 {
 		for qi, q := range c.Variants[0].Queues {
-			row(q.Name+": service level", func(v *sim.VariantResult) string {
+			row(queueLabel(&q)+": service level", func(v *sim.VariantResult) string {
 				if qi >= len(v.Queues) {
 					return ""
 				}
@@ -249,6 +253,14 @@ func compareTables(c *sim.Comparison, md bool) []table {
 		row(p.label, func(v *sim.VariantResult) string { return Count(p.f(&v.Cost.Breakdown)) })
 	}
 	ts = append(ts, table{Title: "Cost per month (" + currencyCode(cur) + ")", Header: header, Align: align, Rows: rows})
+	if hasSLA(c) {
+		rows := compareSLARows(c)
+		for _, r := range rows {
+			r[0] = strings.TrimSpace(r[0])
+		}
+		ts = append(ts, table{Title: "SLA penalties received per month (" + currencyCode(cur) + ")", Note: slaNote(c),
+			Header: header, Align: align, Rows: rows})
+	}
 
 	if len(c.Variants) > 1 {
 		rows = nil

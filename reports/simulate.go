@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/callsim/callsim/sim"
@@ -78,8 +79,11 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 		case !q.MeetsTarget:
 			meets = "MISSED"
 		}
+		if q.Client != "" { // another client's target, not ours
+			meets = strings.ToLower(meets) + " (theirs)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s/%s %s\t%s\t%s\t%s\t%.2f\t%d\t%s\t\n",
-			q.Name, Count(q.Offered), PctCI(q.ServiceLevel, q.ServiceLevelCI95),
+			queueLabel(&q), Count(q.Offered), PctCI(q.ServiceLevel, q.ServiceLevelCI95),
 			Pct(q.TargetServiceLevel), Secs(q.TargetWithinSeconds), meets,
 			SecsCI(q.ASASeconds, q.ASASecondsCI95), PctCI(q.AbandonRate, q.AbandonRateCI95),
 			Pct(q.PWait), q.MeanQueueLength, q.MaxQueueLength, Secs(q.MeanHandleSeconds))
@@ -93,6 +97,7 @@ func WriteSimulateText(w io.Writer, r *sim.Result, opt TextOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t%s\t%.2f\t\n", g.Name, g.Sourcing, g.Agents, g.StaffedAgents, PctCI(g.Occupancy, g.OccupancyCI95), Count(g.Handled), g.CallsPerAgentHour)
 	}
 	tw.Flush()
+	writeVendorText(ew, r)
 
 	if opt.Intervals {
 		ew.printf("\nIntervals (mean per day)\n")

@@ -270,6 +270,7 @@ type SLAResult struct {
 	ServiceLevel  float64  `json:"service_level"`
 	WithinSeconds float64  `json:"within_seconds"`
 	Queues        []string `json:"queues"`
+	Terms         SLATerms `json:"terms"`
 	// Periods measured, met and missed per month (means over the
 	// observations).
 	PeriodsPerMonth float64 `json:"periods_per_month"`
@@ -282,6 +283,18 @@ type SLAResult struct {
 	// Observations are the agreement's figures in each replication (or
 	// batch of one replication).
 	Observations []SLAObservation `json:"observations"`
+}
+
+// SLATerms are the money terms of an agreement, as in the scenario: cap
+// is an amount per month (CapAmount) or a share of the month's vendor
+// fees (CapShare); 0: none.
+type SLATerms struct {
+	PenaltyPerMiss  float64 `json:"penalty_per_miss"`
+	PenaltyPerPoint float64 `json:"penalty_per_point"`
+	BonusPerMet     float64 `json:"bonus_per_met"`
+	BonusPerPoint   float64 `json:"bonus_per_point"`
+	CapAmount       float64 `json:"cap_amount"`
+	CapShare        float64 `json:"cap_share"`
 }
 
 // SLAObservation is an SLA over one replication (or batch): its measured

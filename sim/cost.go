@@ -267,6 +267,8 @@ func vendorResult(m *model, gi int, us []costUnit, months []float64, scale float
 		return b, nil
 	}
 	s := &SLAResult{Per: string(a.Per), ServiceLevel: a.ServiceLevel, WithinSeconds: a.Within.Seconds(), Queues: a.Queues,
+		Terms: SLATerms{PenaltyPerMiss: a.PenaltyPerMiss, PenaltyPerPoint: a.PenaltyPerPoint, BonusPerMet: a.BonusPerMet,
+			BonusPerPoint: a.BonusPerPoint, CapAmount: a.CapAmount, CapShare: a.CapShare},
 		Observations: []SLAObservation{}}
 	monthly := make([]float64, len(us))
 	for i, u := range us {
