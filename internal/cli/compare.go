@@ -29,6 +29,14 @@ monthly cost with its breakdown, the differences from the base with paired
 95% confidence intervals, and the cheapest variant whose every queue meets
 its service-level target.
 
+Vendor contracts count as the scenario states them (groups[i].cost): prices
+per minute, call and resolved contact, committed hours, minimums, and a
+service-level agreement whose penalties are a credit in the cost; the
+monthly penalties received are shown with their spread over the
+replications (p10 / p50 / p90, min / max). Another client's queue in a
+vendor's shared funnel (queues[i].client) is simulated but neither billed to
+us nor counted in our KPIs and targets. See "callsim scenarios reference".
+
 FILE is a scenario file or the name of a built-in scenario.`,
 		Example: `  callsim compare my-center.yaml
   callsim compare my-center.yaml --json > comparison.json

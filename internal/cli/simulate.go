@@ -36,7 +36,12 @@ that name is used (see "callsim scenarios list").
 Definitions: service level = calls answered within the queue's threshold /
 all offered calls (abandoned ones included); ASA = mean wait of answered
 calls, zero waits included; abandon rate = abandoned / offered; occupancy =
-agent time busy with calls (talk + wrap-up) / agent time staffed.`,
+agent time busy with calls (talk + wrap-up) / agent time staffed.
+
+For vendor groups the summary also shows what each bills us per month (our
+queues' calls only, at each queue's price) and how its service-level
+agreement fared: periods met and missed, and the monthly penalty received
+with its spread over the replications.`,
 		Example: `  callsim simulate single-queue
   callsim simulate my-center.yaml --intervals
   callsim simulate my-center.yaml --json > result.json
