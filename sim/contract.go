@@ -24,9 +24,14 @@ type contracts struct {
 	slas       []msla
 	slaOf      [][]int // per queue: the SLAs covering it
 	slaOfGroup []int   // per group: its SLA, or -1
-	// tally is set when the engine must keep the figures of contractTally:
-	// some group is a vendor.
-	tally bool
+	// skill: group g lists queue q in its skills ([g*Q+q]).
+	skill []bool
+	// sole is, per group, the queue it serves when it has one skill, or
+	// -1: a vendor serving one queue is billed from its reporting cells.
+	sole []int
+	// perQueue is set when the engine must keep the volumes of each group
+	// and queue (contractTally.gq): some vendor serves several queues.
+	perQueue bool
 }
 
 // msla is a compiled service-level agreement.
@@ -45,6 +50,7 @@ func (m *model) compileContracts(sc *scenarios.Scenario) {
 		ours:   make([]bool, Q),
 		client: make([]string, Q),
 		prio:   make([]int, G*Q),
+		skill:  make([]bool, G*Q),
 		terms:  make([]scenarios.VolumeTerms, G*Q),
 		slaOf:  make([][]int, Q),
 	}
@@ -64,10 +70,21 @@ func (m *model) compileContracts(sc *scenarios.Scenario) {
 			c.prio[gi*Q+qi] = sc.ServePriority(g, q.Name)
 			c.terms[gi*Q+qi] = g.Cost.Terms(q.Name)
 		}
+		c.sole = append(c.sole, -1)
+		for _, sk := range g.Skills {
+			if qi, ok := qIndex[sk]; ok {
+				c.skill[gi*Q+qi] = true
+			}
+		}
+		if len(g.Skills) == 1 {
+			if qi, ok := qIndex[g.Skills[0]]; ok {
+				c.sole[gi] = qi
+			}
+		}
 		if m.sourcing[gi] != scenarios.Outsourced {
 			continue
 		}
-		c.tally = true
+		c.perQueue = c.perQueue || c.sole[gi] < 0
 		if a := g.Cost.SLA; a != nil {
 			s := msla{group: gi, a: a, within: a.Within.Seconds(), minCalls: math.Max(1, float64(a.MinCalls)), queues: a.Queues}
 			for _, name := range a.Queues {
@@ -103,20 +120,24 @@ type slaCell struct {
 
 // contractTally holds the figures of one replication that the contract
 // terms need beyond the reporting cells: per batch, group and queue the
-// volumes handled; per SLA and interval of the window (not folded into
-// intervals of the day) the calls measured. The engine feeds it through
-// offer and serve; it is nil when the scenario has no vendor.
+// volumes handled (when a vendor serves several queues); per SLA and
+// interval of the window (not folded into intervals of the day) the calls
+// measured. The engine feeds it through offer and serve; it is nil when no
+// contract needs it.
 type contractTally struct {
-	gq  []gqcell    // [batch*G*Q + g*Q + q]
+	gq  []gqcell    // [batch*G*Q + g*Q + q], or nil
 	sla [][]slaCell // [sla][k - firstInterval]
 }
 
 func newContractTally(m *model) *contractTally {
 	c := m.contracts
-	if c == nil || !c.tally {
+	if c == nil || (!c.perQueue && len(c.slas) == 0) {
 		return nil
 	}
-	t := &contractTally{gq: make([]gqcell, m.batches*len(m.groups)*len(m.queues))}
+	t := &contractTally{}
+	if c.perQueue {
+		t.gq = make([]gqcell, m.batches*len(m.groups)*len(m.queues))
+	}
 	n := m.windowIntervals()
 	for range c.slas {
 		t.sla = append(t.sla, make([]slaCell, n))
@@ -144,13 +165,18 @@ func (t *contractTally) offer(m *model, q int, at float64) {
 // window, in reporting cell cell) and was answered by group g after wait
 // seconds, with talk and wrap seconds of work.
 func (t *contractTally) serve(m *model, cell, g, q int, arrive, wait, talk, wrap float64, resolved bool) {
-	Q := len(m.queues)
-	c := &t.gq[(cell/m.nSlots*len(m.groups)+g)*Q+q]
-	c.handled++
-	c.talk += talk
-	c.wrap += wrap
-	if resolved {
-		c.resolved++
+	if t.gq != nil {
+		b := 0
+		if m.batches > 1 {
+			b = cell / m.nSlots
+		}
+		c := &t.gq[(b*len(m.groups)+g)*len(m.queues)+q]
+		c.handled++
+		c.talk += talk
+		c.wrap += wrap
+		if resolved {
+			c.resolved++
+		}
 	}
 	for _, si := range m.contracts.slaOf[q] {
 		s := &m.contracts.slas[si]
@@ -339,8 +365,9 @@ type vendorUnit struct {
 }
 
 // vendorCost computes vendor group gi's cost in batch b of replication r,
-// whose measured window is exposure seconds with paid agent seconds.
-func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float64, sla []slaTally) vendorUnit {
+// whose measured window is exposure seconds with paid agent seconds, in
+// which the group's reporting cells sum to gs.
+func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float64, gs *gcell, sla []slaTally) vendorUnit {
 	c := &m.groupCosts[gi]
 	var u vendorUnit
 	if paid == 0 {
@@ -353,29 +380,34 @@ func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float
 		months = scenarios.DefaultContractMonths
 	}
 	u.b.VendorSetup = c.SetupFee / months * perMonth
-	if r.contracts != nil {
-		for qi := 0; qi < Q; qi++ {
-			if !m.ours(qi) {
-				continue
-			}
-			x := r.contracts.gq[(b*G+gi)*Q+qi]
-			t := m.contracts.terms[gi*Q+qi]
-			billed := x.talk
-			if t.BillWrapUp {
-				billed += x.wrap
-			}
-			bq := BilledQueue{Queue: m.queues[qi].name, Minutes: billed / 60, Calls: x.handled, ResolvedContacts: x.resolved,
-				PerHandledMinute: t.PerHandledMinute, PerCall: t.PerCall, PerResolvedContact: t.PerResolvedContact, Priority: m.servePriority(gi, qi)}
-			mins, calls, res := bq.Minutes*t.PerHandledMinute, x.handled*t.PerCall, x.resolved*t.PerResolvedContact
-			bq.Amount = mins + calls + res
-			u.b.VendorMinutes += mins
-			u.b.VendorCalls += calls
-			u.b.VendorResolved += res
-			u.minutes += bq.Minutes
-			u.calls += x.handled
-			u.resolved += x.resolved
-			u.queues = append(u.queues, bq)
+	for qi := 0; qi < Q; qi++ {
+		var x gqcell
+		switch {
+		case !m.ours(qi):
+			continue
+		case m.contracts.sole[gi] == qi:
+			x = gqcell{handled: gs.handled, talk: gs.talk, wrap: gs.wrap, resolved: gs.resolved}
+		case m.contracts.sole[gi] < 0 && m.contracts.skill[gi*Q+qi] && r.contracts != nil && r.contracts.gq != nil:
+			x = r.contracts.gq[(b*G+gi)*Q+qi]
+		default:
+			continue // the group does not serve the queue
 		}
+		t := m.contracts.terms[gi*Q+qi]
+		billed := x.talk
+		if t.BillWrapUp {
+			billed += x.wrap
+		}
+		bq := BilledQueue{Queue: m.queues[qi].name, Minutes: billed / 60, Calls: x.handled, ResolvedContacts: x.resolved,
+			PerHandledMinute: t.PerHandledMinute, PerCall: t.PerCall, PerResolvedContact: t.PerResolvedContact, Priority: m.servePriority(gi, qi)}
+		mins, calls, res := bq.Minutes*t.PerHandledMinute, x.handled*t.PerCall, x.resolved*t.PerResolvedContact
+		bq.Amount = mins + calls + res
+		u.b.VendorMinutes += mins
+		u.b.VendorCalls += calls
+		u.b.VendorResolved += res
+		u.minutes += bq.Minutes
+		u.calls += x.handled
+		u.resolved += x.resolved
+		u.queues = append(u.queues, bq)
 	}
 	u.hours = paid / 3600
 	u.b.VendorAgentHours = u.hours * c.PerAgentHour

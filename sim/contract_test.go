@@ -378,3 +378,23 @@ func TestPenaltyDistribution(t *testing.T) {
 		}
 	}
 }
+
+// TestPricesByQueue: a vendor answering two queues of ours bills each
+// queue's minutes at that queue's price.
+func TestPricesByQueue(t *testing.T) {
+	sc := sharedFunnel()
+	sc.Queues[1].Client = ""
+	r := mustRun(t, sc)
+	toMonth := month / (sc.Horizon - sc.WarmUp).Seconds()
+	a, b := r.Queues[0], r.Queues[1]
+	want := (0.55*a.Answered*a.MeanHandleSeconds + 0.80*b.Answered*b.MeanHandleSeconds) / 60 * toMonth
+	if got := r.Cost.Breakdown.VendorMinutes; !near(got, want) {
+		t.Errorf("vendor minutes %.2f a month, want %.2f", got, want)
+	}
+	if q := r.Cost.Groups[0].Billed.Queues; len(q) != 2 || q[1].PerHandledMinute != 0.80 || q[0].PerHandledMinute != 0.55 {
+		t.Errorf("billed queues %+v", q)
+	}
+	if r.KPIs.Offered != a.Offered+b.Offered {
+		t.Errorf("offered %g, want both queues' %g", r.KPIs.Offered, a.Offered+b.Offered)
+	}
+}

@@ -142,12 +142,14 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 		for b := 0; b < m.keptBatches(r); b++ {
 			u := costUnit{groups: make([]Breakdown, G), vendors: make([]vendorUnit, G)}
 			paid := make([]float64, G)
+			gs := make([]gcell, G)
 			var qs qcell
 			for s := 0; s < S; s++ {
 				cell := b*S + s
 				u.exposure += m.exposure[cell]
 				for gi := 0; gi < G; gi++ {
 					paid[gi] += m.paid[cell*G+gi]
+					gs[gi].add(&r.gcells[cell*G+gi])
 				}
 				for qi := 0; qi < Q; qi++ {
 					if m.ours(qi) {
@@ -166,7 +168,7 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 					if si := m.contracts.slaOfGroup[gi]; si >= 0 {
 						t = slas[si]
 					}
-					u.vendors[gi] = m.vendorCost(r, gi, b, paid[gi], u.exposure, t)
+					u.vendors[gi] = m.vendorCost(r, gi, b, paid[gi], u.exposure, &gs[gi], t)
 					u.groups[gi] = u.vendors[gi].b
 				}
 				u.total.add(&u.groups[gi], 1)
