@@ -1,9 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callsim/callsim/internal/inputfile"
 )
 
 // decoder walks a yaml.Node tree against the scenario schema. It never stops
@@ -1172,13 +1175,12 @@ func (d *decoder) loadForecast(q *Queue, path string, interval time.Duration) {
 	if !filepath.IsAbs(file) && d.file != "" {
 		file = filepath.Join(filepath.Dir(d.file), file)
 	}
-	f, err := os.Open(file)
+	data, err := inputfile.Read(context.Background(), file, inputfile.Forecast, nil)
 	if err != nil {
 		d.errorf(n, path, "the path is relative to the scenario file", "cannot read the forecast: %v", err)
 		return
 	}
-	defer f.Close()
-	fc, err := ParseForecast(file, f, interval)
+	fc, err := ParseForecast(file, bytes.NewReader(data), interval)
 	if err != nil {
 		d.errorf(n, path, "", "%v", err)
 		return

@@ -11,6 +11,14 @@ import (
 	"time"
 )
 
+// Bounds of a forecast file: the calls of one row, the queues, and the
+// intervals of the week over all queues.
+const (
+	MaxForecastCalls  = 1e9
+	MaxForecastQueues = 1000
+	MaxForecastCells  = 4_000_000
+)
+
 // Forecast holds call volumes read from a WFM forecast export: for each
 // queue, the arrival rate (calls per second) in every interval of the week,
 // Monday 00:00 first.
@@ -91,6 +99,9 @@ func ParseForecast(name string, r io.Reader, interval time.Duration) (Forecast, 
 		if err != nil || !(calls >= 0) || math.IsInf(calls, 0) {
 			return nil, fmt.Errorf("%s:%d: calls must be a number >= 0, got %q", name, line, get("calls"))
 		}
+		if calls > MaxForecastCalls {
+			return nil, fmt.Errorf("%s:%d: calls %s: at most %g calls an interval", name, line, get("calls"), float64(MaxForecastCalls))
+		}
 		days, tod, date, err := parseForecastStart(get("start"))
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v (hint: write 08:30, mon 08:30 or 2026-11-23 08:30)", name, line, err)
@@ -101,6 +112,10 @@ func ParseForecast(name string, r io.Reader, interval time.Duration) (Forecast, 
 		slot := int(tod / interval)
 		a := accs[q]
 		if a == nil {
+			if len(accs) >= MaxForecastQueues || (len(accs)+1)*7*perDay > MaxForecastCells {
+				return nil, fmt.Errorf("%s:%d: queue %q: the forecast holds more queues than the %d (%s intervals of the week each) it may hold",
+					name, line, q, min(MaxForecastQueues, MaxForecastCells/(7*perDay)), count(int64(7*perDay)))
+			}
 			a = &acc{sum: make([]float64, 7*perDay), weeks: map[int]map[string]bool{}}
 			accs[q] = a
 		}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/callsim/callsim/internal/inputfile"
 )
 
 // Parse reads a scenario from YAML data, applies every default and validates
@@ -21,6 +24,9 @@ import (
 func Parse(name string, data []byte) (*Scenario, error) {
 	root, err := parseYAML(name, data)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkExpansion(name, root); err != nil {
 		return nil, err
 	}
 	return parseNode(name, root)
@@ -66,14 +72,15 @@ func parseNode(name string, root *yaml.Node) (*Scenario, error) {
 	return s, nil
 }
 
-// Load reads and parses the scenario file at path.
+// Load reads and parses the scenario file at path: a regular file of at
+// most inputfile.Scenario's limit (1 MB).
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(context.Background(), path, inputfile.Scenario, nil)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("scenario file %s does not exist: %w", path, err)
 		}
-		return nil, fmt.Errorf("read scenario: %w", err)
+		return nil, err
 	}
 	return Parse(path, data)
 }

@@ -204,6 +204,7 @@ func (s *Scenario) validate() *validator {
 		}
 	}
 	s.validateSourcing(&v)
+	s.validateBounds(&v)
 	return &v
 }
 

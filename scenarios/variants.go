@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,9 +62,7 @@ func (d *decoder) buildVariants(root *yaml.Node, s *Scenario) {
 			continue
 		}
 		names[spec.name] = true
-		doc := cloneNode(root)
-		removeKey(doc, "variants")
-		removeKey(doc, "strategies")
+		doc := cloneNode(withoutKey(root, "variants", "strategies"))
 		ok := true
 		for _, st := range spec.sets {
 			if err := setPath(doc, st.key.Value, cloneNode(st.value)); err != nil {
@@ -140,7 +139,7 @@ func errorPath(root *yaml.Node, path string) string {
 // name (or queue, for routes) or by index.
 func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 	segs := strings.Split(path, ".")
-	n := root
+	n := root // the caller's own copy; the nodes below are copied on the way
 	for i, seg := range segs {
 		last := i == len(segs)-1
 		switch n.Kind {
@@ -153,7 +152,8 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 						n.Content[j+1] = value
 						return nil
 					}
-					n = resolve(n.Content[j+1])
+					n.Content[j+1] = own(resolve(n.Content[j+1]))
+					n = n.Content[j+1]
 					break
 				}
 			}
@@ -191,8 +191,10 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 				// its keys (after) writes it out as {group: NAME}.
 				item = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
 					{Kind: yaml.ScalarNode, Tag: "!!str", Value: "group"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: item.Value}}}
-				n.Content[at] = item
+			} else {
+				item = own(item)
 			}
+			n.Content[at] = item
 			n = item
 		default:
 			return fmt.Errorf("%s: %s is not a mapping or a list", path, strings.Join(segs[:i], "."))
@@ -221,30 +223,57 @@ func itemName(n *yaml.Node) string {
 	return ""
 }
 
-func removeKey(m *yaml.Node, key string) {
-	if m.Kind != yaml.MappingNode {
-		return
+// withoutKey is mapping m without key (a shallow copy; m is not changed),
+// so that a copy of the scenario for a variant does not copy the variants
+// too (their aliases would be expanded once per variant).
+func withoutKey(m *yaml.Node, keys ...string) *yaml.Node {
+	m = resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return m
 	}
+	c := *m
+	c.Content = nil
 	for j := 0; j+1 < len(m.Content); j += 2 {
-		if m.Content[j].Value == key {
-			m.Content = append(m.Content[:j], m.Content[j+2:]...)
-			return
+		if !slices.Contains(keys, m.Content[j].Value) {
+			c.Content = append(c.Content, m.Content[j], m.Content[j+1])
 		}
 	}
+	return &c
 }
 
-// cloneNode deep-copies a node tree, resolving aliases.
+// cloneNode copies a node tree, resolving aliases. A node reached through
+// several aliases is copied once and shared, as in the original, so that
+// the copy is no larger than the file (nested aliases would otherwise
+// multiply); setPath copies the nodes on the path it changes, so a change
+// made through one alias does not show through another.
 func cloneNode(n *yaml.Node) *yaml.Node {
+	return cloneShared(n, map[*yaml.Node]*yaml.Node{})
+}
+
+func cloneShared(n *yaml.Node, memo map[*yaml.Node]*yaml.Node) *yaml.Node {
 	n = resolve(n)
 	if n == nil {
 		return nil
 	}
+	if c, ok := memo[n]; ok {
+		return c
+	}
 	c := *n
 	c.Anchor = ""
+	memo[n] = &c
 	c.Content = make([]*yaml.Node, len(n.Content))
 	for i, ch := range n.Content {
-		c.Content[i] = cloneNode(ch)
+		c.Content[i] = cloneShared(ch, memo)
 	}
+	return &c
+}
+
+// own is a shallow copy of n (its own list of children), for a node on the
+// path setPath changes.
+func own(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Anchor = ""
+	c.Content = append([]*yaml.Node(nil), n.Content...)
 	return &c
 }
 
@@ -255,9 +284,7 @@ func (s *Scenario) With(set map[string]string) (*Scenario, error) {
 	if s.root == nil {
 		return nil, fmt.Errorf("scenario %q was not read from YAML; overrides need its source", s.Name)
 	}
-	doc := cloneNode(s.root)
-	removeKey(doc, "variants")
-	removeKey(doc, "strategies")
+	doc := cloneNode(withoutKey(s.root, "variants", "strategies"))
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
@@ -277,4 +304,16 @@ func (s *Scenario) With(set map[string]string) (*Scenario, error) {
 		return nil, fmt.Errorf("with %v: %w", set, err)
 	}
 	return out, nil
+}
+
+func removeKey(m *yaml.Node, key string) {
+	if m.Kind != yaml.MappingNode {
+		return
+	}
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			m.Content = append(m.Content[:j], m.Content[j+2:]...)
+			return
+		}
+	}
 }
