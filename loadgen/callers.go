@@ -1,15 +1,18 @@
 package loadgen
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/callsim/callsim/internal/inputfile"
 )
 
 // Per-call parameters
@@ -62,14 +65,14 @@ func (c *Callers) Row(seq uint64) []string {
 	return c.Rows[seq%uint64(len(c.Rows))]
 }
 
-// LoadCallers reads a callers CSV file (see ParseCallers).
-func LoadCallers(path string) (*Callers, error) {
-	f, err := os.Open(path)
+// LoadCallers reads a callers CSV file (see ParseCallers): a regular file
+// of at most inputfile.Callers' limit (16 MB). Cancelling ctx ends the read.
+func LoadCallers(ctx context.Context, path string) (*Callers, error) {
+	data, err := inputfile.Read(ctx, path, inputfile.Callers, nil)
 	if err != nil {
-		return nil, fmt.Errorf("callers file: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return ParseCallers(f, path)
+	return ParseCallers(bytes.NewReader(data), path)
 }
 
 // MaxCallers bounds the rows of a callers file (they are held in memory).

@@ -34,6 +34,17 @@ const (
 	DefaultMaxInFlight   = 500000
 )
 
+// Bounds of a load test's settings, far above what one generator places
+// (about 10,000 calls a second), so that a typo cannot ask for endless
+// work: the call rate, the calls in progress, the duration and every
+// timeout.
+const (
+	MaxRate        = 100_000 // calls per second (--rate, stage targets)
+	MaxConcurrency = 1_000_000
+	MaxDuration    = 7 * 24 * time.Hour
+	MaxTimeout     = time.Hour // --invite-timeout, --grace, --late-tolerance
+)
+
 // MaxWallSeconds bounds a result's wall_seconds when results are read
 // back (a week and a day: longer than any run the generator places).
 const MaxWallSeconds = 8 * 24 * 3600
@@ -265,8 +276,22 @@ func (c *Config) validate() (target, error) {
 	case c.Concurrency == 0 && !open:
 		errs = append(errs, errors.New("no workload: give --rate, --stages or --concurrency"))
 	}
-	if c.Rate < 0 {
-		errs = append(errs, fmt.Errorf("rate %v must be positive", c.Rate))
+	if !(c.Rate >= 0 && c.Rate <= MaxRate) {
+		errs = append(errs, fmt.Errorf("rate %v: want 0 to %d calls a second", c.Rate, MaxRate))
+	}
+	for i, st := range c.Stages {
+		if !(st.Target >= 0 && st.Target <= MaxRate) || st.Duration < 0 || st.Duration > MaxDuration {
+			errs = append(errs, fmt.Errorf("stage %d (%v to %v): want a rate of 0 to %d calls a second for at most %v", i+1, st.Duration, st.Target, MaxRate, MaxDuration))
+		}
+	}
+	if c.Concurrency > MaxConcurrency || c.MaxInFlight > MaxConcurrency*10 {
+		errs = append(errs, fmt.Errorf("concurrency %d, max in flight %d: want at most %d and %d", c.Concurrency, c.MaxInFlight, MaxConcurrency, MaxConcurrency*10))
+	}
+	if c.Duration > MaxDuration {
+		errs = append(errs, fmt.Errorf("duration %v: want at most %v", c.Duration, MaxDuration))
+	}
+	if c.InviteTimeout > MaxTimeout || c.Grace > MaxTimeout || c.LateTolerance > MaxTimeout {
+		errs = append(errs, fmt.Errorf("timeouts (%v, %v, %v): want at most %v", c.InviteTimeout, c.Grace, c.LateTolerance, MaxTimeout))
 	}
 	if c.Rate > 0 && len(c.Stages) > 0 {
 		errs = append(errs, errors.New("give --rate or --stages, not both"))

@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/segment"
 )
@@ -263,7 +263,7 @@ func tlsConfig(insecure bool, caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return conf, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := inputfile.Read(context.Background(), caFile, inputfile.TLSCA, nil)
 	if err != nil {
 		return nil, fmt.Errorf("TLS CA file: %w", err)
 	}

@@ -1,10 +1,14 @@
 package loadgen
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/callsim/callsim/segment"
 )
 
 // latencyOf maps each histogram name to its summary in a Result.
@@ -27,9 +32,18 @@ var latencyOf = map[string]func(*Result) *Latency{
 
 // Missing lists the segments of Count that the result does not cover.
 func (s Segments) Missing() []int {
+	if s.Count < 1 || s.Count > segment.MaxCount {
+		return nil
+	}
+	have := make([]bool, s.Count)
+	for _, i := range s.Indexes {
+		if i >= 0 && i < s.Count {
+			have[i] = true
+		}
+	}
 	var out []int
-	for i := range s.Count {
-		if !slices.Contains(s.Indexes, i) {
+	for i, ok := range have {
+		if !ok {
 			out = append(out, i)
 		}
 	}
@@ -76,6 +90,9 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 		if len(r.Histograms) == 0 || r.HistogramSettings == (HistogramSettings{}) || r.TestID == "" {
 			return nil, fmt.Errorf("merge: %s has no histograms or test identity (written by an older callsim?): run it again to merge it", name(i))
 		}
+		if err := checkMergeInput(r); err != nil {
+			return nil, fmt.Errorf("merge: %s: %w (a result file was edited?)", name(i), err)
+		}
 		if r.HistogramSettings != first.HistogramSettings {
 			return nil, fmt.Errorf("merge: %s and %s record delays with incompatible histogram settings (%s against %s): only results recorded with the same settings merge",
 				name(0), name(i), first.HistogramSettings, r.HistogramSettings)
@@ -96,9 +113,9 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 				return nil, fmt.Errorf("merge: %s has no %s histogram but %s has: write both with the same callsim version", name(i), k, name(0))
 			}
 		}
-		if err := checkSeries(r); err != nil {
-			return nil, fmt.Errorf("merge: %s: %w (a result file was edited?)", name(i), err)
-		}
+	}
+	if err := checkOverlap(rs, name); err != nil {
+		return nil, err
 	}
 	owner := map[int]int{}
 	for i, r := range rs {
@@ -126,7 +143,7 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 		if m.StartedAt.IsZero() || r.StartedAt.Before(m.StartedAt) {
 			m.StartedAt = r.StartedAt
 		}
-		if e := r.StartedAt.Add(time.Duration(r.WallSeconds * float64(time.Second))); e.After(end) {
+		if e := r.StartedAt.Add(wallDuration(r)); e.After(end) {
 			end = e
 		}
 		if !r.FirstCallAt.IsZero() && (m.FirstCallAt.IsZero() || r.FirstCallAt.Before(m.FirstCallAt)) {
@@ -197,6 +214,143 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 	return m, nil
 }
 
+// MaxCounter bounds every counter of a result that is merged (about 7e13
+// calls: more than any run places), so that the sums of up to
+// segment.MaxCount results cannot overflow.
+const MaxCounter = 1 << 46
+
+// maxHistogramUs bounds the highest value of a result's histograms (a
+// day, in microseconds); callsim records up to an hour.
+const maxHistogramUs = int64(24 * time.Hour / time.Microsecond)
+
+// checkMergeInput checks, before anything is allocated from them or added
+// up, the fields of a result that Merge uses: the series, the segments,
+// the histogram settings, the counters (bounded, outcomes adding up to
+// attempted), the times and every number (finite).
+func checkMergeInput(r *Result) error {
+	if err := checkSeries(r); err != nil {
+		return err
+	}
+	if y := r.StartedAt.Year(); r.StartedAt.IsZero() || y < 2000 || y > 9999 {
+		return fmt.Errorf("started_at %s is not when a run started", r.StartedAt.Format(time.RFC3339))
+	}
+	if c := r.Segments.Count; c < 1 || c > segment.MaxCount {
+		return fmt.Errorf("segments.count %d: want 1 to %d", c, segment.MaxCount)
+	}
+	if n := len(r.Segments.Indexes); n < 1 || n > r.Segments.Count {
+		return fmt.Errorf("segments.indexes holds %d segments, want 1 to segments.count (%d)", n, r.Segments.Count)
+	}
+	hs := r.HistogramSettings
+	if hs.LowestUs < 1 || hs.HighestUs < 2*hs.LowestUs || hs.HighestUs > maxHistogramUs || hs.SignificantFigures < 1 || hs.SignificantFigures > 3 {
+		return fmt.Errorf("histogram_settings %s: want a lowest value of at least 1 us, a highest of at most %d us and 1 to 3 significant figures", hs, maxHistogramUs)
+	}
+	counters := []struct {
+		name string
+		v    uint64
+	}{
+		{"attempted", r.Attempted}, {"completed", r.Completed}, {"failed", r.Failed}, {"abandoned", r.Abandoned},
+		{"timed_out", r.TimedOut}, {"transport_errors", r.TransportErrors}, {"late", r.Late}, {"dropped", r.Dropped},
+		{"bye_failures", r.ByeFailures}, {"remote_hangups", r.RemoteHangups}, {"retransmissions", r.Retransmissions},
+	}
+	for k, v := range r.StatusCodes {
+		counters = append(counters, struct {
+			name string
+			v    uint64
+		}{"status_codes." + k, v})
+	}
+	for k, v := range r.Responses {
+		counters = append(counters, struct {
+			name string
+			v    uint64
+		}{"responses." + k, v})
+	}
+	if md := r.Media; md != nil {
+		for _, c := range []struct {
+			name string
+			v    uint64
+		}{{"media.calls", md.Calls}, {"media.packets_sent", md.PacketsSent}, {"media.packets_received", md.PacketsReceived},
+			{"media.packets_lost", md.PacketsLost}, {"media.below_mos", md.BelowMOS}, {"media.one_way_audio", md.OneWayAudio},
+			{"media.no_audio", md.NoAudio}, {"media.sdp_errors", md.SDPErrors}, {"media.port_errors", md.PortErrors},
+			{"media.scheduler_late", md.SchedulerLate}, {"media.mos.count", md.MOS.Count}, {"media.loss_pct.count", md.LossPct.Count},
+			{"media.jitter_ms.count", md.JitterMs.Count}, {"media.max_gap_ms.count", md.MaxGapMs.Count}} {
+			counters = append(counters, c)
+		}
+	}
+	for _, c := range counters {
+		if c.v > MaxCounter {
+			return fmt.Errorf("%s is %d, more than any run counts (%d)", c.name, c.v, uint64(MaxCounter))
+		}
+	}
+	if err := r.Check(); err != nil {
+		return err
+	}
+	if r.MaxConcurrent < 0 || r.MaxConcurrent > MaxCounter {
+		return fmt.Errorf("max_concurrent %d: want 0 to %d", r.MaxConcurrent, uint64(MaxCounter))
+	}
+	if !(r.TargetCPS >= 0 && r.TargetCPS <= 1e9) {
+		return fmt.Errorf("target_cps %v: want a rate of 0 to 1e9 calls a second", r.TargetCPS)
+	}
+	if !r.FirstCallAt.IsZero() && r.LastCallAt.Before(r.FirstCallAt) {
+		return fmt.Errorf("last_call_at %s is before first_call_at %s", r.LastCallAt.Format(time.RFC3339Nano), r.FirstCallAt.Format(time.RFC3339Nano))
+	}
+	for i, s := range r.Series {
+		for _, c := range []uint64{s.Started, s.Answered, s.Failed, s.Abandoned, s.TimedOut, s.TransportErrors, s.SRDCalls} {
+			if c > MaxCounter {
+				return fmt.Errorf("series second %d counts %d calls, more than any run counts", i, c)
+			}
+		}
+		if s.Concurrent < 0 || s.Concurrent > MaxCounter {
+			return fmt.Errorf("series second %d: concurrent %d: want 0 to %d", i, s.Concurrent, uint64(MaxCounter))
+		}
+		for _, f := range []float64{s.SRDP50, s.SRDP95, s.SRDP99, s.AnswerP95} {
+			if !(f >= 0 && f <= 1e12) {
+				return fmt.Errorf("series second %d: a delay of %v ms: want a finite delay of 0 or more", i, f)
+			}
+		}
+	}
+	if md := r.Media; md != nil {
+		if !(md.MOSThreshold >= 0 && md.MOSThreshold <= 5) {
+			return fmt.Errorf("media.mos_threshold %v: want 0 to 5", md.MOSThreshold)
+		}
+		for _, d := range []struct {
+			name string
+			v    float64
+		}{{"mos", md.MOS.Mean}, {"loss_pct", md.LossPct.Mean}, {"jitter_ms", md.JitterMs.Mean}, {"max_gap_ms", md.MaxGapMs.Mean}} {
+			if !(d.v >= 0 && d.v <= 1e12) {
+				return fmt.Errorf("media.%s.mean %v: want a finite value of 0 or more", d.name, d.v)
+			}
+		}
+	}
+	return nil
+}
+
+// checkOverlap refuses segments that did not run at the same time: the
+// latest start must come before the earliest end. Segments of one test
+// start together (--start-at, or the pods of one job); one started after
+// another had ended (a host with a wrong clock, a result of another day)
+// would stretch the merged series over the gap and divide the rate.
+func checkOverlap(rs []*Result, name func(int) string) error {
+	first, last := 0, 0
+	for i, r := range rs {
+		if r.StartedAt.After(rs[last].StartedAt) {
+			last = i
+		}
+		if r.StartedAt.Add(wallDuration(r)).Before(rs[first].StartedAt.Add(wallDuration(rs[first]))) {
+			first = i
+		}
+	}
+	end := rs[first].StartedAt.Add(wallDuration(rs[first]))
+	if start := rs[last].StartedAt; start.After(end.Add(time.Second)) {
+		return fmt.Errorf("merge: %s started at %s, %s after %s had ended (%s): segments of one test run at the same time; start them together with --start-at",
+			name(last), start.Format(time.RFC3339), start.Sub(end).Round(time.Second), name(first), end.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func wallDuration(r *Result) time.Duration {
+	return time.Duration(r.WallSeconds * float64(time.Second))
+}
+
 // checkSeries checks a result's per-second series before anything is
 // allocated from it: second i of the series is second i of the run (the
 // collector writes every second, from 0), and the run lasted WallSeconds.
@@ -256,6 +410,9 @@ func decodeHist(enc string, want HistogramSettings) (h *hdrhistogram.Histogram, 
 	}
 	if len(raw) < 8 {
 		return nil, errors.New("too short for an HdrHistogram encoding")
+	}
+	if err := checkHistHeader(raw, want); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -383,4 +540,89 @@ func mergeMedia(rs []*Result, name func(int) string) (*MediaSummary, error) {
 		s.SchedulerLate += r.Media.SchedulerLate
 	}
 	return s, nil
+}
+
+// DecodeResult decodes a load result's JSON, as written by WriteJSON, with
+// its per-second series checked while it is decoded: one entry per second
+// from 0, no more than the run's wall_seconds allow (see checkSeries), so
+// a hostile file cannot make the series larger than the run it claims.
+func DecodeResult(data []byte) (*Result, error) {
+	type plain Result // no methods: the default decoding
+	var wrap struct {
+		*plain
+		Series json.RawMessage `json:"series"`
+	}
+	r := &Result{}
+	wrap.plain = (*plain)(r)
+	if err := json.Unmarshal(data, &wrap); err != nil {
+		return nil, err
+	}
+	if !(r.WallSeconds >= 0 && r.WallSeconds <= MaxWallSeconds) {
+		return nil, fmt.Errorf("wall_seconds %v is not a duration of 0 to %v seconds", r.WallSeconds, MaxWallSeconds)
+	}
+	if len(wrap.Series) == 0 || string(wrap.Series) == "null" {
+		return r, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(wrap.Series))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, errors.New("series: want a list of seconds")
+	}
+	limit := int(r.WallSeconds) + 2
+	for dec.More() {
+		if len(r.Series) >= limit {
+			return nil, fmt.Errorf("the series has more than %d seconds, the run lasted %.0f s", limit, r.WallSeconds)
+		}
+		var s Second
+		if err := dec.Decode(&s); err != nil {
+			return nil, fmt.Errorf("series entry %d: %w", len(r.Series), err)
+		}
+		if s.T != len(r.Series) {
+			return nil, fmt.Errorf("series entry %d is second %d, want %d (one entry per second, from 0)", len(r.Series), s.T, len(r.Series))
+		}
+		r.Series = append(r.Series, s)
+	}
+	return r, nil
+}
+
+// checkHistHeader reads the header of a V2 compressed HdrHistogram
+// encoding and checks, before the histogram is allocated, that its
+// settings are want's and that its payload decompresses to no more than a
+// histogram of those settings can hold (a compressed payload can expand a
+// thousandfold).
+func checkHistHeader(raw []byte, want HistogramSettings) error {
+	n := int64(int32(binary.BigEndian.Uint32(raw[4:8])))
+	if n < 0 || n > int64(len(raw)-8) {
+		return fmt.Errorf("corrupt HdrHistogram encoding (a compressed length of %d in %d bytes)", n, len(raw)-8)
+	}
+	z, err := zlib.NewReader(bytes.NewReader(raw[8 : 8+n]))
+	if err != nil {
+		return fmt.Errorf("corrupt HdrHistogram encoding: %w", err)
+	}
+	defer z.Close()
+	var hdr [40]byte
+	if _, err := io.ReadFull(z, hdr[:]); err != nil {
+		return fmt.Errorf("corrupt HdrHistogram encoding (short header): %w", err)
+	}
+	got := HistogramSettings{
+		SignificantFigures: int(int32(binary.BigEndian.Uint32(hdr[12:16]))),
+		LowestUs:           int64(binary.BigEndian.Uint64(hdr[16:24])),
+		HighestUs:          int64(binary.BigEndian.Uint64(hdr[24:32])),
+	}
+	if got != want {
+		return fmt.Errorf("recorded with %s, the file declares %s", got, want)
+	}
+	// Each count takes at most 9 bytes (a zig-zag LEB128 varint).
+	limit := 9 * (hdrhistogram.New(want.LowestUs, want.HighestUs, want.SignificantFigures).ByteSize()/8 + 1)
+	payload := int64(int32(binary.BigEndian.Uint32(hdr[4:8])))
+	if payload < 0 || payload > int64(limit) {
+		return fmt.Errorf("corrupt HdrHistogram encoding (a payload of %d bytes for a histogram of at most %d)", payload, limit)
+	}
+	m, err := io.Copy(io.Discard, io.LimitReader(z, int64(limit)+1))
+	if err != nil {
+		return fmt.Errorf("corrupt HdrHistogram encoding: %w", err)
+	}
+	if m > int64(limit) {
+		return fmt.Errorf("corrupt HdrHistogram encoding (it expands past the %d bytes a histogram of its settings holds)", limit)
+	}
+	return nil
 }

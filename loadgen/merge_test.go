@@ -1,6 +1,10 @@
 package loadgen
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -363,10 +367,12 @@ func TestMergeRefuses(t *testing.T) {
 	}
 }
 
-// TestMergeRefusesBadSeries: a series second out of place (a negative one
-// once panicked with an index out of range) or past the run's end is an
-// error naming the file, and nothing is allocated from it.
-func TestMergeRefusesBadSeries(t *testing.T) {
+// TestMergeRefusesBadInput: a series second out of place (a negative one
+// once panicked with an index out of range) or past the run's end, counts
+// and times that would allocate or overflow, segments that did not run
+// together and non-finite numbers are errors naming the file, found before
+// anything is allocated from them.
+func TestMergeRefusesBadInput(t *testing.T) {
 	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	mk := func(i int) *Result {
 		return synthetic(t, start, segment.Segment{Index: i, Count: 2}, fakeCalls(20, uint64(i)))
@@ -386,6 +392,23 @@ func TestMergeRefusesBadSeries(t *testing.T) {
 		{"huge wall", func(r *Result) { r.WallSeconds = 1e308 }, "wall_seconds 1e+308 is not a duration"},
 		{"negative wall", func(r *Result) { r.WallSeconds = -1 }, "wall_seconds -1 is not"},
 		{"NaN wall", func(r *Result) { r.WallSeconds = math.NaN() }, "wall_seconds NaN is not"},
+		{"segment count 1e15", func(r *Result) { r.Segments.Count = 1e15 }, "segments.count 1000000000000000: want 1 to 100000"},
+		{"segment count -1", func(r *Result) { r.Segments.Count = -1 }, "segments.count -1: want 1 to"},
+		{"no segment", func(r *Result) { r.Segments.Indexes = nil }, "segments.indexes holds 0 segments"},
+		{"huge histograms", func(r *Result) {
+			r.HistogramSettings = HistogramSettings{LowestUs: 1, HighestUs: 1 << 62, SignificantFigures: 5}
+		}, "histogram_settings 1 us to 4611686018427387904 us, 5 significant figures: want"},
+		{"counter overflow", func(r *Result) { r.Completed, r.Failed = math.MaxUint64, 1 }, "completed is 18446744073709551615, more than any run counts"},
+		{"outcomes", func(r *Result) { r.Attempted++ }, "outcomes add up to"},
+		{"started a year later", func(r *Result) { r.StartedAt = r.StartedAt.AddDate(1, 0, 0) }, "b.json started at 2027-11-23T12:00:00Z, 8759h59m40s after a.json had ended"},
+		{"started an hour later", func(r *Result) { r.StartedAt = r.StartedAt.Add(time.Hour) }, "segments of one test run at the same time; start them together with --start-at"},
+		{"no start", func(r *Result) { r.StartedAt = time.Time{} }, "started_at 0001-01-01T00:00:00Z is not when a run started"},
+		{"NaN rate", func(r *Result) { r.TargetCPS = math.NaN() }, "target_cps NaN"},
+		{"Inf delay", func(r *Result) { r.Series[0].SRDP99 = math.Inf(1) }, "series second 0: a delay of +Inf ms"},
+		{"negative concurrency", func(r *Result) { r.Series[0].Concurrent = -3 }, "concurrent -3"},
+		{"NaN MOS", func(r *Result) { r.Media.MOS.Mean = math.NaN() }, "media.mos.mean NaN"},
+		{"calls backwards", func(r *Result) { r.LastCallAt = r.FirstCallAt.Add(-time.Second) }, "last_call_at"},
+		{"histogram bomb", func(r *Result) { r.Histograms["srd"] = histBomb(t) }, "b.json: the srd histogram: corrupt HdrHistogram encoding (a payload of"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := mk(1)
@@ -398,5 +421,57 @@ func TestMergeRefusesBadSeries(t *testing.T) {
 				t.Errorf("Merge error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// histBomb is a histogram encoding with the usual settings whose payload
+// claims, and decompresses to, 100 MB.
+func histBomb(t *testing.T) string {
+	t.Helper()
+	var payload bytes.Buffer
+	hdr := make([]byte, 40)
+	binary.BigEndian.PutUint32(hdr[0:4], 0x1c849303) // V2 encoding cookie
+	binary.BigEndian.PutUint32(hdr[4:8], 100<<20)
+	binary.BigEndian.PutUint32(hdr[12:16], uint32(histSettings.SignificantFigures))
+	binary.BigEndian.PutUint64(hdr[16:24], uint64(histSettings.LowestUs))
+	binary.BigEndian.PutUint64(hdr[24:32], uint64(histSettings.HighestUs))
+	payload.Write(hdr)
+	payload.Write(make([]byte, 100<<20))
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(payload.Bytes())
+	zw.Close()
+	out := make([]byte, 8, 8+z.Len())
+	binary.BigEndian.PutUint32(out[0:4], 0x1c849304) // V2 compressed cookie
+	binary.BigEndian.PutUint32(out[4:8], uint32(z.Len()))
+	out = append(out, z.Bytes()...)
+	return base64.StdEncoding.EncodeToString(out)
+}
+
+// TestDecodeResultBoundsSeries: the series is checked while it is decoded,
+// so a file cannot make it longer than the run it claims.
+func TestDecodeResultBoundsSeries(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	r := synthetic(t, start, segment.Segment{Index: 0, Count: 1}, fakeCalls(20, 1))
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeResult(b)
+	if err != nil || !reflect.DeepEqual(back.Series, r.Series) || back.Attempted != r.Attempted {
+		t.Fatalf("round trip: %v", err)
+	}
+	long := *r
+	for len(long.Series) < 1000 {
+		long.Series = append(long.Series, Second{T: len(long.Series)})
+	}
+	b, _ = json.Marshal(&long)
+	if _, err := DecodeResult(b); err == nil || !strings.Contains(err.Error(), "the series has more than 22 seconds, the run lasted 20 s") {
+		t.Errorf("long series: %v", err)
+	}
+	long.Series = []Second{{T: -5}}
+	b, _ = json.Marshal(&long)
+	if _, err := DecodeResult(b); err == nil || !strings.Contains(err.Error(), "series entry 0 is second -5") {
+		t.Errorf("negative second: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package loadgen_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ func seqOf(t *testing.T, callID string) uint64 {
 // digest credentials come from a CSV, row by row, at a UAS that checks the
 // digest of each caller against its own password.
 func TestCallersEndToEnd(t *testing.T) {
-	callers, err := loadgen.LoadCallers("testdata/callers/agents.csv")
+	callers, err := loadgen.LoadCallers(context.Background(), "testdata/callers/agents.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"time"
 
 	"github.com/callsim/callsim/internal/atomicfile"
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/media"
 )
 
@@ -266,7 +268,15 @@ func (r *Result) finishIdentity() {
 
 // Check verifies the invariant attempted = sum of outcomes.
 func (r *Result) Check() error {
-	sum := r.Completed + r.Failed + r.Abandoned + r.TimedOut + r.TransportErrors
+	var sum, carry uint64
+	for _, v := range []uint64{r.Completed, r.Failed, r.Abandoned, r.TimedOut, r.TransportErrors} {
+		var c uint64
+		sum, c = bits.Add64(sum, v, 0)
+		carry |= c
+	}
+	if carry != 0 {
+		return fmt.Errorf("outcomes add up to more than 2^64, attempted is %d", r.Attempted)
+	}
 	if sum != r.Attempted {
 		return fmt.Errorf("outcomes add up to %d, attempted is %d", sum, r.Attempted)
 	}
@@ -280,7 +290,7 @@ func WriteFileAtomic(path string, data []byte) error { return atomicfile.WriteFi
 
 // WriteJSON writes r as indented JSON to path, atomically.
 func (r *Result) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := jsonout.MarshalIndent(r)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}

@@ -1,13 +1,16 @@
 package media
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
+
+	"github.com/callsim/callsim/internal/inputfile"
 )
 
 // Samples per 20 ms frame at 8 kHz.
@@ -76,12 +79,11 @@ func ParseAudio(s string) (*Audio, error) {
 	case "tone":
 		return Tone(), nil
 	}
-	f, err := os.Open(s)
+	data, err := inputfile.Read(context.Background(), s, inputfile.Audio, nil)
 	if err != nil {
 		return nil, fmt.Errorf("audio %q: want silence, tone or a WAV file: %w", s, err)
 	}
-	defer f.Close()
-	a, err := ReadWAV(f)
+	a, err := ReadWAV(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("audio file %s: %w", s, err)
 	}

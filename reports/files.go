@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/callsim/callsim/internal/atomicfile"
+	"github.com/callsim/callsim/internal/inputfile"
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/wfm"
@@ -28,9 +31,7 @@ const (
 
 // WriteJSON writes v as indented JSON, as the CLI's --json does.
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := jsonout.Encode(w, v); err != nil {
 		return fmt.Errorf("encode JSON: %w", err)
 	}
 	return nil
@@ -163,11 +164,11 @@ func DecodeResult(data []byte) (*Saved, error) {
 		}
 		return &Saved{Kind: KindSimulate, Result: &r}, nil
 	case keys["attempted"] != nil:
-		var r loadgen.Result
-		if err := json.Unmarshal(data, &r); err != nil {
+		r, err := loadgen.DecodeResult(data)
+		if err != nil {
 			return nil, fmt.Errorf("load result: %w", err)
 		}
-		return &Saved{Kind: KindLoad, Load: &r}, nil
+		return &Saved{Kind: KindLoad, Load: r}, nil
 	case keys["queues"] != nil && keys["verified"] != nil:
 		var p wfm.StaffPlan
 		if err := json.Unmarshal(data, &p); err != nil {
@@ -178,11 +179,12 @@ func DecodeResult(data []byte) (*Saved, error) {
 	return nil, ErrUnknownResult
 }
 
-// ReadResult reads and decodes a result file; errors name the file.
+// ReadResult reads and decodes a result file (a regular file of at most
+// inputfile.Result's limit, 32 MB); errors name the file.
 func ReadResult(path string) (*Saved, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(context.Background(), path, inputfile.Result, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read result: %w", err)
+		return nil, err
 	}
 	s, err := DecodeResult(data)
 	if err != nil {

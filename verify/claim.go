@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sipcenter"
 )
 
@@ -105,10 +106,10 @@ func ParseClaim(name string, data []byte) (*Claim, error) {
 				for key, n := range fields {
 					switch key {
 					case "calls_per_second":
-						cc.CallsPerSecond, err = positive(n.Value)
+						cc.CallsPerSecond, err = positiveUpTo(n.Value, loadgen.MaxRate)
 					case "concurrent":
 						var f float64
-						f, err = positive(n.Value)
+						f, err = positiveUpTo(n.Value, loadgen.MaxConcurrency)
 						cc.Concurrent = int(f)
 						if err == nil && f != math.Trunc(f) {
 							err = errors.New("want a whole number")
@@ -130,22 +131,22 @@ func ParseClaim(name string, data []byte) (*Claim, error) {
 			for key, n := range fields {
 				switch key {
 				case "answered_within":
-					sc.AnsweredWithin, err = parseDur(n.Value)
+					sc.AnsweredWithin, err = durUpTo(n.Value, scenarios.MaxCallLength)
 				case "share":
 					sc.Share, err = parseShare(n.Value)
 					if err == nil && (sc.Share <= 0 || sc.Share > 1) {
 						err = errors.New("want a share in (0, 100%]")
 					}
 				case "calls_per_hour":
-					sc.CallsPerHour, err = positive(n.Value)
+					sc.CallsPerHour, err = positiveUpTo(n.Value, scenarios.MaxRatePerHour)
 				case "agents":
 					var f float64
-					f, err = positive(n.Value)
+					f, err = positiveUpTo(n.Value, scenarios.MaxAgents)
 					sc.Agents = int(f)
 				case "handle_time":
-					sc.HandleTime, err = parseDur(n.Value)
+					sc.HandleTime, err = durUpTo(n.Value, scenarios.MaxCallLength)
 				case "patience":
-					sc.Patience, err = parseDur(n.Value)
+					sc.Patience, err = durUpTo(n.Value, scenarios.MaxCallLength)
 				default:
 					return nil, at(n, "service: unknown key %q (want answered_within, share, calls_per_hour, agents, handle_time, patience)", key)
 				}

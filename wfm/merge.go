@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/segment"
 )
 
 // sweepID hashes what every segment of one sweep shares.
@@ -49,6 +50,12 @@ func MergeSweeps(rs []*SweepResult, names []string) (*SweepResult, error) {
 	for i, r := range rs {
 		if r == nil || r.Segment == nil {
 			return nil, fmt.Errorf("merge: %s is a whole sweep, not a segment (run sweep with --segment or --segments)", name(i))
+		}
+		if err := r.Segment.Validate(); err != nil || r.Segment.Count < 1 {
+			return nil, fmt.Errorf("merge: %s: segment %d/%d: want INDEX from 0 to COUNT-1, COUNT from 1 to %d (a result file was edited?)", name(i), r.Segment.Index, r.Segment.Count, segment.MaxCount)
+		}
+		if r.Total < 0 || r.Total > maxPoints || r.Total != first.Total {
+			return nil, fmt.Errorf("merge: %s holds total_points %d, %s %d: want the same count of 0 to %d points (a result file was edited?)", name(i), r.Total, name(0), first.Total, maxPoints)
 		}
 		switch {
 		case r.TestID != first.TestID || r.Scenario != first.Scenario || r.Seed != first.Seed ||

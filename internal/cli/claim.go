@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/verify"
 )
 
@@ -66,7 +66,7 @@ func runClaim(e *env, cmd *cobra.Command, c *claimFlags, targetURI string, agent
 	if targetURI != "" && (c.trunks > 0 || agents > 0) {
 		return usageError{fmt.Errorf("--agents and --trunks configure the embedded target, not one given by --target")}
 	}
-	data, err := os.ReadFile(c.file)
+	data, err := inputfile.Read(e.ctx, c.file, inputfile.Claim, nil)
 	if err != nil {
 		return fmt.Errorf("--claim: %w", err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
 )
@@ -35,12 +35,9 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 	return nil, err
 }
 
-// writeJSON prints v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// writeJSON prints v as indented JSON (a number JSON cannot hold, NaN or
+// ±Inf, as null).
+func writeJSON(w io.Writer, v any) error { return jsonout.Encode(w, v) }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {

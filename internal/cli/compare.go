@@ -47,6 +47,9 @@ FILE is a scenario file or the name of a built-in scenario.`,
 			if err != nil {
 				return err
 			}
+			if err := checkOutputs(e, output{"--out", outDir, true}); err != nil {
+				return err
+			}
 			bar := newProgressBar(e.stderr, "comparing", quiet)
 			cmp, err := sim.Compare(e.ctx, sc, sim.Options{Workers: workers, Progress: bar.update})
 			bar.finish()

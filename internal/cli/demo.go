@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
@@ -142,7 +142,7 @@ func demoVerify(e *env, sc *scenarios.Scenario, dir string) error {
 	if err := writeVerifyText(e.stdout, rep); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(rep, "", "  ")
+	b, err := jsonout.MarshalIndent(rep)
 	if err != nil {
 		return err
 	}

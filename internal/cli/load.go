@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/internal/atomicfile"
+	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/reports"
@@ -163,9 +165,9 @@ split exactly (the first ones take one more).`,
 	return cmd
 }
 
-func readPassword(file string) (string, error) {
+func readPassword(ctx context.Context, file string) (string, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := inputfile.Read(ctx, file, inputfile.Password, nil)
 		if err != nil {
 			return "", usageError{fmt.Errorf("--password-file: %w", err)}
 		}
@@ -174,7 +176,7 @@ func readPassword(file string) (string, error) {
 	return os.Getenv(passwordEnv), nil
 }
 
-func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, error) {
+func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, []loadgen.Threshold, error) {
 	cfg := loadgen.Config{
 		Target: target, Transport: f.transport, Mode: loadgen.Mode(f.mode), From: f.from, LocalIP: f.localIP,
 		Rate: f.rate, Arrivals: f.arrivals, Concurrency: f.concurrency, Duration: f.duration, MaxCalls: f.maxCalls,
@@ -190,7 +192,7 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 		cfg.RTPPortMin, cfg.RTPPortMax = lo, hi
 	}
 	if f.callersFile != "" {
-		c, err := loadgen.LoadCallers(f.callersFile)
+		c, err := loadgen.LoadCallers(ctx, f.callersFile)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--callers: %w", err))
 		}
@@ -246,14 +248,17 @@ func (f *loadFlags) config(target string) (loadgen.Config, []loadgen.Threshold, 
 }
 
 func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
-	cfg, ths, err := f.config(target)
+	cfg, ths, err := f.config(e.ctx, target)
 	if err != nil {
 		return usageError{err}
 	}
-	if cfg.Password, err = readPassword(f.passwordFile); err != nil {
+	if cfg.Password, err = readPassword(e.ctx, f.passwordFile); err != nil {
 		return err
 	}
 	cfg.Logger = e.log
+	if err := checkOutputs(e, output{"--json", f.jsonFile, false}, output{"--out", f.outDir, true}, output{"--cdr", f.cdrFile, false}); err != nil {
+		return err
+	}
 
 	var cdr *cdrSink
 	if f.cdrFile != "" {
@@ -291,19 +296,22 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 		return runErr
 	}
 
+	// Every output is written, or its failure kept, before the summary is
+	// printed: a failed write never costs the summary.
+	var lost []error
 	if cdr != nil {
 		if err := cdr.commit(); err != nil {
-			return err
+			lost = append(lost, err)
 		}
 	}
 	if f.jsonFile != "" {
 		if err := res.WriteJSON(f.jsonFile); err != nil {
-			return err
+			lost = append(lost, fmt.Errorf("--json: %w", err))
 		}
 	}
 	if f.outDir != "" {
 		if err := writeReportDir(e, f.outDir, func() ([]string, error) { return reports.WriteLoadFiles(f.outDir, res) }); err != nil {
-			return err
+			lost = append(lost, fmt.Errorf("--out: %w", err))
 		}
 	}
 	var checks []loadgen.ThresholdResult
@@ -312,7 +320,10 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 	}
 	_ = e.summary(func(w io.Writer) error { printSummary(w, res, checks); printWindows(w, res); return nil })
 	if runErr != nil {
-		return runErr
+		return errors.Join(runErr, lostResults(lost))
+	}
+	if err := lostResults(lost); err != nil {
+		return err
 	}
 	var failed []string
 	for _, c := range checks {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/callsim/callsim/internal/inputfile"
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/segment"
@@ -109,7 +112,10 @@ with -o it is written to FILE and the summary printed.`,
 				}
 				ths = append(ths, th)
 			}
-			kind, loads, sweeps, err := readMergeInputs(args)
+			if err := checkOutputs(e, output{"--output", out, false}); err != nil {
+				return err
+			}
+			kind, loads, sweeps, err := readMergeInputs(e.ctx, args)
 			if err != nil {
 				return err
 			}
@@ -124,7 +130,7 @@ with -o it is written to FILE and the summary printed.`,
 				if out == "" {
 					return writeJSON(e.stdout, m)
 				}
-				b, err := json.MarshalIndent(m, "", "  ")
+				b, err := jsonout.MarshalIndent(m)
 				if err != nil {
 					return fmt.Errorf("encode the merged sweep: %w", err)
 				}
@@ -183,47 +189,54 @@ with -o it is written to FILE and the summary printed.`,
 }
 
 // readMergeInputs reads load results or sweeps (all of one kind).
-func readMergeInputs(paths []string) (string, []*loadgen.Result, []*wfm.SweepResult, error) {
+func readMergeInputs(ctx context.Context, paths []string) (string, []*loadgen.Result, []*wfm.SweepResult, error) {
 	var (
 		kind   string
 		loads  []*loadgen.Result
 		sweeps []*wfm.SweepResult
 	)
 	for i, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := inputfile.Read(ctx, p, inputfile.Result, nil)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("merge: %w", err)
 		}
-		var keys map[string]json.RawMessage
-		if err := json.Unmarshal(data, &keys); err != nil {
-			return "", nil, nil, fmt.Errorf("merge: %s: not a JSON result: %w", p, err)
-		}
-		k := ""
-		switch {
-		case keys["attempted"] != nil:
-			k = "load"
-		case keys["points"] != nil:
-			k = "sweep"
-		default:
-			return "", nil, nil, fmt.Errorf("merge: %s is neither a load result (callsim load --json FILE) nor a sweep (callsim sweep --json)", p)
+		k, load, sweep, err := decodeMergeInput(p, data)
+		if err != nil {
+			return "", nil, nil, err
 		}
 		if i > 0 && k != kind {
 			return "", nil, nil, fmt.Errorf("merge: %s is a %s result, %s a %s: merge results of one kind", paths[0], kind, p, k)
 		}
 		kind = k
-		if k == "load" {
-			var r loadgen.Result
-			if err := json.Unmarshal(data, &r); err != nil {
-				return "", nil, nil, fmt.Errorf("merge: %s: %w", p, err)
-			}
-			loads = append(loads, &r)
+		if load != nil {
+			loads = append(loads, load)
 		} else {
-			var r wfm.SweepResult
-			if err := json.Unmarshal(data, &r); err != nil {
-				return "", nil, nil, fmt.Errorf("merge: %s: %w", p, err)
-			}
-			sweeps = append(sweeps, &r)
+			sweeps = append(sweeps, sweep)
 		}
 	}
 	return kind, loads, sweeps, nil
+}
+
+// decodeMergeInput decodes one input of report merge: a load result or a
+// sweep ("load" or "sweep").
+func decodeMergeInput(name string, data []byte) (string, *loadgen.Result, *wfm.SweepResult, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return "", nil, nil, fmt.Errorf("merge: %s: not a JSON result: %w", name, err)
+	}
+	switch {
+	case keys["attempted"] != nil:
+		r, err := loadgen.DecodeResult(data)
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("merge: %s: %w", name, err)
+		}
+		return "load", r, nil, nil
+	case keys["points"] != nil:
+		var r wfm.SweepResult
+		if err := json.Unmarshal(data, &r); err != nil {
+			return "", nil, nil, fmt.Errorf("merge: %s: %w", name, err)
+		}
+		return "sweep", nil, &r, nil
+	}
+	return "", nil, nil, fmt.Errorf("merge: %s is neither a load result (callsim load --json FILE) nor a sweep (callsim sweep --json)", name)
 }

@@ -1,15 +1,17 @@
 package cli
 
 import (
-	"encoding/json"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/internal/inputfile"
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/reconcile"
 )
@@ -63,11 +65,14 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 			if tolerance < 0 || increment <= 0 {
 				return usageError{fmt.Errorf("--tolerance %v must be at least 0 and --increment %v positive", tolerance, increment)}
 			}
-			calls, err := readWith(cdrPath, reconcile.ParseCDR)
+			if err := checkOutputs(e, output{"--json", jsonPath, false}); err != nil {
+				return err
+			}
+			calls, err := readWith(e.ctx, cdrPath, inputfile.CDR, reconcile.ParseCDR)
 			if err != nil {
 				return fmt.Errorf("--cdr: %w", err)
 			}
-			billed, err := readWith(billingPath, reconcile.ParseBilling)
+			billed, err := readWith(e.ctx, billingPath, inputfile.Billing, reconcile.ParseBilling)
 			if err != nil {
 				return fmt.Errorf("--billing: %w", err)
 			}
@@ -78,16 +83,20 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 			if err != nil {
 				return fmt.Errorf("reconcile: %w", err)
 			}
+			var lost []error
 			if jsonPath != "" {
-				b, err := json.MarshalIndent(rep, "", "  ")
-				if err != nil {
-					return fmt.Errorf("reconcile: encode: %w", err)
+				b, err := jsonout.MarshalIndent(rep)
+				if err == nil {
+					err = loadgen.WriteFileAtomic(jsonPath, append(b, '\n'))
 				}
-				if err := loadgen.WriteFileAtomic(jsonPath, append(b, '\n')); err != nil {
-					return fmt.Errorf("reconcile: --json: %w", err)
+				if err != nil {
+					lost = append(lost, fmt.Errorf("--json: %w", err))
 				}
 			}
 			writeReconcileText(e.stdout, rep, list)
+			if err := lostResults(lost); err != nil {
+				return err
+			}
 			if rep.DisputedSeconds > 0 {
 				return withCode(ExitThreshold, fmt.Errorf("%.0f billed seconds disputed (%d over-billed calls, %d billed calls never placed)",
 					rep.DisputedSeconds, len(rep.OverBilled), len(rep.BilledNotPlaced)))
@@ -105,13 +114,12 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 	return cmd
 }
 
-func readWith[T any](path string, parse func(string, io.Reader) ([]T, error)) ([]T, error) {
-	f, err := os.Open(path)
+func readWith[T any](ctx context.Context, path string, k inputfile.Kind, parse func(string, io.Reader) ([]T, error)) ([]T, error) {
+	data, err := inputfile.Read(ctx, path, k, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return parse(path, f)
+	return parse(path, bytes.NewReader(data))
 }
 
 func writeReconcileText(w io.Writer, r *reconcile.Report, list int) {

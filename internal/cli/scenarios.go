@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -142,7 +143,7 @@ has a problem.`,
 				var err error
 				if file == "-" {
 					var data []byte
-					if data, err = io.ReadAll(e.stdin); err == nil {
+					if data, err = inputfile.Read(e.ctx, "-", inputfile.Scenario, e.stdin); err == nil {
 						_, err = scenarios.Parse("<stdin>", data)
 					}
 				} else {

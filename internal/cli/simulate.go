@@ -56,6 +56,9 @@ with its spread over the replications.`,
 			if err != nil {
 				return err
 			}
+			if err := checkOutputs(e, output{"--out", outDir, true}); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("seed") {
 				sc.Seed = seed
 			}

@@ -122,6 +122,9 @@ row per queue and interval of the day).`,
 			if err != nil {
 				return err
 			}
+			if err := checkOutputs(e, output{"--out", outDir, true}); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("seed") {
 				sc.Seed = seed
 			}

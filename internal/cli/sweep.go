@@ -88,6 +88,9 @@ sweep's.`,
 			if err != nil {
 				return err
 			}
+			if err := checkOutputs(e, output{"--out", outDir, true}); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("seed") {
 				sc.Seed = seed
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/sipcenter"
@@ -158,6 +158,9 @@ func runTarget(e *env, f *targetFlags, changed func(string) bool) error {
 		return usageError{err}
 	}
 	cfg.Logger = e.log
+	if err := checkOutputs(e, output{"--json", f.jsonFile, false}); err != nil {
+		return err
+	}
 	srv, err := sipcenter.Start(e.ctx, cfg)
 	if err != nil {
 		return err
@@ -203,17 +206,18 @@ loop:
 		return fmt.Errorf("target: close: %w", err)
 	}
 	st := srv.Stats()
+	var lost []error
 	if f.jsonFile != "" {
-		b, err := json.MarshalIndent(st, "", "  ")
-		if err != nil {
-			return fmt.Errorf("target: encode summary: %w", err)
+		b, err := jsonout.MarshalIndent(st)
+		if err == nil {
+			err = loadgen.WriteFileAtomic(f.jsonFile, append(b, '\n'))
 		}
-		if err := loadgen.WriteFileAtomic(f.jsonFile, append(b, '\n')); err != nil {
-			return fmt.Errorf("target: --json: %w", err)
+		if err != nil {
+			lost = append(lost, fmt.Errorf("--json: %w", err))
 		}
 	}
 	printTargetSummary(e.stdout, st, srv.Transport()+":"+srv.Addr().String(), interrupted)
-	return nil
+	return lostResults(lost)
 }
 
 func printTargetSummary(w io.Writer, s sipcenter.Stats, addr string, interrupted bool) {
