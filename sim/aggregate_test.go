@@ -38,7 +38,7 @@ func TestAggregateLinearInIntervals(t *testing.T) {
 	// cells once: (7 + 2Q + 2G) passes over units x slots in all. Twice
 	// that is the bound; the quadratic loop read 86,400 times more.
 	units := int64(len(reps) * m.batches)
-	passes := int64(7 + 2*len(m.queues) + 2*len(m.groups))
+	passes := int64(7 + 2*len(m.c.Queues) + 2*len(m.c.Groups))
 	if limit := 2 * passes * units * int64(m.nSlots); st.cellVisits > limit {
 		t.Errorf("aggregate read %d cells for %d units of %d slots, want at most %d (linear)", st.cellVisits, units, m.nSlots, limit)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/callsim/callsim/center"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -45,7 +46,7 @@ type msla struct {
 
 // compileContracts fills m.contracts from the scenario.
 func (m *model) compileContracts(sc *scenarios.Scenario) {
-	Q, G := len(m.queues), len(m.groups)
+	Q, G := len(m.c.Queues), len(m.c.Groups)
 	c := &contracts{
 		ours:   make([]bool, Q),
 		client: make([]string, Q),
@@ -103,7 +104,7 @@ func (m *model) compileContracts(sc *scenarios.Scenario) {
 func (m *model) ours(q int) bool { return m.contracts.ours[q] }
 
 // servePriority is the priority group g gives to calls of queue q.
-func (m *model) servePriority(g, q int) int { return m.contracts.prio[g*len(m.queues)+q] }
+func (m *model) servePriority(g, q int) int { return m.contracts.prio[g*len(m.c.Queues)+q] }
 
 // gqcell holds what a group handled of one queue: the volumes a vendor
 // bills per queue.
@@ -136,7 +137,7 @@ func newContractTally(m *model) *contractTally {
 	}
 	t := &contractTally{}
 	if c.perQueue {
-		t.gq = make([]gqcell, m.batches*len(m.groups)*len(m.queues))
+		t.gq = make([]gqcell, m.batches*len(m.c.Groups)*len(m.c.Queues))
 	}
 	n := m.windowIntervals()
 	for range c.slas {
@@ -155,7 +156,7 @@ func (m *model) windowIntervals() int {
 func (t *contractTally) offer(m *model, q int, at float64) {
 	for _, si := range m.contracts.slaOf[q] {
 		s := &m.contracts.slas[si]
-		if s.a.Hours == nil || isOpen(s.a.Hours, at) {
+		if s.a.Hours == nil || center.IsOpen(s.a.Hours, at) {
 			t.sla[si][int64(at/m.interval)-m.firstInterval].offered++
 		}
 	}
@@ -170,7 +171,7 @@ func (t *contractTally) serve(m *model, cell, g, q int, arrive, wait, talk, wrap
 		if m.batches > 1 {
 			b = cell / m.nSlots
 		}
-		c := &t.gq[(b*len(m.groups)+g)*len(m.queues)+q]
+		c := &t.gq[(b*len(m.c.Groups)+g)*len(m.c.Queues)+q]
 		c.handled++
 		c.talk += talk
 		c.wrap += wrap
@@ -180,7 +181,7 @@ func (t *contractTally) serve(m *model, cell, g, q int, arrive, wait, talk, wrap
 	}
 	for _, si := range m.contracts.slaOf[q] {
 		s := &m.contracts.slas[si]
-		if wait <= s.within && (s.a.Hours == nil || isOpen(s.a.Hours, arrive)) {
+		if wait <= s.within && (s.a.Hours == nil || center.IsOpen(s.a.Hours, arrive)) {
 			t.sla[si][int64(arrive/m.interval)-m.firstInterval].within++
 		}
 	}
@@ -373,7 +374,7 @@ func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float
 	if paid == 0 {
 		return u // a group with no agents is not contracted
 	}
-	Q, G := len(m.queues), len(m.groups)
+	Q, G := len(m.c.Queues), len(m.c.Groups)
 	perMonth := exposure / month // this unit's share of a month
 	months := c.ContractMonths
 	if months <= 0 {
@@ -386,7 +387,7 @@ func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float
 		case !m.ours(qi):
 			continue
 		case m.contracts.sole[gi] == qi:
-			x = gqcell{handled: gs.handled, talk: gs.talk, wrap: gs.wrap, resolved: gs.resolved}
+			x = gqcell{handled: gs.Handled, talk: gs.Talk, wrap: gs.Wrap, resolved: gs.Resolved}
 		case m.contracts.sole[gi] < 0 && m.contracts.skill[gi*Q+qi] && r.contracts != nil && r.contracts.gq != nil:
 			x = r.contracts.gq[(b*G+gi)*Q+qi]
 		default:
@@ -397,7 +398,7 @@ func (m *model) vendorCost(r *replicationResult, gi, b int, paid, exposure float
 		if t.BillWrapUp {
 			billed += x.wrap
 		}
-		bq := BilledQueue{Queue: m.queues[qi].name, Minutes: billed / 60, Calls: x.handled, ResolvedContacts: x.resolved,
+		bq := BilledQueue{Queue: m.c.Queues[qi].Name, Minutes: billed / 60, Calls: x.handled, ResolvedContacts: x.resolved,
 			PerHandledMinute: t.PerHandledMinute, PerCall: t.PerCall, PerResolvedContact: t.PerResolvedContact, Priority: m.servePriority(gi, qi)}
 		mins, calls, res := bq.Minutes*t.PerHandledMinute, x.handled*t.PerCall, x.resolved*t.PerResolvedContact
 		bq.Amount = mins + calls + res

@@ -132,7 +132,7 @@ type costUnit struct {
 }
 
 func costUnits(m *model, reps []*replicationResult) []costUnit {
-	Q, G, S := len(m.queues), len(m.groups), m.nSlots
+	Q, G, S := len(m.c.Queues), len(m.c.Groups), m.nSlots
 	var out []costUnit
 	for _, r := range reps {
 		slas := make([][]slaTally, len(m.contracts.slas))
@@ -149,11 +149,11 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 				u.exposure += m.exposure[cell]
 				for gi := 0; gi < G; gi++ {
 					paid[gi] += m.paid[cell*G+gi]
-					gs[gi].add(&r.gcells[cell*G+gi])
+					gs[gi].Add(&r.gcells[cell*G+gi])
 				}
 				for qi := 0; qi < Q; qi++ {
 					if m.ours(qi) {
-						qs.add(&r.qcells[cell*Q+qi])
+						qs.Add(&r.qcells[cell*Q+qi])
 					}
 				}
 			}
@@ -173,9 +173,9 @@ func costUnits(m *model, reps []*replicationResult) []costUnit {
 				}
 				u.total.add(&u.groups[gi], 1)
 			}
-			u.total.AbandonedCalls = qs.abandoned * m.costs.PerAbandoned
-			u.total.UnresolvedContacts = (qs.answered - qs.resolved) * m.costs.PerUnresolved
-			u.offered, u.handled, u.resolved = qs.offered, qs.answered, qs.resolved
+			u.total.AbandonedCalls = qs.Abandoned * m.costs.PerAbandoned
+			u.total.UnresolvedContacts = (qs.Answered - qs.Resolved) * m.costs.PerUnresolved
+			u.offered, u.handled, u.resolved = qs.Offered, qs.Answered, qs.Resolved
 			out = append(out, u)
 		}
 	}
@@ -204,7 +204,7 @@ func costResult(m *model, us []costUnit) Cost {
 		return c
 	}
 	scale := month / exposure
-	groups := make([]Breakdown, len(m.groups))
+	groups := make([]Breakdown, len(m.c.Groups))
 	for _, u := range us {
 		c.Breakdown.add(&u.total, scale)
 		for gi := range u.groups {
@@ -212,8 +212,8 @@ func costResult(m *model, us []costUnit) Cost {
 		}
 	}
 	var penalties []float64 // per unit, all agreements together
-	for gi, g := range m.groups {
-		gc := GroupCost{Name: g.name, Sourcing: string(m.sourcing[gi]), Total: groups[gi].total(), Breakdown: groups[gi]}
+	for gi, g := range m.c.Groups {
+		gc := GroupCost{Name: g.Name, Sourcing: string(m.sourcing[gi]), Total: groups[gi].total(), Breakdown: groups[gi]}
 		if m.sourcing[gi] == scenarios.Outsourced {
 			gc.Billed, gc.SLA = vendorResult(m, gi, us, months, scale)
 			if gc.SLA != nil {

@@ -1,5 +1,10 @@
 package sim
 
+import (
+	"github.com/callsim/callsim/center"
+	"github.com/callsim/callsim/center/acd"
+)
+
 // Event kinds.
 const (
 	evArrival  uint32 = iota // idx: queue
@@ -23,7 +28,13 @@ const (
 	metaStepBits = 5
 	metaGenShift = metaKindBits + metaStepBits
 	maxRouteStep = 1<<metaStepBits - 1
-	genMask      = 1<<(32-metaGenShift) - 1
+	genMask      = acd.GenMask
+)
+
+// The step and generation fields hold a route step and a call's generation.
+var (
+	_ [maxRouteStep + 1 - center.MaxRouteSteps]struct{}
+	_ [32 - metaGenShift - acd.GenBits]struct{}
 )
 
 func mkMeta(kind uint32, step int, gen uint32) uint32 {

@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/callsim/callsim/center/kpi"
 	"github.com/callsim/callsim/scenarios"
 )
 
@@ -174,7 +175,7 @@ func aggregate(m *model, reps []*replicationResult) *Result {
 }
 
 func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) *Result {
-	Q, G, S := len(m.queues), len(m.groups), m.nSlots
+	Q, G, S := len(m.c.Queues), len(m.c.Groups), m.nSlots
 	res := &Result{
 		Scenario:        m.name,
 		Seed:            m.seed,
@@ -192,8 +193,8 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 		res.CIObservations += m.keptBatches(r)
 	}
 	totalAgents := 0
-	for _, g := range m.groups {
-		totalAgents += g.agents
+	for _, g := range m.c.Groups {
+		totalAgents += g.Agents
 	}
 	for _, r := range reps {
 		res.Run.CallsSimulated += r.callsSimulated
@@ -224,21 +225,21 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 					}
 					for qi := 0; qi < Q; qi++ {
 						if (q < 0 && m.ours(qi)) || qi == q {
-							u.q.add(&r.qcells[cell*Q+qi])
+							u.q.Add(&r.qcells[cell*Q+qi])
 						}
 					}
 					if q < 0 && others {
-						u.tmax = max(u.tmax, u.q.maxLen) // the longest of our queues
+						u.tmax = max(u.tmax, u.q.MaxLen) // the longest of our queues
 					}
 					if q >= 0 {
-						u.tmax = max(u.tmax, r.qcells[cell*Q+q].maxLen)
+						u.tmax = max(u.tmax, r.qcells[cell*Q+q].MaxLen)
 					}
 					for gi := 0; gi < G; gi++ {
 						if g == -1 || gi == g {
 							gc := &r.gcells[cell*G+gi]
-							u.busy += gc.busy
-							u.handled += gc.handled
-							u.handleS += gc.talk + gc.wrap
+							u.busy += gc.Busy
+							u.handled += gc.Handled
+							u.handleS += gc.Talk + gc.Wrap
 							u.staffed += m.staffed[cell*G+gi]
 						}
 					}
@@ -260,19 +261,19 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 
 	perRep := m.measuredSeconds // a count per replication is a count per this much window
 	res.KPIs = KPIs{callKPIs(collect(-1, -1, -1), perRep, len(reps)), agentKPIs(collect(-1, -2, -1), totalAgents, perRep)}
-	for qi, q := range m.queues {
+	for qi, q := range m.c.Queues {
 		ck := callKPIs(collect(-1, qi, -2), perRep, len(reps))
 		res.Queues = append(res.Queues, QueueResult{
-			Name:                q.name,
+			Name:                q.Name,
 			Client:              m.contracts.client[qi],
 			CallKPIs:            ck,
-			TargetServiceLevel:  q.targetSL,
-			TargetWithinSeconds: q.within,
-			MeetsTarget:         ck.Offered > 0 && ck.ServiceLevel >= q.targetSL, // no calls: nothing met
+			TargetServiceLevel:  q.TargetSL,
+			TargetWithinSeconds: q.Within,
+			MeetsTarget:         ck.Offered > 0 && ck.ServiceLevel >= q.TargetSL, // no calls: nothing met
 		})
 	}
-	for gi, g := range m.groups {
-		res.Groups = append(res.Groups, GroupResult{Name: g.name, Sourcing: string(m.sourcing[gi]), AgentKPIs: agentKPIs(collect(-1, -2, gi), g.agents, perRep)})
+	for gi, g := range m.c.Groups {
+		res.Groups = append(res.Groups, GroupResult{Name: g.Name, Sourcing: string(m.sourcing[gi]), AgentKPIs: agentKPIs(collect(-1, -2, gi), g.Agents, perRep)})
 	}
 	cu := costUnits(m, reps)
 	res.Cost = costResult(m, cu)
@@ -280,11 +281,11 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 	for i := range calls {
 		c, a := &calls[i], &agents[i]
 		o := Observation{
-			ServiceLevel: safeDiv(c.q.within, c.q.offered),
-			ASASeconds:   safeDiv(c.q.waitAnswered, c.q.answered),
-			AbandonRate:  safeDiv(c.q.abandoned, c.q.offered),
-			Occupancy:    safeDiv(a.busy, a.staffed),
-			Resolution:   safeDiv(c.q.resolved, c.q.answered),
+			ServiceLevel: kpi.ServiceLevel.Of(&c.q),
+			ASASeconds:   kpi.ASA.Of(&c.q),
+			AbandonRate:  kpi.AbandonRate.Of(&c.q),
+			Occupancy:    kpi.Occupancy.Of(&kpi.Group{Busy: a.busy, Staffed: a.staffed}),
+			Resolution:   kpi.ResolutionRate.Of(&c.q),
 		}
 		if i < len(cu) {
 			o.CostPerMonth = safeDiv(cu[i].total.total(), cu[i].exposure/month)
@@ -306,11 +307,11 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 			StartSeconds: start,
 			KPIs:         KPIs{callKPIs(collect(s, -1, -1), m.interval, len(reps)), agentKPIs(collect(s, -2, -1), totalAgents, m.interval)},
 		}
-		for qi, q := range m.queues {
-			ir.Queues = append(ir.Queues, QueueInterval{Name: q.name, CallKPIs: callKPIs(collect(s, qi, -2), m.interval, len(reps))})
+		for qi, q := range m.c.Queues {
+			ir.Queues = append(ir.Queues, QueueInterval{Name: q.Name, CallKPIs: callKPIs(collect(s, qi, -2), m.interval, len(reps))})
 		}
-		for gi, g := range m.groups {
-			ir.Groups = append(ir.Groups, GroupResult{Name: g.name, AgentKPIs: agentKPIs(collect(s, -2, gi), g.agents, m.interval)})
+		for gi, g := range m.c.Groups {
+			ir.Groups = append(ir.Groups, GroupResult{Name: g.Name, AgentKPIs: agentKPIs(collect(s, -2, gi), g.Agents, m.interval)})
 		}
 		res.Intervals = append(res.Intervals, ir)
 	}
@@ -328,29 +329,33 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 		}
 		return out
 	}
+	// kpiOf estimates a KPI defined in package kpi.
+	kpiOf := func(r kpi.Ratio) (float64, float64) {
+		return ratio(pick(func(u *unit) float64 { return r.Num(&u.q) }), pick(func(u *unit) float64 { return r.Den(&u.q) }))
+	}
 	per := pick(func(u *unit) float64 { return u.exposure / period })
-	offered := pick(func(u *unit) float64 { return u.q.offered })
-	answered := pick(func(u *unit) float64 { return u.q.answered })
+	count := func(f func(*qcell) float64) (float64, float64) {
+		return ratio(pick(func(u *unit) float64 { return f(&u.q) }), per)
+	}
 	var k CallKPIs
-	k.Offered, k.OfferedCI95 = ratio(offered, per)
-	k.Answered, k.AnsweredCI95 = ratio(answered, per)
-	k.Abandoned, k.AbandonedCI95 = ratio(pick(func(u *unit) float64 { return u.q.abandoned }), per)
-	k.ServiceLevel, k.ServiceLevelCI95 = ratio(pick(func(u *unit) float64 { return u.q.within }), offered)
-	k.ASASeconds, k.ASASecondsCI95 = ratio(pick(func(u *unit) float64 { return u.q.waitAnswered }), answered)
-	k.AbandonRate, k.AbandonRateCI95 = ratio(pick(func(u *unit) float64 { return u.q.abandoned }), offered)
-	k.PWait, k.PWaitCI95 = ratio(pick(func(u *unit) float64 { return u.q.queued }), offered)
-	k.MeanWaitSeconds, k.MeanWaitCI95 = ratio(pick(func(u *unit) float64 { return u.q.waitAll }), offered)
-	k.MeanQueueLength, k.MeanQueueLenCI95 = ratio(pick(func(u *unit) float64 { return u.q.area }), pick(func(u *unit) float64 { return u.exposure }))
-	k.MeanHandleSeconds, k.MeanHandleCI95 = ratio(pick(func(u *unit) float64 { return u.q.talk + u.q.wrap }), answered)
-	resolved := pick(func(u *unit) float64 { return u.q.resolved })
-	k.Resolved, _ = ratio(resolved, per)
-	k.ResolutionRate, k.ResolutionRateCI95 = ratio(resolved, answered)
-	k.RepeatCalls, k.RepeatCallsCI95 = ratio(pick(func(u *unit) float64 { return u.q.repeats }), per)
-	k.Redials, _ = ratio(pick(func(u *unit) float64 { return u.q.redials }), per)
-	k.TransfersIn, _ = ratio(pick(func(u *unit) float64 { return u.q.transfersIn }), per)
-	k.TransferredOut, _ = ratio(pick(func(u *unit) float64 { return u.q.transferredOut }), per)
-	k.SelfServed, _ = ratio(pick(func(u *unit) float64 { return u.q.selfServed }), per)
-	k.Closed, _ = ratio(pick(func(u *unit) float64 { return u.q.closed }), per)
+	k.Offered, k.OfferedCI95 = count(func(q *qcell) float64 { return q.Offered })
+	k.Answered, k.AnsweredCI95 = count(func(q *qcell) float64 { return q.Answered })
+	k.Abandoned, k.AbandonedCI95 = count(func(q *qcell) float64 { return q.Abandoned })
+	k.ServiceLevel, k.ServiceLevelCI95 = kpiOf(kpi.ServiceLevel)
+	k.ASASeconds, k.ASASecondsCI95 = kpiOf(kpi.ASA)
+	k.AbandonRate, k.AbandonRateCI95 = kpiOf(kpi.AbandonRate)
+	k.PWait, k.PWaitCI95 = kpiOf(kpi.PWait)
+	k.MeanWaitSeconds, k.MeanWaitCI95 = kpiOf(kpi.MeanWait)
+	k.MeanQueueLength, k.MeanQueueLenCI95 = ratio(pick(func(u *unit) float64 { return u.q.Area }), pick(func(u *unit) float64 { return u.exposure }))
+	k.MeanHandleSeconds, k.MeanHandleCI95 = kpiOf(kpi.MeanHandle)
+	k.Resolved, _ = count(func(q *qcell) float64 { return q.Resolved })
+	k.ResolutionRate, k.ResolutionRateCI95 = kpiOf(kpi.ResolutionRate)
+	k.RepeatCalls, k.RepeatCallsCI95 = count(func(q *qcell) float64 { return q.Repeats })
+	k.Redials, _ = count(func(q *qcell) float64 { return q.Redials })
+	k.TransfersIn, _ = count(func(q *qcell) float64 { return q.TransfersIn })
+	k.TransferredOut, _ = count(func(q *qcell) float64 { return q.TransferredOut })
+	k.SelfServed, _ = count(func(q *qcell) float64 { return q.SelfServed })
+	k.Closed, _ = count(func(q *qcell) float64 { return q.Closed })
 	for _, u := range us {
 		k.MaxQueueLength = max(k.MaxQueueLength, int(u.tmax))
 		k.WaitingAtEnd += u.waitEnd

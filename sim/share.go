@@ -4,19 +4,21 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/callsim/callsim/center"
+	"github.com/callsim/callsim/center/dist"
 	"github.com/callsim/callsim/scenarios"
 )
 
 // Sampler draws durations from a scenario distribution with the engine's own
 // code, for other parts of callsim (the embedded SIP target) that must play
 // a scenario the way the simulator does.
-type Sampler struct{ s sampler }
+type Sampler struct{ s dist.Sampler }
 
 // NewSampler returns a sampler of d; d must be valid (as Parse leaves it).
-func NewSampler(d scenarios.Dist) Sampler { return Sampler{s: newSampler(&d)} }
+func NewSampler(d scenarios.Dist) Sampler { return Sampler{s: dist.New(&d)} }
 
 // Sample draws one duration, in seconds.
-func (s *Sampler) Sample(r *rand.Rand) float64 { return s.s.sample(r) }
+func (s *Sampler) Sample(r *rand.Rand) float64 { return s.s.Sample(r) }
 
 // OpenAt reports whether a queue with opening hours o takes calls at
 // scenario time t (measured from Monday 00:00), as in the simulator.
@@ -24,7 +26,7 @@ func OpenAt(o *scenarios.OpenHours, t time.Duration) bool {
 	if o == nil {
 		return true
 	}
-	return isOpen(o, t.Seconds())
+	return center.IsOpen(o, t.Seconds())
 }
 
 // StaffChange says that from scenario time At (from Monday 00:00) on,
@@ -43,10 +45,10 @@ func Headcount(sc *scenarios.Scenario) ([][]StaffChange, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]StaffChange, len(m.groups))
-	for i, g := range m.groups {
-		for _, c := range g.changes {
-			out[i] = append(out[i], StaffChange{At: time.Duration(c.t * float64(time.Second)), Available: c.avail})
+	out := make([][]StaffChange, len(m.c.Groups))
+	for i, g := range m.c.Groups {
+		for _, c := range g.Changes {
+			out[i] = append(out[i], StaffChange{At: time.Duration(c.T * float64(time.Second)), Available: c.Avail})
 		}
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/callsim/callsim/center"
 	"math"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestOpenHours(t *testing.T) {
 		t    float64
 		want bool
 	}{{23 * 3600, true}, {5 * 3600, true}, {12 * 3600, false}, {6 * 3600, false}, {22 * 3600, true}} {
-		if got := isOpen(night, 3*86400+c.t); got != c.want {
+		if got := center.IsOpen(night, 3*86400+c.t); got != c.want {
 			t.Errorf("night line open at %gh: %v, want %v", c.t/3600, got, c.want)
 		}
 	}

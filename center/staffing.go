@@ -1,4 +1,4 @@
-package sim
+package center
 
 import (
 	"fmt"
@@ -8,16 +8,11 @@ import (
 	"github.com/callsim/callsim/scenarios"
 )
 
-// staffChange: from time t on, avail agents of a group are available.
-type staffChange struct {
-	t     float64
-	avail int
-}
-
-// compileStaffing turns a group's headcount, shifts, breaks, shrinkage and
-// outages into the change points of its available agents, its peak, and
-// the paid and available agent seconds in every reporting cell.
-func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []float64) error {
+// compileStaffing turns a group's headcount, shifts, breaks, hours,
+// shrinkage and outages into its headcount timeline: the change points of
+// its available agents, the scheduled (paid) and available levels segment
+// by segment, and its peaks.
+func (c *Center) compileStaffing(gi int, g *scenarios.Group) error {
 	type delta struct {
 		t          float64
 		sched, brk int
@@ -27,14 +22,14 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 	var ds []delta
 	switch {
 	case len(g.Shifts) > 0:
-		days := int(math.Ceil(m.horizon/day)) + 1
+		days := int(math.Ceil(c.Horizon/Day)) + 1
 		for d := -1; d < days; d++ {
 			wd := ((d % 7) + 7) % 7
 			for _, sh := range g.Shifts {
 				if !sh.Days[wd] || sh.Agents == 0 {
 					continue
 				}
-				s0 := float64(d)*day + sh.Start.Seconds()
+				s0 := float64(d)*Day + sh.Start.Seconds()
 				ds = append(ds, delta{t: s0, sched: sh.Agents}, delta{t: s0 + sh.Length.Seconds(), sched: -sh.Agents})
 				for _, b := range sh.Breaks {
 					b0 := s0 + b.After.Seconds()
@@ -47,30 +42,30 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 		// hourly counts, spread over the intervals of each hour.
 		counts := g.AgentsByInterval
 		days := 1
-		if len(counts) == 7*m.nSlots || (len(counts) == 7*24 && m.nSlots%24 == 0) {
+		if len(counts) == 7*c.NSlots || (len(counts) == 7*24 && c.NSlots%24 == 0) {
 			days = 7
 		}
-		if perDay := len(counts) / days; perDay*days != len(counts) || perDay != m.nSlots {
-			if perDay*days != len(counts) || perDay != 24 || m.nSlots%24 != 0 {
-				return fmt.Errorf("agents_by_interval has %d counts, want %d or 24 (a day) or 7 times that (a week)", len(counts), m.nSlots)
+		if perDay := len(counts) / days; perDay*days != len(counts) || perDay != c.NSlots {
+			if perDay*days != len(counts) || perDay != 24 || c.NSlots%24 != 0 {
+				return fmt.Errorf("agents_by_interval has %d counts, want %d or 24 (a day) or 7 times that (a week)", len(counts), c.NSlots)
 			}
-			per := m.nSlots / 24
-			spread := make([]int, 0, days*m.nSlots)
-			for _, c := range counts {
+			per := c.NSlots / 24
+			spread := make([]int, 0, days*c.NSlots)
+			for _, n := range counts {
 				for j := 0; j < per; j++ {
-					spread = append(spread, c)
+					spread = append(spread, n)
 				}
 			}
 			counts = spread
 		}
 		prev := 0
-		for k := int64(0); float64(k)*m.interval < m.horizon; k++ {
-			c := counts[k%int64(len(counts))]
-			if c < 0 {
+		for k := int64(0); float64(k)*c.Interval < c.Horizon; k++ {
+			n := counts[k%int64(len(counts))]
+			if n < 0 {
 				return fmt.Errorf("agents_by_interval: counts must be at least 0")
 			}
-			ds = append(ds, delta{t: float64(k) * m.interval, sched: c - prev})
-			prev = c
+			ds = append(ds, delta{t: float64(k) * c.Interval, sched: n - prev})
+			prev = n
 		}
 	default:
 		ds = append(ds, delta{t: 0, sched: g.Agents})
@@ -87,11 +82,11 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 		}
 		length := h.Length().Seconds()
 		from := h.From.Seconds()
-		for d := -1; float64(d)*day < m.horizon; d++ {
+		for d := -1; float64(d)*Day < c.Horizon; d++ {
 			if !h.Days[((d%7)+7)%7] {
 				continue
 			}
-			s0 := float64(d)*day + from
+			s0 := float64(d)*Day + from
 			if s0+length <= 0 {
 				continue
 			}
@@ -106,8 +101,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 	}
 	sort.SliceStable(ds, func(i, j int) bool { return ds[i].t < ds[j].t })
 
-	mg := &m.groups[gi]
-	G := len(m.groups)
+	cg := &c.Groups[gi]
 	sched, brk, out := 0, 0, 0
 	// on: the scheduled agents, none outside the group's hours.
 	on := func(n int) int {
@@ -124,7 +118,7 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 	}
 	t := 0.0
 	i := 0
-	for t < m.horizon {
+	for t < c.Horizon {
 		for i < len(ds) && ds[i].t <= t {
 			sched += ds[i].sched
 			brk += ds[i].brk
@@ -132,31 +126,34 @@ func (m *model) compileStaffing(gi int, g *scenarios.Group, paid, staffed []floa
 			off += ds[i].off
 			i++
 		}
-		next := m.horizon
+		next := c.Horizon
 		if i < len(ds) {
-			next = math.Min(ds[i].t, m.horizon)
+			next = math.Min(ds[i].t, c.Horizon)
 		}
 		a := avail()
 		if a < 0 || sched < 0 {
 			return fmt.Errorf("shifts give a negative headcount at %gs", t)
 		}
-		if n := len(mg.changes); n == 0 || mg.changes[n-1].avail != a {
-			mg.changes = append(mg.changes, staffChange{t: t, avail: a})
+		if n := len(cg.Changes); n == 0 || cg.Changes[n-1].Avail != a {
+			cg.Changes = append(cg.Changes, StaffChange{T: t, Avail: a})
 		}
-		mg.peak = max(mg.peak, a)
-		mg.agents = max(mg.agents, on(sched))
-		// Integrate paid (scheduled) and available agent time over the
-		// cells of the measured window.
-		lo, hi := math.Max(t, m.warmup), next
-		for lo < hi {
-			k := int64(lo / m.interval)
-			end := math.Min(hi, float64(k+1)*m.interval)
-			c := m.cellOf(k)*G + gi
-			paid[c] += float64(on(sched)) * (end - lo)
-			staffed[c] += float64(a) * (end - lo)
-			lo = end
-		}
+		cg.Peak = max(cg.Peak, a)
+		cg.Agents = max(cg.Agents, on(sched))
+		cg.Levels = append(cg.Levels, Level{T: t, End: next, Sched: on(sched), Avail: a})
 		t = next
 	}
 	return nil
+}
+
+// AvailableAt is group g's available headcount at time t.
+func (c *Center) AvailableAt(g int, t float64) int {
+	ch := c.Groups[g].Changes
+	n := 0
+	for _, x := range ch {
+		if x.T > t {
+			break
+		}
+		n = x.Avail
+	}
+	return n
 }
