@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/callsim/callsim/claim"
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/internal/jsonout"
@@ -126,10 +127,11 @@ type Saved struct {
 	Load       *loadgen.Result
 	Staff      *wfm.StaffPlan
 	Sweep      *wfm.SweepResult
+	Claim      *claim.Report
 }
 
 // ErrUnknownResult is returned for JSON that is not a callsim result.
-var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\")")
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\", a claim check \"claim\" and \"lines\")")
 
 // DecodeResult decodes a simulate result (--json of callsim simulate), a
 // comparison (of callsim compare), a load test (of callsim load), a
@@ -145,6 +147,8 @@ func DecodeResult(data []byte) (*Saved, error) {
 	switch {
 	case keys["measurement"] != nil && keys["kpis"] != nil:
 		return nil, errors.New("a callsim verify report: callsim report does not render those (callsim verify prints its own summary)")
+	case keys["claim"] != nil && keys["lines"] != nil:
+		return decodeClaim(data, keys)
 	case keys["axes"] != nil && keys["points"] != nil:
 		var r wfm.SweepResult
 		if err := json.Unmarshal(data, &r); err != nil {

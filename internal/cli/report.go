@@ -25,7 +25,8 @@ func newReportCmd(e *env) *cobra.Command {
 		Use:   "report RESULT.json...",
 		Short: "Render saved simulate, compare, staff, sweep or load results as text, Markdown, HTML with charts, or a report directory",
 		Long: `Render results saved with "callsim simulate --json", "callsim compare --json",
-"callsim staff --json", "callsim sweep --json" or "callsim load --json FILE"
+"callsim staff --json", "callsim sweep --json", "callsim load --json FILE" or
+"callsim verify --claim FILE --json" (or an evidence bundle's verdicts.json)
 (or the result.json of an --out directory) again, later. What a file holds
 is told by its keys ("variants": a comparison, "axes" and "points": a
 sweep, "kpis": a simulation, "attempted": a load test, "queues" and
@@ -138,12 +139,20 @@ func writeSaved(dir string, s *reports.Saved) ([]string, error) {
 		return reports.WriteStaffFiles(dir, s.Staff)
 	case reports.KindSweep:
 		return reports.WriteSweepFiles(dir, s.Sweep)
+	case reports.KindClaim:
+		return reports.WriteClaimFiles(dir, s.Claim)
 	}
 	return reports.WriteSimulateFiles(dir, s.Result)
 }
 
 func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error {
 	switch {
+	case s.Kind == reports.KindClaim && format == "text":
+		return reports.WriteClaimText(e.stdout, s.Claim)
+	case s.Kind == reports.KindClaim && format == "markdown":
+		return reports.WriteClaimMarkdown(e.stdout, s.Claim)
+	case s.Kind == reports.KindClaim:
+		return reports.WriteClaimHTML(e.stdout, s.Claim, nil, "")
 	case s.Kind == reports.KindStaff && format == "text":
 		return reports.WriteStaffText(e.stdout, s.Staff)
 	case s.Kind == reports.KindStaff && format == "markdown":

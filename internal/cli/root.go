@@ -40,6 +40,9 @@ type env struct {
 	log    *slog.Logger
 	// noColor: --no-color (see useColor).
 	noColor bool
+	// args is the command line (without the program name), for records of
+	// how a result was made.
+	args []string
 }
 
 // exitError carries a specific exit code out of a command.
@@ -106,7 +109,7 @@ Start with "callsim demo", then "callsim scenarios list".`,
 
 // Execute runs the command line args and returns the process exit code.
 func Execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr,
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, args: args,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	root := NewRoot(e)
 	root.SetArgs(args)

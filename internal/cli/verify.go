@@ -30,7 +30,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 		claim       claimFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "verify --scenario FILE [--target URI] | --claim FILE",
+		Use:   "verify --scenario FILE [--target URI] | --claim FILE [--out DIR] | --check DIR",
 		Short: "Check that a SIP platform behaves as the simulator predicts for a scenario",
 		Long: `Simulate the scenario for its predicted service level, ASA, abandon rate and
 occupancy (95% confidence intervals), then drive a SIP target with the same
@@ -59,14 +59,25 @@ judges the KPIs its own callers measured; it needs --target.
   callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
   callsim verify --scenario my-center.yaml --target sip:support@pbx.example.net:5060
   callsim verify --claim vendor-claim.yaml --trunks 100
-  callsim verify --claim vendor-claim.yaml --target sip:support@pbx.example.net:5060 --hold 60s`,
+  callsim verify --claim vendor-claim.yaml --target sip:support@pbx.example.net:5060 --hold 60s
+  callsim verify --claim vendor-claim.yaml --trunks 100 --hold 60s --confidence 99% --out evidence/
+  callsim verify --check evidence/`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if claim.check != "" {
+				if claim.file != "" || scenarioArg != "" {
+					return usageError{fmt.Errorf("--check DIR checks a bundle; it takes no --claim or --scenario")}
+				}
+				return runCheck(e, claim.check, asJSON)
+			}
 			if claim.file != "" && seg.set() {
 				return usageError{fmt.Errorf("--segment, --segments and --start-at do not apply to --claim")}
 			}
 			if claim.file != "" {
-				return runClaim(e, cmd, &claim, targetURI, agents, timeScale, inflation, seed, asJSON, scenarioArg)
+				return runClaim(e, cmd, &claim, targetURI, agents, timeScale, seed, asJSON, scenarioArg)
+			}
+			if claim.out != "" || cmd.Flags().Changed("confidence") {
+				return usageError{fmt.Errorf("--out and --confidence go with --claim")}
 			}
 			if scenarioArg == "" {
 				return usageError{fmt.Errorf("--scenario is required")}
