@@ -209,6 +209,14 @@ func (t *Tally) CallEnded(c *EndedCall, _ int64) {
 	t.lastEnd = c.EndedAt
 }
 
+// Started is the number of calls started while the tally was open (the
+// From filter does not apply to it).
+func (t *Tally) Started() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.started
+}
+
 // Ended is the number of calls counted so far, and how many of them did
 // not complete.
 func (t *Tally) Ended() (calls, notCompleted uint64) {

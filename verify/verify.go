@@ -60,6 +60,8 @@ type Config struct {
 	// StartAt, if set, is when the calls start (after the simulation).
 	StartAt time.Time
 	Logger  *slog.Logger
+	// Observer, if set, is told of every call placed (live metrics).
+	Observer loadgen.Observer
 }
 
 // KPI is one figure compared.
@@ -349,6 +351,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		callers callerCounts
 	)
 	var warmEnd time.Time
+	lc.Observer = cfg.Observer
 	lc.OnCall = func(r loadgen.CallRecord) {
 		mu.Lock()
 		defer mu.Unlock()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/internal/inputfile"
@@ -123,8 +124,28 @@ split exactly (the first ones take one more).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.transport, "transport", "", "udp, tcp or tls (default: from the URI, udp)")
+	f.addCallFlags(fl, "0s")
 	fl.StringVar(&f.mode, "mode", "call", "call, options (OPTIONS pings) or register")
+	fl.Float64Var(&f.rate, "rate", 0, "open model: calls per second")
+	fl.StringVar(&f.stages, "stages", "", "open model ramp, DURATION:RATE,... e.g. 30s:10,2m:100,30s:0")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "closed model: number of callers")
+	fl.DurationVar(&f.duration, "duration", 0, "how long to start calls (default cap 1h if only --max-calls)")
+	fl.Uint64Var(&f.maxCalls, "max-calls", 0, "stop after this many calls")
+	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
+	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE (columns: README; last: from, to)")
+	f.addWindowFlags(fl)
+	addMetricsFlags(fl, &f.metricsAddr, &f.metricsLinger)
+	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
+	fl.StringVar(&f.outDir, "out", "", "also write report.html (charts), report.md, result.json, series.csv and delays.csv into this directory")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no status line on stderr")
+	f.seg.add(fl, "the test")
+	return cmd
+}
+
+// addCallFlags adds the flags that say what each call is and how it is
+// judged, shared by load and capacity; holdDefault is --hold's default.
+func (f *loadFlags) addCallFlags(fl *pflag.FlagSet, holdDefault string) {
+	fl.StringVar(&f.transport, "transport", "", "udp, tcp or tls (default: from the URI, udp)")
 	fl.StringVar(&f.from, "from", "", "caller user part, a template: 'caller[seq]' (default: the --callers column from or user, else callsim)")
 	fl.StringVar(&f.to, "to", "", "whom each call is for, a template: '[seq%100+1000]' or 'sip:[to]@pbx.lab' (default: the URI, or the --callers column to or queue)")
 	fl.StringVar(&f.display, "display", "", "caller display name, a template (default: the --callers column display)")
@@ -132,14 +153,9 @@ split exactly (the first ones take one more).`,
 	fl.StringVar(&f.localIP, "local-ip", "", "local address to bind (default: chosen by route)")
 	fl.IntVar(&f.sockets, "sockets", loadgen.DefaultSockets(), "local UDP sockets or TCP/TLS connections to spread calls over; one per core, 2 to 8, by default")
 	fl.StringVar(&f.engine, "engine", loadgen.EngineFast, "SIP stack for calls: fast (callsim's own call path: about 40% of the CPU and a sixth of the memory per call) or sipgo (the sipgo library's transaction layer); OPTIONS and REGISTER always use sipgo")
-	fl.Float64Var(&f.rate, "rate", 0, "open model: calls per second")
 	fl.StringVar(&f.arrivals, "arrivals", "uniform", "open model arrivals: uniform or poisson")
-	fl.StringVar(&f.stages, "stages", "", "open model ramp, DURATION:RATE,... e.g. 30s:10,2m:100,30s:0")
-	fl.IntVar(&f.concurrency, "concurrency", 0, "closed model: number of callers")
-	fl.DurationVar(&f.duration, "duration", 0, "how long to start calls (default cap 1h if only --max-calls)")
-	fl.Uint64Var(&f.maxCalls, "max-calls", 0, "stop after this many calls")
 	fl.IntVar(&f.maxInFlight, "max-in-flight", loadgen.DefaultMaxInFlight, "calls in progress cap; calls due beyond it are dropped (counted)")
-	fl.StringVar(&f.hold, "hold", "0s", "hold time of answered calls: 90s, exp:90s or uniform:30s-2m")
+	fl.StringVar(&f.hold, "hold", holdDefault, "hold time of answered calls: 90s, exp:90s or uniform:30s-2m")
 	fl.StringVar(&f.patience, "patience", "", "caller patience before CANCEL: 60s, exp:60s... (default: wait for a final response)")
 	fl.DurationVar(&f.inviteTimeout, "timeout", loadgen.DefaultInviteTimeout, "no final response within this: timed_out")
 	fl.DurationVar(&f.grace, "grace", loadgen.DefaultGrace, "on interrupt, time to end calls in progress")
@@ -149,20 +165,12 @@ split exactly (the first ones take one more).`,
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the digest password (else $"+passwordEnv+")")
 	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify the target's TLS certificate (lab only)")
 	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the private CA that signed the target's TLS certificate")
-	fl.StringVar(&f.jsonFile, "json", "", "write the result as JSON to FILE")
-	fl.StringVar(&f.cdrFile, "cdr", "", "write a CSV call detail record per call to FILE (columns: README; last: from, to)")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
-	f.addWindowFlags(fl)
-	fl.BoolVar(&f.progress, "progress", false, "print a progress line to stderr every second")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "local RTP port range MIN-MAX (one even port per call)")
 	fl.StringVar(&f.audio, "audio", "silence", "what calls send: silence, tone (425 Hz) or FILE.wav (8 kHz mono 16-bit PCM)")
 	fl.Float64Var(&f.mosThreshold, "mos-threshold", loadgen.DefaultMOSThreshold, "calls with an estimated MOS below this are counted (below_mos)")
 	fl.DurationVar(&f.mosDelay, "mos-delay", 0, "one-way network delay the MOS estimate assumes (0: loopback or LAN)")
-	fl.StringVar(&f.outDir, "out", "", "also write report.html (charts), report.md, result.json, series.csv and delays.csv into this directory")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no status line on stderr")
-	f.seg.add(fl, "the test")
-	return cmd
 }
 
 func readPassword(ctx context.Context, file string) (string, error) {
@@ -177,10 +185,47 @@ func readPassword(ctx context.Context, file string) (string, error) {
 }
 
 func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, []loadgen.Threshold, error) {
+	cfg, ths, errs := f.callConfig(ctx, target)
+	cfg.Mode, cfg.Rate, cfg.Concurrency, cfg.Duration, cfg.MaxCalls = loadgen.Mode(f.mode), f.rate, f.concurrency, f.duration, f.maxCalls
+	if f.duration == 0 && f.maxCalls == 0 && f.stages == "" {
+		errs = append(errs, errors.New("give --duration and/or --max-calls so the run ends"))
+	}
+	if f.stages != "" {
+		st, err := loadgen.ParseStages(f.stages)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--stages: %w", err))
+		}
+		cfg.Stages = st
+		if f.duration == 0 && f.maxCalls == 0 {
+			// The ramp ends the run: its total length bounds it.
+			for _, s := range st {
+				cfg.Duration += s.Duration
+			}
+		}
+	}
+	cfg.Window, cfg.AbortOnFail = f.window, f.abortOnFail
+	if f.window > 0 {
+		cfg.WindowThresholds = ths
+	}
+	var err error
+	if cfg.Segment, cfg.StartAt, err = f.seg.resolve(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return cfg, nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, err
+	}
+	return cfg, ths, nil
+}
+
+// callConfig reads the call flags (addCallFlags) into a configuration
+// without a workload, and the thresholds; errs lists every bad flag.
+func (f *loadFlags) callConfig(ctx context.Context, target string) (loadgen.Config, []loadgen.Threshold, []error) {
 	cfg := loadgen.Config{
-		Target: target, Transport: f.transport, Mode: loadgen.Mode(f.mode), From: f.from, LocalIP: f.localIP,
-		Rate: f.rate, Arrivals: f.arrivals, Concurrency: f.concurrency, Duration: f.duration, MaxCalls: f.maxCalls,
-		MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
+		Target: target, Transport: f.transport, Mode: loadgen.ModeCall, From: f.from, LocalIP: f.localIP,
+		Arrivals: f.arrivals, MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
 		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure, TLSCA: f.tlsCA,
 		To: f.to, Display: f.display, CallersFile: f.callersFile, Sockets: f.sockets, Engine: f.engine,
 		NoMedia: f.noMedia, Audio: f.audio, MOSThreshold: f.mosThreshold, MOSNetworkDelay: f.mosDelay,
@@ -198,22 +243,6 @@ func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, 
 		}
 		cfg.Callers = c
 	}
-	if f.duration == 0 && f.maxCalls == 0 && f.stages == "" {
-		errs = append(errs, errors.New("give --duration and/or --max-calls so the run ends"))
-	}
-	if f.stages != "" {
-		st, err := loadgen.ParseStages(f.stages)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--stages: %w", err))
-		}
-		cfg.Stages = st
-		if f.duration == 0 && f.maxCalls == 0 {
-			// The ramp ends the run: its total length bounds it.
-			for _, s := range st {
-				cfg.Duration += s.Duration
-			}
-		}
-	}
 	var err error
 	if cfg.Hold, err = loadgen.ParseDist(f.hold); err != nil {
 		errs = append(errs, fmt.Errorf("--hold: %w", err))
@@ -230,21 +259,7 @@ func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, 
 		}
 		ths = append(ths, th)
 	}
-
-	cfg.Window, cfg.AbortOnFail = f.window, f.abortOnFail
-	if f.window > 0 {
-		cfg.WindowThresholds = ths
-	}
-	if cfg.Segment, cfg.StartAt, err = f.seg.resolve(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return cfg, nil, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, nil, err
-	}
-	return cfg, ths, nil
+	return cfg, ths, errs
 }
 
 func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
@@ -288,6 +303,12 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 		}
 	}
 
+	ms, err := startMetrics(e, f.metricsAddr, f.metricsLinger)
+	if err != nil {
+		return err
+	}
+	defer ms.close()
+	cfg.Observer = ms.loadObserver(&cfg)
 	res, runErr := loadgen.Run(e.ctx, cfg)
 	if live && !f.progress {
 		fmt.Fprint(e.stderr, "\r\x1b[K")

@@ -30,7 +30,10 @@ type targetFlags struct {
 	seed      uint64
 	progress  bool
 	scenario  string
-	clock     time.Duration
+	// --metrics-addr: serve the center's figures to Prometheus.
+	metricsAddr   string
+	metricsLinger time.Duration
+	clock         time.Duration
 	// Media.
 	noMedia              bool
 	rtpPorts, earlyMedia string
@@ -105,6 +108,7 @@ worst), and the calls from which no packet came (one-way audio).`,
 	fl.DurationVar(&f.clock, "clock-start", 0, "scenario mode: scenario time at start, from Monday 00:00 (for opening hours)")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: static SDP (port 9), 180 Ringing, no RTP")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "RTP port range MIN-MAX (one even port per call)")
+	addMetricsFlags(fl, &f.metricsAddr, &f.metricsLinger)
 	fl.StringVar(&f.earlyMedia, "early-media", "tone", "what waiting callers hear: tone (425 Hz), silence or FILE.wav (8 kHz mono 16-bit PCM)")
 	return cmd
 }
@@ -166,6 +170,12 @@ func runTarget(e *env, f *targetFlags, changed func(string) bool) error {
 		return err
 	}
 	defer srv.Close()
+	ms, err := startMetrics(e, f.metricsAddr, f.metricsLinger)
+	if err != nil {
+		return err
+	}
+	defer ms.close()
+	ms.center(srv.Stats)
 	if cfg.Scenario != nil {
 		fmt.Fprintf(e.stderr, "callsim target: listening on %s:%s (scenario %q: queues %s; %d agents; time scale %g); stop with Ctrl-C\n",
 			srv.Transport(), srv.Addr(), cfg.Scenario.Name, strings.Join(srv.QueueNames(), ", "), srv.Stats().Agents, cfg.TimeScale)

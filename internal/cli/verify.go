@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/verify"
 )
 
@@ -28,6 +29,8 @@ func newVerifyCmd(e *env) *cobra.Command {
 		seg         segmentFlags
 		quiet       bool
 		claim       claimFlags
+		metricsAddr string
+		linger      time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "verify --scenario FILE [--target URI] | --claim FILE [--out DIR] | --check DIR",
@@ -118,6 +121,12 @@ judges the KPIs its own callers measured; it needs --target.
 				fmt.Fprintf(e.stderr, "verifying %s: %v of calls at %gx (%v of scenario time)...\n",
 					sc.Name, duration, timeScale, time.Duration(float64(duration)*timeScale).Round(time.Second))
 			}
+			ms, err := startMetrics(e, metricsAddr, linger)
+			if err != nil {
+				return err
+			}
+			defer ms.close()
+			cfg.Observer = ms.loadObserver(&loadgen.Config{})
 			rep, err := verify.Run(e.ctx, cfg)
 			if err != nil {
 				return fmt.Errorf("verify: %w", err)
@@ -155,6 +164,7 @@ judges the KPIs its own callers measured; it needs --target.
 	seg.add(f, "the arrivals")
 	claim.add(f)
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
+	addMetricsFlags(f, &metricsAddr, &linger)
 	return cmd
 }
 
