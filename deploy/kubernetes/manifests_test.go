@@ -62,6 +62,9 @@ type job struct {
 		Parallelism          *int   `yaml:"parallelism"`
 		BackoffLimitPerIndex *int   `yaml:"backoffLimitPerIndex"`
 		Template             struct {
+			Metadata struct {
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"metadata"`
 			Spec podSpec `yaml:"spec"`
 		} `yaml:"template"`
 	} `yaml:"spec"`
@@ -140,6 +143,13 @@ func TestManifests(t *testing.T) {
 		if !slices.Contains(c.Args, want) {
 			t.Errorf("load-job.yaml: args %q lack %q", c.Args, want)
 		}
+	}
+	// Every segment's pod is scraped: the annotations name the port
+	// --metrics-addr listens on.
+	ann := s.Template.Metadata.Annotations
+	if ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/path"] != "/metrics" ||
+		!slices.Contains(c.Args, "--metrics-addr=:"+ann["prometheus.io/port"]) {
+		t.Errorf("load-job.yaml: scrape annotations %v do not match the args %q", ann, c.Args)
 	}
 	env := map[string]string{}
 	for _, e := range c.Env {
