@@ -233,6 +233,9 @@ type Options struct {
 	// Increment is the billing increment measured durations are rounded up
 	// to before comparing (default 1s; 60s for per-minute billing).
 	Increment time.Duration
+	// Recordings, when given (LoadRecordings), are set beside the billed
+	// and measured durations (see the package documentation).
+	Recordings []Recording
 }
 
 // Line is one matched or unmatched call.
@@ -250,7 +253,10 @@ type Line struct {
 	// that exceeds the tolerance (all of it for a call never placed).
 	DisputedSeconds float64 `json:"disputed_seconds"`
 	DisputedAmount  float64 `json:"disputed_amount,omitempty"`
-	Reason          string  `json:"reason,omitempty"`
+	// RecordedSeconds is the call's recording's duration (with
+	// recordings; absent when it has none).
+	RecordedSeconds *float64 `json:"recorded_seconds,omitempty"`
+	Reason          string   `json:"reason,omitempty"`
 }
 
 // Report is the outcome of a reconciliation.
@@ -281,6 +287,26 @@ type Report struct {
 	PlacedNotBilled []Line `json:"placed_not_billed"`
 	// Calls holds every matched call, in CDR order.
 	Calls []Line `json:"calls"`
+
+	// With recordings: their number and total duration, the billed time
+	// no recording backs, and the findings.
+	Recordings                    int     `json:"recordings,omitempty"`
+	RecordedSeconds               float64 `json:"recorded_seconds,omitempty"`
+	BilledWithoutRecordingSeconds float64 `json:"billed_without_recording_seconds,omitempty"`
+	// MissingRecordings are calls of ours (billed or answered) with no
+	// recording: a finding, not a dispute (our CDR backs the call).
+	MissingRecordings []Line `json:"missing_recordings,omitempty"`
+	// RecordingShort are billed calls whose recording is shorter than the
+	// billed time beyond the increment and tolerance: disputed by the
+	// difference when no call of ours backs them, a finding otherwise.
+	RecordingShort []Line `json:"recording_short,omitempty"`
+	// BilledRecorded are billed lines with no call of ours, judged against
+	// their recordings.
+	BilledRecorded []Line `json:"billed_recorded,omitempty"`
+	// RecordingsNotBilled are recordings no billing line or call names;
+	// UnreadableRecordings those that are not WAV files.
+	RecordingsNotBilled  []Recording `json:"recordings_not_billed,omitempty"`
+	UnreadableRecordings []Recording `json:"unreadable_recordings,omitempty"`
 }
 
 // Compare matches calls and billing lines (see the package documentation).
@@ -420,6 +446,9 @@ func Compare(calls []Call, billed []Billed, opt Options) (*Report, error) {
 		rep.Calls = append(rep.Calls, l)
 	}
 	rep.DiffSeconds = rep.BilledSeconds - rep.MeasuredSeconds
+	if opt.Recordings != nil {
+		recordingsPass(rep, calls, billed, opt.Recordings, tol, inc)
+	}
 	return rep, nil
 }
 

@@ -21,12 +21,13 @@ func init() { register(newReconcileCmd) }
 func newReconcileCmd(e *env) *cobra.Command {
 	var (
 		cdrPath, billingPath, jsonPath string
+		recordingsPath                 string
 		tolerance, increment           time.Duration
 		list                           int
 	)
 	cmd := &cobra.Command{
-		Use:   "reconcile --cdr OURS.csv --billing THEIRS.csv",
-		Short: "Match the calls placed (our CDR) with a vendor's billing export and find over-billing",
+		Use:   "reconcile --billing THEIRS.csv [--cdr OURS.csv] [--recordings DIR]",
+		Short: "Match a vendor's billing export with the calls placed (our CDR) and the call recordings, and find over-billing",
 		Long: `Sets the call detail records written by "callsim load --cdr" beside a vendor's
 billing export and reports calls billed but never placed, calls billed longer
 than measured, and calls placed but never billed, with billed minus measured
@@ -53,24 +54,50 @@ start time only. Callers compare on the user part, without a leading + (so
 rounded up to --increment plus --tolerance (by the difference), and a billed
 line with no call behind it (in full); with rates, the amount too.
 
+Recordings: --recordings DIR sets each call's recording beside its billed
+and measured durations: WAV files named CALL-ID.wav, or listed in DIR's
+manifest.csv (columns call_id and file, the file relative to DIR; or give
+the manifest's path as --recordings). A recording's duration comes from its
+WAV header (RIFF fmt and data chunks: frames over the sample rate for PCM
+and G.711, the fact chunk or the byte rate for other formats; only the
+header is read); a file that is not a WAV file is listed with the reason.
+A billed line is found its recording by its call id, or by the call id of
+the CDR call it matched. Then:
+  - a call of ours (matched) is judged on our CDR as above; a recording
+    much shorter than the billed time (beyond the increment and
+    tolerance) is listed, as is a call of ours with no recording (missing
+    recordings: answered calls, billed or not);
+  - a billed line with no call of ours (the vendor's other callers, or all
+    of them without --cdr) is judged on its recording: disputed by the
+    billed time beyond the recording rounded up to --increment plus
+    --tolerance ("much shorter"), or in full when it has no recording
+    either (billed without a call);
+  - recordings no billing line names are listed apart.
+--cdr may then be left out.
+
 Exit code 0 when nothing is disputed, 99 when something is.`,
 		Example: `  callsim load sip:support@pbx.example.net --rate 5 --max-calls 200 --cdr ours.csv
   callsim reconcile --cdr ours.csv --billing vendor-2026-11.csv
-  callsim reconcile --cdr ours.csv --billing vendor.csv --increment 60s --tolerance 2s --json reconcile.json`,
+  callsim reconcile --cdr ours.csv --billing vendor.csv --increment 60s --tolerance 2s --json reconcile.json
+  callsim reconcile --cdr ours.csv --billing vendor.csv --recordings recordings/
+  callsim reconcile --billing vendor.csv --recordings recordings/manifest.csv --tolerance 5s`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cdrPath == "" || billingPath == "" {
-				return usageError{fmt.Errorf("--cdr and --billing are both required")}
+			if billingPath == "" || (cdrPath == "" && recordingsPath == "") {
+				return usageError{fmt.Errorf("--billing is required, with --cdr, --recordings or both")}
 			}
 			if tolerance < 0 || increment <= 0 {
 				return usageError{fmt.Errorf("--tolerance %v must be at least 0 and --increment %v positive", tolerance, increment)}
 			}
-			if err := checkOutputs(e, output{"--json", jsonPath, false}); err != nil {
+			err := checkOutputs(e, output{"--json", jsonPath, false})
+			if err != nil {
 				return err
 			}
-			calls, err := readWith(e.ctx, cdrPath, inputfile.CDR, reconcile.ParseCDR)
-			if err != nil {
-				return fmt.Errorf("--cdr: %w", err)
+			var calls []reconcile.Call
+			if cdrPath != "" {
+				if calls, err = readWith(e.ctx, cdrPath, inputfile.CDR, reconcile.ParseCDR); err != nil {
+					return fmt.Errorf("--cdr: %w", err)
+				}
 			}
 			billed, err := readWith(e.ctx, billingPath, inputfile.Billing, reconcile.ParseBilling)
 			if err != nil {
@@ -79,7 +106,13 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 			if tolerance == 0 {
 				tolerance = time.Nanosecond // 0 means the default in the library
 			}
-			rep, err := reconcile.Compare(calls, billed, reconcile.Options{Tolerance: tolerance, Increment: increment})
+			opt := reconcile.Options{Tolerance: tolerance, Increment: increment}
+			if recordingsPath != "" {
+				if opt.Recordings, err = reconcile.LoadRecordings(e.ctx, recordingsPath); err != nil {
+					return fmt.Errorf("--recordings: %w", err)
+				}
+			}
+			rep, err := reconcile.Compare(calls, billed, opt)
 			if err != nil {
 				return fmt.Errorf("reconcile: %w", err)
 			}
@@ -98,8 +131,8 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 				return err
 			}
 			if rep.DisputedSeconds > 0 {
-				return withCode(ExitThreshold, fmt.Errorf("%.0f billed seconds disputed (%d over-billed calls, %d billed calls never placed)",
-					rep.DisputedSeconds, len(rep.OverBilled), len(rep.BilledNotPlaced)))
+				return withCode(ExitThreshold, fmt.Errorf("%.0f billed seconds disputed (%d over-billed calls, %d billed calls never placed, %d recordings much shorter than billed)",
+					rep.DisputedSeconds, len(rep.OverBilled), len(rep.BilledNotPlaced), len(rep.RecordingShort)))
 			}
 			return nil
 		},
@@ -107,6 +140,7 @@ Exit code 0 when nothing is disputed, 99 when something is.`,
 	f := cmd.Flags()
 	f.StringVar(&cdrPath, "cdr", "", "our call detail records (callsim load --cdr FILE)")
 	f.StringVar(&billingPath, "billing", "", "the vendor's billing export (CSV, columns above)")
+	f.StringVar(&recordingsPath, "recordings", "", "call recordings: a directory of CALL-ID.wav files, or with a manifest.csv (call_id,file), or the manifest")
 	f.DurationVar(&tolerance, "tolerance", time.Second, "start-time window of a match, and allowance on every billed duration")
 	f.DurationVar(&increment, "increment", time.Second, "billing increment: measured durations are rounded up to it (60s: per minute)")
 	f.StringVar(&jsonPath, "json", "", "write the full report (every call) as JSON to FILE")
@@ -151,8 +185,40 @@ func writeReconcileText(w io.Writer, r *reconcile.Report, list int) {
 		tw.Flush()
 	}
 	section("over-billed", r.OverBilled)
-	section("billed, never placed", r.BilledNotPlaced)
+	notPlaced := "billed, never placed"
+	if r.Recordings > 0 {
+		notPlaced = "billed, no call and no recording"
+	}
+	section(notPlaced, r.BilledNotPlaced)
 	section("placed, never billed", r.PlacedNotBilled)
+	if r.Recordings == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nrecordings %d (%.1f s); billed seconds without a recording %.1f; %d much shorter than billed, %d calls of ours missing one, %d billed lines backed only by a recording, %d not billed, %d unreadable\n",
+		r.Recordings, r.RecordedSeconds, r.BilledWithoutRecordingSeconds, len(r.RecordingShort), len(r.MissingRecordings),
+		len(r.BilledRecorded), len(r.RecordingsNotBilled), len(r.UnreadableRecordings))
+	section("recording much shorter than billed", r.RecordingShort)
+	section("missing recordings (calls of ours)", r.MissingRecordings)
+	for _, x := range []struct {
+		title string
+		recs  []reconcile.Recording
+	}{{"recordings not billed", r.RecordingsNotBilled}, {"unreadable recordings", r.UnreadableRecordings}} {
+		if len(x.recs) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", x.title, len(x.recs))
+		for i, rec := range x.recs {
+			if i == list {
+				fmt.Fprintf(w, "  ... %d more (see --json)\n", len(x.recs)-list)
+				break
+			}
+			if rec.Error != "" {
+				fmt.Fprintf(w, "  %s  %s: %s\n", rec.CallID, rec.File, rec.Error)
+			} else {
+				fmt.Fprintf(w, "  %s  %s  %.1f s\n", rec.CallID, rec.File, rec.Seconds)
+			}
+		}
+	}
 }
 
 func dash(s string) string {

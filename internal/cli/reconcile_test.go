@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -51,7 +52,9 @@ func TestReconcileUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--cdr", "x.csv"}, ExitUsage, "--billing are both required"},
+		{[]string{"--cdr", "x.csv"}, ExitUsage, "--billing is required"},
+		{[]string{"--billing", "x.csv"}, ExitUsage, "with --cdr, --recordings or both"},
+		{[]string{"--billing", "../../reconcile/testdata/billing.csv", "--recordings", "nosuch"}, 1, "--recordings: stat nosuch"},
 		{[]string{"--cdr", "nosuch.csv", "--billing", "nosuch2.csv"}, 1, "--cdr: open nosuch.csv"},
 		{[]string{"--cdr", "../../reconcile/testdata/ours.csv", "--billing", "../../reconcile/testdata/ours.csv"}, 1, "want billed_seconds"},
 	} {
@@ -151,5 +154,34 @@ func TestReconcileLoadCDRByCaller(t *testing.T) {
 	if len(r.OverBilled) != 1 || r.OverBilled[0].CallID != ids["alice"] || r.OverBilled[0].Caller != "alice" ||
 		math.Abs(r.OverBilled[0].Disputed-59) > 1.5 {
 		t.Errorf("over-billed %+v, want alice's call %s by about 59 s\n%s", r.OverBilled, ids["alice"], out.String())
+	}
+}
+
+// muLawWAV is an 8 kHz µ-law WAV file of secs seconds of silence.
+func muLawWAV(secs int) []byte {
+	n := 8000 * secs
+	b := []byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x07\x00\x01\x00\x40\x1f\x00\x00\x40\x1f\x00\x00\x01\x00\x08\x00data")
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	binary.LittleEndian.PutUint32(b[4:8], uint32(36+n))
+	return append(b, make([]byte, n)...)
+}
+
+// TestReconcileRecordings: the billing against the recordings alone (no
+// CDR): a1's 61 s are recorded, a2's 95 s only 20 s (75 s disputed), the
+// two lines without a call id have no recording (90 s and 120 s disputed in
+// full): 285 s in all, exit 99.
+func TestReconcileRecordings(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a1.wav"), muLawWAV(61), 0o644)
+	os.WriteFile(filepath.Join(dir, "a2.wav"), muLawWAV(20), 0o644)
+	code, stdout, stderr := run(t, "reconcile", "--billing", "../../reconcile/testdata/billing.csv", "--recordings", dir)
+	if code != ExitThreshold {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"disputed   285.0 s", "recording much shorter than billed (1)", "billed, no call and no recording (2)",
+		"recordings 2 (81.0 s); billed seconds without a recording 210.0"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
 	}
 }
