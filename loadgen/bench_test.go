@@ -11,21 +11,18 @@ import (
 
 // BenchmarkCallsLoopback places b.N calls (INVITE, 200, ACK, BYE, 200; no
 // hold) at an in-process sipgo UAS on loopback with 64 callers (closed
-// model), on the fast call path over UDP with 1, 2 and 4 local sockets and
-// over TCP, and through sipgo (--engine sipgo) for comparison. It reports
+// model), over UDP with 1, 2 and 4 local sockets and over TCP. It reports
 // calls/s and the allocations of a whole call, both sides included (the UAS
 // is sipgo's, so its share is the same in every case). Profile with:
-// go test -run '^$' -bench CallsLoopback/fast/udp/sockets=2 -cpuprofile cpu.out ./loadgen
+// go test -run '^$' -bench CallsLoopback/udp/sockets=2 -cpuprofile cpu.out ./loadgen
 func BenchmarkCallsLoopback(b *testing.B) {
 	for _, c := range []struct {
 		tp      string
 		sockets int
-		engine  string
 	}{
-		{"udp", 1, loadgen.EngineFast}, {"udp", 2, loadgen.EngineFast}, {"udp", 4, loadgen.EngineFast}, {"tcp", 1, loadgen.EngineFast},
-		{"udp", 2, loadgen.EngineSipgo}, {"tcp", 1, loadgen.EngineSipgo},
+		{"udp", 1}, {"udp", 2}, {"udp", 4}, {"tcp", 1},
 	} {
-		b.Run(fmt.Sprintf("%s/%s/sockets=%d", c.engine, c.tp, c.sockets), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%s/sockets=%d", c.tp, c.sockets), func(b *testing.B) {
 			uas := startTestUAS(b, c.tp, nil, nil)
 			cfg := loadgen.Config{
 				Target:      fmt.Sprintf("sip:service@127.0.0.1:%d;transport=%s", uas.Port, c.tp),
@@ -35,7 +32,6 @@ func BenchmarkCallsLoopback(b *testing.B) {
 				Sockets:     c.sockets,
 				Grace:       time.Second,
 				NoMedia:     true,
-				Engine:      c.engine,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()

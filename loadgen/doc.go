@@ -43,17 +43,19 @@
 // n mod rows of the callers table; a password column gives each caller its
 // own digest password, never serialised nor logged.
 //
-// # Engines and sockets
+// # The call path and sockets
 //
-// Calls go through the fast call path by default (Config.Engine
-// EngineFast, wire.go): the generator writes each request itself and reads
-// responses with a zero-allocation scanner (wiremsg.go); a call is a small
-// state machine driven by its socket's reader and one timer, with the
-// RFC 3261 client transaction rules (Timer A/B for INVITE over UDP, E/F for
-// CANCEL and BYE, ACK of non-2xx finals hop by hop and again on their
-// retransmission for Timer D, 2xx ACKed along the route set). Every request
-// goes to the target address, as SIPp does. EngineSipgo sends calls through
-// sipgo's transaction layer instead; OPTIONS and REGISTER always do.
+// Calls go through callsim's own call path (wire.go, wirecall.go): the
+// generator writes each request itself and reads responses with a
+// zero-allocation scanner (wiremsg.go). Each call is driven by one state
+// machine (callfsm.go: states x inputs -> actions, tested as a table) that
+// holds the whole call policy: the RFC 3261 client transaction timers
+// (Timer A/B for INVITE over UDP, E/F for CANCEL and BYE, D after a non-2xx
+// final), CANCEL only after a provisional response, a 2xx crossing a
+// CANCEL ACKed and hung up, 487 mapped to the outcome the CANCEL was for,
+// one digest retry, and the hard stop. Every request goes to the target
+// address, as SIPp does. OPTIONS and REGISTER go through sipgo's
+// transaction layer (single.go); the sipgo call path was retired.
 //
 // Calls are spread round robin over Config.Sockets local UDP sockets or
 // TCP/TLS connections, each read by one goroutine, so one socket caps the

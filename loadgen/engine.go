@@ -43,7 +43,6 @@ type engine struct {
 	idPrefix string
 	inflight atomic.Int64
 	wg       sync.WaitGroup
-	calls    sync.Map // Call-ID -> *call (answered calls in their hold phase)
 
 	// Media (nil ports: no media).
 	ports   *media.Ports
@@ -55,11 +54,11 @@ type engine struct {
 	stopOnce sync.Once
 	hard     chan struct{} // closed: the grace period is over, finish at once
 
-	wire    *wire       // the fast call path (nil: calls go through sipgo)
+	wire    *wire       // the call path (nil: OPTIONS or REGISTER through sipgo)
 	closing atomic.Bool // the engine is closing its sockets
 }
 
-// endpoint is one SIP stack: a local UDP socket or a TCP/TLS connection,
+// endpoint is one sipgo SIP stack (OPTIONS, REGISTER): a local UDP socket or a TCP/TLS connection,
 // with the client that sends from it.
 type endpoint struct {
 	ua      *sipgo.UserAgent
@@ -134,7 +133,7 @@ func (e *engine) setup() error {
 		// One sending goroutine per core.
 		e.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
 	}
-	if e.cfg.Mode == ModeCall && e.cfg.Engine != EngineSipgo {
+	if e.cfg.Mode == ModeCall {
 		return e.setupWire(localIP, tlsConf)
 	}
 	n := e.cfg.Sockets
@@ -156,7 +155,7 @@ const udpBuffer = 4 << 20
 // local UDP socket, or its own TCP/TLS connection to the target. sipgo reads
 // and parses each socket or connection in one goroutine, and each stack has
 // its own transaction table, so several endpoints spread that work over the
-// cores; calls take the endpoints in turn.
+// cores; OPTIONS and REGISTER transactions take the endpoints in turn.
 func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(e.contactUser()),
@@ -178,7 +177,6 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 		return fmt.Errorf("create SIP server: %w", err)
 	}
 	ep.srv = srv
-	srv.OnBye(e.onBye)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
@@ -335,13 +333,7 @@ func (e *engine) endCalls() {
 		close(e.stop)
 		if e.wire != nil {
 			e.endWireCalls()
-			return
 		}
-		// Hang up answered calls that are holding.
-		e.calls.Range(func(_, v any) bool {
-			v.(*call).hangupSoon("interrupt")
-			return true
-		})
 	})
 }
 
@@ -610,22 +602,6 @@ func (e *engine) samplePatience() time.Duration {
 	e.rngMu.Lock()
 	defer e.rngMu.Unlock()
 	return e.cfg.Patience.Sample(e.patienceRng)
-}
-
-// onBye answers a BYE from the far end of an answered call.
-func (e *engine) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	id := req.CallID()
-	if id == nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Missing Call-ID", nil))
-		return
-	}
-	v, ok := e.calls.Load(id.Value())
-	if !ok {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
-		return
-	}
-	_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
-	v.(*call).remoteHangup()
 }
 
 var quietSIPLogs sync.Once

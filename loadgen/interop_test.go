@@ -56,17 +56,8 @@ func TestInteropSIPpUAS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("interop test")
 	}
-	for _, tt := range []struct {
-		tp     loadgentest.Transport
-		engine string
-	}{
-		{loadgentest.UDP, loadgen.EngineFast},
-		{loadgentest.TCP, loadgen.EngineFast},
-		{loadgentest.UDP, loadgen.EngineSipgo},
-		{loadgentest.TCP, loadgen.EngineSipgo},
-	} {
-		tp := tt.tp
-		t.Run(string(tp)+"/"+tt.engine, func(t *testing.T) {
+	for _, tp := range []loadgentest.Transport{loadgentest.UDP, loadgentest.TCP} {
+		t.Run(string(tp), func(t *testing.T) {
 			uas := loadgentest.StartSIPpUAS(t, tp, "")
 			const n = 200
 			r := run(t, loadgen.Config{
@@ -75,7 +66,6 @@ func TestInteropSIPpUAS(t *testing.T) {
 				MaxCalls: n,
 				Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: 200 * time.Millisecond},
 				Duration: time.Minute,
-				Engine:   tt.engine,
 			})
 			checkOutcomes(t, r, outcomes{completed: n}, uas)
 			if r.Attempted != n || r.StatusCodes["200"] != n || r.SER != 1 || r.SCR != 1 {

@@ -199,6 +199,8 @@ func TestConfigValidate(t *testing.T) {
 		{"no model", func(c *Config) { c.Rate = 0 }, "no workload"},
 		{"bad transport", func(c *Config) { c.Transport = "sctp" }, "transport"},
 		{"bad arrivals", func(c *Config) { c.Arrivals = "bursty" }, "arrivals"},
+		{"retired engine", func(c *Config) { c.Engine = "sipgo" }, "sipgo call path was retired"},
+		{"unknown engine", func(c *Config) { c.Engine = "turbo" }, "want fast"},
 	}
 	for _, tt := range tests {
 		c := base
