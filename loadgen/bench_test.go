@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/metrics"
 )
 
 // BenchmarkCallsLoopback places b.N calls (INVITE, 200, ACK, BYE, 200; no
@@ -19,10 +22,15 @@ func BenchmarkCallsLoopback(b *testing.B) {
 	for _, c := range []struct {
 		tp      string
 		sockets int
+		metrics bool // the Prometheus metrics fed from the collector (--metrics-addr)
 	}{
-		{"udp", 1}, {"udp", 2}, {"udp", 4}, {"tcp", 1},
+		{"udp", 1, false}, {"udp", 2, false}, {"udp", 2, true}, {"udp", 4, false}, {"tcp", 1, false},
 	} {
-		b.Run(fmt.Sprintf("%s/sockets=%d", c.tp, c.sockets), func(b *testing.B) {
+		name := fmt.Sprintf("%s/sockets=%d", c.tp, c.sockets)
+		if c.metrics {
+			name += "/metrics"
+		}
+		b.Run(name, func(b *testing.B) {
 			uas := startTestUAS(b, c.tp, nil, nil)
 			cfg := loadgen.Config{
 				Target:      fmt.Sprintf("sip:service@127.0.0.1:%d;transport=%s", uas.Port, c.tp),
@@ -32,6 +40,13 @@ func BenchmarkCallsLoopback(b *testing.B) {
 				Sockets:     c.sockets,
 				Grace:       time.Second,
 				NoMedia:     true,
+			}
+			if c.metrics {
+				l, err := metrics.NewLoad(prometheus.NewRegistry(), 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg.Observer = l
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
