@@ -353,9 +353,17 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 			failed = append(failed, c.String())
 		}
 	}
-	failed = append(failed, windowFailures(res)...)
+	head := fmt.Sprintf("%d of %d thresholds failed", len(failed), len(checks))
+	if wf := windowFailures(res); len(wf) > 0 {
+		if len(failed) == 0 {
+			head = "thresholds failed in windows"
+		} else {
+			head += ", and in windows"
+		}
+		failed = append(failed, wf...)
+	}
 	if len(failed) > 0 {
-		fmt.Fprintf(e.stderr, "callsim: %d of %d thresholds failed:\n  %s\n", len(failed), len(checks), strings.Join(failed, "\n  "))
+		fmt.Fprintf(e.stderr, "callsim: %s:\n  %s\n", head, strings.Join(failed, "\n  "))
 		return withCode(ExitThreshold, fmt.Errorf("thresholds failed: %s", strings.Join(failed, "; ")))
 	}
 	if res.Interrupted {

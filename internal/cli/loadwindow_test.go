@@ -30,7 +30,11 @@ func TestLoadWindowUsage(t *testing.T) {
 // TestLoadAbortOnFail: every call is refused (SIPp answers 486); judged
 // per 1 s window, the first window fails and the run ends there instead
 // of running its 20 s: exit 99, the result marked aborted, every call
-// accounted for.
+// accounted for. A call placed as the first window closes is cancelled;
+// SIPp may answer that CANCEL with 200 and never send the INVITE's final
+// response (it drops the call), so the call is ended after --grace: the
+// run takes at most the window, the grace and scheduling slack, far
+// below its 20 s.
 func TestLoadAbortOnFail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("interop test")
@@ -38,7 +42,7 @@ func TestLoadAbortOnFail(t *testing.T) {
 	uas := loadgentest.StartSIPpUAS(t, loadgentest.UDP, "../../loadgen/testdata/uas_486.xml")
 	out := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, stderr := execLoad(t, fmt.Sprintf("sip:service@127.0.0.1:%d", uas.Port), "--no-media",
-		"--rate", "20", "--duration", "20s", "--threshold", "ser>=99", "--window", "1s", "--abort-on-fail", "--json", out)
+		"--rate", "20", "--duration", "20s", "--threshold", "ser>=99", "--window", "1s", "--abort-on-fail", "--grace", "1s", "--json", out)
 	if code != ExitThreshold {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitThreshold, stdout, stderr)
 	}
@@ -63,7 +67,7 @@ func TestLoadAbortOnFail(t *testing.T) {
 	for _, k := range []string{"completed", "failed", "abandoned", "timed_out", "transport_errors"} {
 		sum += counts[k].(float64)
 	}
-	if !r.Aborted || r.AbortReason == "" || r.Wall > 3 || counts["attempted"].(float64) != sum || sum < 15 {
+	if !r.Aborted || r.AbortReason == "" || r.Wall > 5 || counts["attempted"].(float64) != sum || sum < 15 {
 		t.Errorf("aborted %v (%q) after %.1fs; attempted %v, outcomes %v", r.Aborted, r.AbortReason, r.Wall, counts["attempted"], sum)
 	}
 }
