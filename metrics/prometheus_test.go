@@ -21,7 +21,9 @@ import (
 
 // startPrometheus runs the real Prometheus server on loopback, in its own
 // temporary directory, scraping target every 500 ms; it is stopped by its
-// PID when the test ends.
+// PID when the test ends. It returns once Prometheus has tried to scrape
+// the target: its scrape manager applies a new configuration only after a
+// few seconds, which would otherwise miss most of a short run.
 func startPrometheus(t *testing.T, target string) string {
 	t.Helper()
 	bin, err := exec.LookPath("prometheus")
@@ -54,7 +56,7 @@ func startPrometheus(t *testing.T, target string) string {
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		if res, err := http.Get("http://" + addr + "/-/ready"); err == nil {
 			res.Body.Close()
-			if res.StatusCode == 200 {
+			if res.StatusCode == 200 && scraping(addr) {
 				return addr
 			}
 		}
@@ -68,6 +70,32 @@ func startPrometheus(t *testing.T, target string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// scraping says whether Prometheus at addr has tried to scrape its target
+// (the scrape fails while nothing listens there: health "down").
+func scraping(addr string) bool {
+	res, err := http.Get("http://" + addr + "/api/v1/targets?state=active")
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	var r struct {
+		Data struct {
+			ActiveTargets []struct {
+				Health string `json:"health"`
+			} `json:"activeTargets"`
+		} `json:"data"`
+	}
+	if json.NewDecoder(res.Body).Decode(&r) != nil {
+		return false
+	}
+	for _, tg := range r.Data.ActiveTargets {
+		if tg.Health != "" && tg.Health != "unknown" {
+			return true
+		}
+	}
+	return false
 }
 
 // query returns the value of an instant vector query with one sample (-1
