@@ -101,6 +101,7 @@ type acd struct {
 	rejected, unknown, callerHangups, agentHangups uint64
 	userParts                                      map[string]uint64
 	staffTimers                                    []*time.Timer
+	callLog                                        *callLog // nil: no call log (Config.CallLog)
 }
 
 // staffChanged accounts the staffed agent time of g up to now.
@@ -217,17 +218,20 @@ func (a *acd) admit(c *call, now time.Time) admission {
 	q := a.queues[qi]
 	if q.open != nil && !sim.OpenAt(q.open, a.scenarioTime(now)) {
 		q.closed++
+		a.logOffer(c, q, LogClosed, false, now)
 		return queueClosed
 	}
 	if a.trunks > 0 && a.inSystem >= a.trunks {
 		a.rejected++
 		q.rejected++
+		a.logOffer(c, q, LogRejected, false, now)
 		return noTrunk
 	}
 	c.q = qi
 	a.inSystem++
 	q.offered++
 	a.userParts[c.queue]++
+	a.logOffer(c, q, LogWaiting, false, now)
 	a.enqueue(c, q, now)
 	return admitted
 }
@@ -373,6 +377,7 @@ func (a *acd) abandon(c *call, now time.Time) {
 	q := a.queues[c.q]
 	q.abandoned++
 	q.abandonWaitSum += now.Sub(c.arrived)
+	a.logLeave(c, LogAbandoned, now)
 }
 
 // leaveAtEnd: the server is closing and c has not been answered.
@@ -381,6 +386,7 @@ func (a *acd) leaveAtEnd(c *call, now time.Time) {
 	defer a.mu.Unlock()
 	a.dequeue(c, now)
 	a.queues[c.q].waitingAtEnd++
+	a.logLeave(c, LogWaitingAtEnd, now)
 }
 
 // answer records that c's 200 OK went out at now (or, for a transferred
@@ -405,6 +411,7 @@ func (a *acd) answer(c *call, now time.Time) time.Duration {
 		f = g.factor[c.q]
 		c.transfer = q.hasTransfer && q.transferRng.Float64() < g.transfer[c.q]
 	}
+	a.logAnswer(c, now)
 	return time.Duration(float64(q.handle(a.rng)) * f / a.scale)
 }
 
@@ -416,6 +423,7 @@ func (a *acd) finish(c *call, byCaller bool, now time.Time) {
 	q := a.queues[c.q]
 	q.completed++
 	q.talkSum += now.Sub(c.answeredAt)
+	a.logTalked(c, now.Sub(c.answeredAt), false)
 	if byCaller {
 		a.callerHangups++
 	} else {
@@ -497,11 +505,13 @@ func (a *acd) handOn(c *call, now time.Time) admission {
 	q.completed++
 	q.talkSum += c.talked
 	q.transferredOut++
+	a.logTalked(c, c.talked, true)
 	c.q = q.transferTo
 	c.arrived = now
 	c.answeredAt = time.Time{}
 	t.offered++
 	t.transfersIn++
+	a.logOffer(c, t, LogWaiting, true, now)
 	a.enqueue(c, t, now)
 	return admitted
 }
@@ -514,6 +524,7 @@ func (a *acd) finishHeld(c *call, byCaller bool) {
 	q := a.queues[c.q]
 	q.completed++
 	q.talkSum += c.talked
+	a.logTalked(c, c.talked, false)
 	if byCaller {
 		a.callerHangups++
 	} else {

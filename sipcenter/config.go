@@ -64,6 +64,11 @@ type Config struct {
 	// RTPPortMin and RTPPortMax bound the RTP ports (default 16384-32767).
 	RTPPortMin int `json:"rtp_port_min,omitempty"`
 	RTPPortMax int `json:"rtp_port_max,omitempty"`
+	// CallLog keeps a per-call log (Server.CallLog), keyed by Call-ID, of
+	// at most CallLogMax entries (default DefaultCallLogMax; beyond it
+	// entries are counted, not kept).
+	CallLog    bool `json:"call_log,omitempty"`
+	CallLogMax int  `json:"call_log_max,omitempty"`
 	// Shutdown bounds how long Close waits for calls to end (default 5s).
 	Shutdown time.Duration `json:"-"`
 	// Logger receives diagnostics (default: discarded).
@@ -119,6 +124,9 @@ func (c Config) Validate() error {
 		if _, err := media.ParseAudio(c.EarlyMedia); err != nil {
 			errs = append(errs, fmt.Errorf("early media: %w", err))
 		}
+	}
+	if c.CallLogMax < 0 || c.CallLogMax > MaxCallLog {
+		errs = append(errs, fmt.Errorf("call log max %d: want 0 (default %d) to %d entries", c.CallLogMax, DefaultCallLogMax, MaxCallLog))
 	}
 	if c.Trunks < 0 {
 		errs = append(errs, fmt.Errorf("trunks %d must not be negative (0: no limit)", c.Trunks))

@@ -41,7 +41,7 @@ func varying(g *scenarios.Group) bool {
 // newACD builds the distributor of cfg (defaults applied, validated).
 func newACD(cfg Config, now time.Time) (*acd, error) {
 	a := &acd{start: now, scale: cfg.TimeScale, clockStart: cfg.ClockStart, trunks: cfg.Trunks,
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x7a4e)), userParts: map[string]uint64{}}
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x7a4e)), userParts: map[string]uint64{}, callLog: cfg.callLog()}
 	wall := func(d time.Duration) time.Duration { return time.Duration(float64(d) / cfg.TimeScale) }
 	if cfg.Scenario == nil {
 		// Simple mode: one queue (whatever the user part), one group.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -27,6 +28,7 @@ type targetFlags struct {
 	duration  time.Duration
 	within    time.Duration
 	jsonFile  string
+	callLog   string
 	seed      uint64
 	progress  bool
 	scenario  string
@@ -70,6 +72,14 @@ last 1/K as long, and the figures are reported in scenario time. The summary
 (service level, ASA, abandon rate, occupancy, as in "callsim simulate") is
 printed when the target stops: after --duration, or on Ctrl-C.
 
+--call-log FILE writes the center's own report of every call, keyed by its
+SIP Call-ID, when the target stops (CSV, times in scenario time): queue,
+arrival (seconds from Monday 00:00 on the scenario clock), outcome (answered,
+abandoned, closed, rejected, waiting_at_end), wait, the queue's threshold and
+whether the call was answered within it, the group that answered, the talk.
+"callsim audit --center-log FILE" sets it beside what a buyer's test calls
+measured.
+
 Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
 the SDP answer and early media while it waits (--early-media: tone, silence
 or FILE.wav), and after the answer its RTP is echoed back to where it comes
@@ -102,6 +112,7 @@ worst), and the calls from which no packet came (one-way audio).`,
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this wall time (default: until Ctrl-C)")
 	fl.DurationVar(&f.within, "within", sipcenter.DefaultWithin, "service level threshold, scenario time")
 	fl.StringVar(&f.jsonFile, "json", "", "write the summary as JSON to FILE on exit")
+	fl.StringVar(&f.callLog, "call-log", "", "write the center's per-call log (CSV keyed by Call-ID, scenario time) to FILE on exit")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for handle times")
 	fl.BoolVar(&f.progress, "progress", false, "print a status line to stderr every second")
 	fl.StringVar(&f.scenario, "scenario", "", "play this scenario (file or built-in name): queues, groups, skills, routing, handle times, opening hours")
@@ -116,7 +127,7 @@ worst), and the calls from which no packet came (one-way audio).`,
 func (f *targetFlags) config(changed func(string) bool) (sipcenter.Config, error) {
 	cfg := sipcenter.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
 		Within: f.within, Seed: f.seed, ClockStart: f.clock,
-		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia}
+		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia, CallLog: f.callLog != ""}
 	if f.scenario != "" {
 		for _, fl := range []string{"agents", "handle", "within"} {
 			if changed(fl) {
@@ -162,7 +173,7 @@ func runTarget(e *env, f *targetFlags, changed func(string) bool) error {
 		return usageError{err}
 	}
 	cfg.Logger = e.log
-	if err := checkOutputs(e, output{"--json", f.jsonFile, false}); err != nil {
+	if err := checkOutputs(e, output{"--json", f.jsonFile, false}, output{"--call-log", f.callLog, false}); err != nil {
 		return err
 	}
 	srv, err := sipcenter.Start(e.ctx, cfg)
@@ -224,6 +235,20 @@ loop:
 		}
 		if err != nil {
 			lost = append(lost, fmt.Errorf("--json: %w", err))
+		}
+	}
+	if f.callLog != "" {
+		log, dropped := srv.CallLog()
+		var buf bytes.Buffer
+		err := sipcenter.WriteCallLog(&buf, log)
+		if err == nil {
+			err = loadgen.WriteFileAtomic(f.callLog, buf.Bytes())
+		}
+		if err != nil {
+			lost = append(lost, fmt.Errorf("--call-log: %w", err))
+		} else if dropped > 0 {
+			fmt.Fprintf(e.stderr, "callsim target: --call-log %s holds the first %d calls; %d later ones were left out (at most %d are kept)\n",
+				f.callLog, len(log), dropped, sipcenter.DefaultCallLogMax)
 		}
 	}
 	printTargetSummary(e.stdout, st, srv.Transport()+":"+srv.Addr().String(), interrupted)

@@ -67,13 +67,14 @@ func TestTargetCommand(t *testing.T) {
 		t.Skip("SIP test")
 	}
 	jsonPath := filepath.Join(t.TempDir(), "target.json")
+	logPath := filepath.Join(t.TempDir(), "calls.csv")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- Execute(ctx, []string{"target", "--listen", "udp:127.0.0.1:0", "--agents", "2", "--handle", "6s",
-			"--time-scale", "60", "--json", jsonPath, "--progress"}, strings.NewReader(""), &stdout, &stderr)
+			"--time-scale", "60", "--json", jsonPath, "--call-log", logPath, "--progress"}, strings.NewReader(""), &stdout, &stderr)
 	}()
 	re := regexp.MustCompile(`listening on udp:(127\.0\.0\.1:\d+)`)
 	var addr string
@@ -115,6 +116,14 @@ func TestTargetCommand(t *testing.T) {
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	cl, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(cl)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "call_id,queue,arrived_seconds,outcome,wait_seconds") ||
+		!strings.Contains(lines[1], ",billing,") || !strings.Contains(lines[1], ",answered,") {
+		t.Errorf("--call-log:\n%s", cl)
 	}
 	var st struct {
 		Offered, Answered uint64
