@@ -63,3 +63,39 @@ func benchBuiltin(b *testing.B, name string, horizon time.Duration) {
 	}
 	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
 }
+
+// BenchmarkEvaluations is an optimizer's inner loop: 1,000 evaluations of
+// a small change to a small scenario (the built-in single-queue's base,
+// one day of calls, 5 replications, one core), each compiling the changed
+// scenario and running it. Profile it to see the time spent outside the
+// event loop (README, Performance):
+//
+//	go test ./sim -run X -bench Evaluations -cpuprofile cpu.out
+//	go tool pprof -top -cum sim.test cpu.out | grep -E 'replication\).run|Compile|aggregate'
+func BenchmarkEvaluations(b *testing.B) {
+	base, err := scenarios.LoadBuiltin("single-queue")
+	if err != nil {
+		b.Fatal(err)
+	}
+	base.Replications, base.Horizon, base.WarmUp = 5, 24*time.Hour, time.Hour
+	agents := base.Groups[0].Agents
+	var calls, evals int64
+	for b.Loop() {
+		for i := range 1000 {
+			sc := base.Clone()
+			sc.Groups[0].Agents = agents - 2 + i%5
+			mod, err := Compile(sc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r, err := mod.Run(context.Background(), Options{Workers: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			calls += r.Run.CallsSimulated
+			evals++
+		}
+	}
+	b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
+	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
+}

@@ -87,30 +87,42 @@ func (mod *Model) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 
 	results := make([]*replicationResult, m.reps)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for rep := range jobs {
-				res, err := newReplication(m, rep).run(ctx, &done)
-				if err == nil || m.keptBatches(&res) > 0 {
-					results[rep] = &res
-				}
-			}
-		}()
-	}
-feed:
-	for rep := 0; rep < m.reps; rep++ {
-		select {
-		case jobs <- rep:
-		case <-ctx.Done():
-			break feed
+	runRep := func(rep int) {
+		res, err := newReplication(m, rep).run(ctx, &done)
+		if err == nil || m.keptBatches(&res) > 0 {
+			results[rep] = &res
 		}
 	}
-	close(jobs)
-	wg.Wait()
+	if workers == 1 {
+		// One worker: the replications run here, in turn, without a
+		// goroutine and a channel to hand each over (an optimizer runs
+		// thousands of small models this way).
+		for rep := 0; rep < m.reps && ctx.Err() == nil; rep++ {
+			runRep(rep)
+		}
+	} else {
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for rep := range jobs {
+					runRep(rep)
+				}
+			}()
+		}
+	feed:
+		for rep := 0; rep < m.reps; rep++ {
+			select {
+			case jobs <- rep:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(jobs)
+		wg.Wait()
+	}
 	close(stopProgress)
 	progressWG.Wait()
 	if opt.Progress != nil {
@@ -207,8 +219,16 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 	// the cells of the slots selected, so the per-interval tables cost one
 	// pass over the cells in all, not one per interval.
 	others := m.contracts.hasOthers
-	collect := func(slot, q, g int) []unit {
-		var us []unit
+	nUnits := 0
+	for _, r := range reps {
+		nUnits += m.keptBatches(r)
+	}
+	// Two scratch buffers: collect(&bufA, ...) reuses bufA, so the units
+	// of one call are read before the next call on the same buffer.
+	bufA, bufB := make([]unit, 0, nUnits), make([]unit, 0, nUnits)
+	collect := func(buf *[]unit, slot, q, g int) []unit {
+		us := (*buf)[:0]
+		defer func() { *buf = us }()
 		lo, hi := 0, S
 		if slot >= 0 {
 			lo, hi = slot, slot+1
@@ -260,9 +280,9 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 	}
 
 	perRep := m.measuredSeconds // a count per replication is a count per this much window
-	res.KPIs = KPIs{callKPIs(collect(-1, -1, -1), perRep, len(reps)), agentKPIs(collect(-1, -2, -1), totalAgents, perRep)}
+	res.KPIs = KPIs{callKPIs(collect(&bufA, -1, -1, -1), perRep, len(reps)), agentKPIs(collect(&bufB, -1, -2, -1), totalAgents, perRep)}
 	for qi, q := range m.c.Queues {
-		ck := callKPIs(collect(-1, qi, -2), perRep, len(reps))
+		ck := callKPIs(collect(&bufA, -1, qi, -2), perRep, len(reps))
 		res.Queues = append(res.Queues, QueueResult{
 			Name:                q.Name,
 			Client:              m.contracts.client[qi],
@@ -273,11 +293,11 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 		})
 	}
 	for gi, g := range m.c.Groups {
-		res.Groups = append(res.Groups, GroupResult{Name: g.Name, Sourcing: string(m.sourcing[gi]), AgentKPIs: agentKPIs(collect(-1, -2, gi), g.Agents, perRep)})
+		res.Groups = append(res.Groups, GroupResult{Name: g.Name, Sourcing: string(m.sourcing[gi]), AgentKPIs: agentKPIs(collect(&bufA, -1, -2, gi), g.Agents, perRep)})
 	}
 	cu := costUnits(m, reps)
 	res.Cost = costResult(m, cu)
-	calls, agents := collect(-1, -1, -2), collect(-1, -2, -1)
+	calls, agents := collect(&bufA, -1, -1, -2), collect(&bufB, -1, -2, -1)
 	for i := range calls {
 		c, a := &calls[i], &agents[i]
 		o := Observation{
@@ -305,13 +325,13 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 		ir := IntervalResult{
 			Start:        fmt.Sprintf("%02d:%02d", start/3600, start/60%60),
 			StartSeconds: start,
-			KPIs:         KPIs{callKPIs(collect(s, -1, -1), m.interval, len(reps)), agentKPIs(collect(s, -2, -1), totalAgents, m.interval)},
+			KPIs:         KPIs{callKPIs(collect(&bufA, s, -1, -1), m.interval, len(reps)), agentKPIs(collect(&bufB, s, -2, -1), totalAgents, m.interval)},
 		}
 		for qi, q := range m.c.Queues {
-			ir.Queues = append(ir.Queues, QueueInterval{Name: q.Name, CallKPIs: callKPIs(collect(s, qi, -2), m.interval, len(reps))})
+			ir.Queues = append(ir.Queues, QueueInterval{Name: q.Name, CallKPIs: callKPIs(collect(&bufA, s, qi, -2), m.interval, len(reps))})
 		}
 		for gi, g := range m.c.Groups {
-			ir.Groups = append(ir.Groups, GroupResult{Name: g.Name, AgentKPIs: agentKPIs(collect(s, -2, gi), g.Agents, m.interval)})
+			ir.Groups = append(ir.Groups, GroupResult{Name: g.Name, AgentKPIs: agentKPIs(collect(&bufA, s, -2, gi), g.Agents, m.interval)})
 		}
 		res.Intervals = append(res.Intervals, ir)
 	}
@@ -322,20 +342,12 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 // period seconds of measured window. Callers still waiting at the end are
 // averaged over nReps replications.
 func callKPIs(us []unit, period float64, nReps int) CallKPIs {
-	pick := func(f func(*unit) float64) []float64 {
-		out := make([]float64, len(us))
-		for i := range us {
-			out[i] = f(&us[i])
-		}
-		return out
-	}
 	// kpiOf estimates a KPI defined in package kpi.
 	kpiOf := func(r kpi.Ratio) (float64, float64) {
-		return ratio(pick(func(u *unit) float64 { return r.Num(&u.q) }), pick(func(u *unit) float64 { return r.Den(&u.q) }))
+		return ratioOf(us, func(u *unit) float64 { return r.Num(&u.q) }, func(u *unit) float64 { return r.Den(&u.q) })
 	}
-	per := pick(func(u *unit) float64 { return u.exposure / period })
 	count := func(f func(*qcell) float64) (float64, float64) {
-		return ratio(pick(func(u *unit) float64 { return f(&u.q) }), per)
+		return ratioOf(us, func(u *unit) float64 { return f(&u.q) }, func(u *unit) float64 { return u.exposure / period })
 	}
 	var k CallKPIs
 	k.Offered, k.OfferedCI95 = count(func(q *qcell) float64 { return q.Offered })
@@ -346,7 +358,7 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 	k.AbandonRate, k.AbandonRateCI95 = kpiOf(kpi.AbandonRate)
 	k.PWait, k.PWaitCI95 = kpiOf(kpi.PWait)
 	k.MeanWaitSeconds, k.MeanWaitCI95 = kpiOf(kpi.MeanWait)
-	k.MeanQueueLength, k.MeanQueueLenCI95 = ratio(pick(func(u *unit) float64 { return u.q.Area }), pick(func(u *unit) float64 { return u.exposure }))
+	k.MeanQueueLength, k.MeanQueueLenCI95 = ratioOf(us, func(u *unit) float64 { return u.q.Area }, func(u *unit) float64 { return u.exposure })
 	k.MeanHandleSeconds, k.MeanHandleCI95 = kpiOf(kpi.MeanHandle)
 	k.Resolved, _ = count(func(q *qcell) float64 { return q.Resolved })
 	k.ResolutionRate, k.ResolutionRateCI95 = kpiOf(kpi.ResolutionRate)
@@ -368,30 +380,17 @@ func callKPIs(us []unit, period float64, nReps int) CallKPIs {
 
 func agentKPIs(us []unit, agents int, period float64) AgentKPIs {
 	k := AgentKPIs{Agents: agents}
-	busy := make([]float64, len(us))
-	staffed := make([]float64, len(us))
-	handled := make([]float64, len(us))
-	hours := make([]float64, len(us))
-	per := make([]float64, len(us))
-	for i, u := range us {
-		busy[i], staffed[i], handled[i] = u.busy, u.staffed, u.handled
-		hours[i] = u.staffed / 3600
-		per[i] = u.exposure / period
-	}
-	k.Occupancy, k.OccupancyCI95 = ratio(busy, staffed)
+	per := func(u *unit) float64 { return u.exposure / period }
+	k.Occupancy, k.OccupancyCI95 = ratioOf(us, func(u *unit) float64 { return u.busy }, func(u *unit) float64 { return u.staffed })
 	var st, ex float64
 	for _, u := range us {
 		st += u.staffed
 		ex += u.exposure
 	}
 	k.StaffedAgents = safeDiv(st, ex)
-	k.CallsPerAgentHour, k.CallsPerAgentCI95 = ratio(handled, hours)
-	k.Handled, k.HandledCI95 = ratio(handled, per)
-	hs := make([]float64, len(us))
-	for i, u := range us {
-		hs[i] = u.handleS / 60
-	}
-	k.HandledMinutes, _ = ratio(hs, per)
+	k.CallsPerAgentHour, k.CallsPerAgentCI95 = ratioOf(us, func(u *unit) float64 { return u.handled }, func(u *unit) float64 { return u.staffed / 3600 })
+	k.Handled, k.HandledCI95 = ratioOf(us, func(u *unit) float64 { return u.handled }, per)
+	k.HandledMinutes, _ = ratioOf(us, func(u *unit) float64 { return u.handleS / 60 }, per)
 	return k
 }
 
@@ -429,10 +428,49 @@ func ratio(y, x []float64) (est, hw float64) {
 	return est, tQuantile(len(y)-1) * se
 }
 
-var tCache sync.Map
+// ratioOf is ratio over the units, with y and x read from each: the same
+// sums in the same order, without building the slices.
+func ratioOf(us []unit, y, x func(*unit) float64) (est, hw float64) {
+	var sy, sx float64
+	for i := range us {
+		sy += y(&us[i])
+		sx += x(&us[i])
+	}
+	if sx == 0 {
+		return 0, 0
+	}
+	est = sy / sx
+	n := float64(len(us))
+	if len(us) < 2 {
+		return est, 0
+	}
+	var ss float64
+	for i := range us {
+		d := y(&us[i]) - est*x(&us[i])
+		ss += d * d
+	}
+	mx := sx / n
+	se := math.Sqrt(ss/(n-1)/n) / mx
+	return est, tQuantile(len(us)-1) * se
+}
+
+// tTable caches tQuantile for small degrees of freedom (the float's bits;
+// 0: not computed yet), tCache the others.
+var (
+	tTable [256]atomic.Uint64
+	tCache sync.Map
+)
 
 // tQuantile is the 97.5% quantile of Student's t with df degrees of freedom.
 func tQuantile(df int) float64 {
+	if df >= 0 && df < len(tTable) {
+		if b := tTable[df].Load(); b != 0 {
+			return math.Float64frombits(b)
+		}
+		q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+		tTable[df].Store(math.Float64bits(q))
+		return q
+	}
 	if v, ok := tCache.Load(df); ok {
 		return v.(float64)
 	}
