@@ -215,9 +215,12 @@ type Call struct {
 	Outcome       string    `json:"outcome"` // loadgen's: completed, failed, abandoned, timed_out, transport_error
 	FinalStatus   int       `json:"final_status"`
 	Answered      bool      `json:"answered"`
-	// AnswerDelaySeconds: from the intended start to the 200 OK (answered
-	// calls; 0 otherwise).
+	// AnswerDelaySeconds: from the INVITE sent to the 200 OK (answered
+	// calls; 0 otherwise). LateSeconds is how much later than scheduled
+	// the caller sent it (its own lateness, not the vendor's, left out of
+	// the delay).
 	AnswerDelaySeconds float64 `json:"answer_delay_seconds"`
+	LateSeconds        float64 `json:"late_seconds"`
 	Within             bool    `json:"within"`
 	ReachedAgent       bool    `json:"reached_agent"`
 	// DurationSeconds: the call's length, from the answer to the end.
@@ -298,10 +301,13 @@ func (c *Config) call(r loadgen.CallRecord, epoch time.Time) Call {
 	iv = min(max(iv, 0), c.intervals()-1)
 	out := Call{CallID: r.CallID, Interval: iv, ClockSeconds: clock, IntendedStart: r.IntendedStart.UTC(),
 		Outcome: string(r.Outcome), FinalStatus: r.FinalStatus, HangupBy: r.HangupBy, AudioPackets: -1}
+	late := max(0, r.ActualStart.Sub(r.IntendedStart))
+	out.LateSeconds = sc(late)
 	if r.AnswerDelay > 0 {
+		d := max(r.AnswerDelay-late, time.Nanosecond)
 		out.Answered = true
-		out.AnswerDelaySeconds = sc(r.AnswerDelay)
-		out.Within = r.AnswerDelay <= c.wall(c.Within)
+		out.AnswerDelaySeconds = sc(d)
+		out.Within = d <= c.wall(c.Within)
 		out.DurationSeconds = sc(r.Duration)
 	}
 	if r.Media != nil {
@@ -361,14 +367,17 @@ type Report struct {
 	Day       Figures   `json:"day"`
 	// Method states how the figures are computed.
 	Method string `json:"method"`
-	Calls  []Call `json:"calls"`
+	// Center, if set, is the center's own report of the same calls set
+	// beside the audit (CompareCenter).
+	Center *CenterComparison `json:"center,omitempty"`
+	Calls  []Call            `json:"calls"`
 }
 
 // Method is the report's statement of its method.
 const Method = "Service level = calls answered within the threshold / calls placed (abandoned and refused calls count as not within), " +
 	"with its two-sided exact binomial (Clopper-Pearson) confidence interval; the calls of an interval are spaced evenly across it and taken as independent, " +
 	"and for the day, a sample stratified by interval, the binomial interval on all calls is conservative. " +
-	"Reaction speed: percentiles (nearest rank) of the answer delay, from the intended start to the 200 OK, over the calls placed, a call never answered counting as slower than any answered (shown as not answered). " +
+	"Reaction speed: percentiles (nearest rank) of the answer delay, from the INVITE sent to the 200 OK, over the calls placed, a call never answered counting as slower than any answered (shown as not answered). " +
 	"A call reached an agent when answered and up for at least the minimum talk (or the whole hold) and, with media, the far end sent audio. " +
 	"A claimed service level is judged per interval and for the day by one-sided exact binomial bounds (batch means for 50 calls or more): PASS, FAIL, or INCONCLUSIVE with the calls that would decide."
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -133,7 +134,12 @@ type CenterComparison struct {
 	Intervals        []CenterInterval `json:"intervals"`
 	Day              CenterInterval   `json:"day"`
 	Disagreements    []Disagreement   `json:"disagreements"`
-	Agrees           bool             `json:"agrees"`
+	// ClockOffsetSeconds is the median of the center's clock (time of day
+	// at the arrival) minus the audit's (at the intended start) over the
+	// calls the center dates; ClockDated counts them (0: no offset known).
+	ClockOffsetSeconds float64 `json:"clock_offset_seconds"`
+	ClockDated         int     `json:"clock_dated"`
+	Agrees             bool    `json:"agrees"`
 	// Method states the matching and tolerance.
 	Method string `json:"method"`
 }
@@ -169,6 +175,7 @@ func CompareCenter(rep *Report, center map[string]CenterCall, tol time.Duration)
 		ivs[i].Label = f.Label
 	}
 	day := CenterInterval{Label: "day"}
+	var offsets []float64
 	for _, c := range rep.Calls {
 		var iv *CenterInterval
 		if c.Interval >= 0 && c.Interval < len(ivs) {
@@ -221,6 +228,13 @@ func CompareCenter(rep *Report, center map[string]CenterCall, tol time.Duration)
 		}
 		if cc.ArrivedSeconds >= 0 && s.IntervalSeconds > 0 {
 			tod := math.Mod(cc.ArrivedSeconds, Day.Seconds())
+			off := tod - c.ClockSeconds
+			if off > Day.Seconds()/2 {
+				off -= Day.Seconds()
+			} else if off < -Day.Seconds()/2 {
+				off += Day.Seconds()
+			}
+			offsets = append(offsets, off)
 			if civ := int(math.Floor((tod - s.FromSeconds) / s.IntervalSeconds)); civ != c.Interval {
 				cmp.Disagreements = append(cmp.Disagreements, Disagreement{CallID: c.CallID, Interval: c.Interval, What: "interval",
 					Detail: fmt.Sprintf("the center's clock read %s at its arrival (the audit's %s)", clockSeconds(tod), clockSeconds(c.ClockSeconds))})
@@ -241,6 +255,10 @@ func CompareCenter(rep *Report, center map[string]CenterCall, tol time.Duration)
 	}
 	finish(&day, !dayBad)
 	cmp.Intervals, cmp.Day, cmp.Agrees = ivs, day, !dayBad
+	if len(offsets) > 0 {
+		sort.Float64s(offsets)
+		cmp.ClockOffsetSeconds, cmp.ClockDated = offsets[len(offsets)/2], len(offsets)
+	}
 	return cmp
 }
 

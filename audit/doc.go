@@ -21,9 +21,11 @@
 //
 // A call waits at most Patience for an answer (then the caller hangs up:
 // abandoned), and an answered call is held for Hold unless the far end ends
-// it first. Its answer delay runs from the intended start (as every callsim
-// delay) to the 200 OK; it is within the threshold when answered within
-// Within. It reached an agent when it was answered and stayed up at least
+// it first. Its answer delay runs from the INVITE sent to the 200 OK: unlike
+// a load test's delays (from the intended start, so that an overloaded
+// generator cannot hide a slow target), the audit leaves the caller's own
+// lateness out (Call.LateSeconds keeps it), as it is not the vendor's; it
+// is within the threshold when answered within Within. It reached an agent when it was answered and stayed up at least
 // MinTalk (or the whole Hold, when shorter) and, with media, the far end
 // sent audio: a platform that answers and drops the call, or answers with
 // silence, has not put the caller through.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/callsim/callsim/audit"
 	"github.com/callsim/callsim/claim"
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/internal/inputfile"
@@ -128,10 +129,11 @@ type Saved struct {
 	Staff      *wfm.StaffPlan
 	Sweep      *wfm.SweepResult
 	Claim      *claim.Report
+	Audit      *audit.Report
 }
 
 // ErrUnknownResult is returned for JSON that is not a callsim result.
-var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\", a claim check \"claim\" and \"lines\")")
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\", a claim check \"claim\" and \"lines\", an audit \"audit\", \"intervals\" and \"day\")")
 
 // DecodeResult decodes a simulate result (--json of callsim simulate), a
 // comparison (of callsim compare), a load test (of callsim load), a
@@ -147,6 +149,8 @@ func DecodeResult(data []byte) (*Saved, error) {
 	switch {
 	case keys["measurement"] != nil && keys["kpis"] != nil:
 		return nil, errors.New("a callsim verify report: callsim report does not render those (callsim verify prints its own summary)")
+	case keys["audit"] != nil && keys["intervals"] != nil && keys["day"] != nil:
+		return decodeAudit(data)
 	case keys["claim"] != nil && keys["lines"] != nil:
 		return decodeClaim(data, keys)
 	case keys["axes"] != nil && keys["points"] != nil:

@@ -141,12 +141,20 @@ func writeSaved(dir string, s *reports.Saved) ([]string, error) {
 		return reports.WriteSweepFiles(dir, s.Sweep)
 	case reports.KindClaim:
 		return reports.WriteClaimFiles(dir, s.Claim)
+	case reports.KindAudit:
+		return reports.WriteAuditFiles(dir, s.Audit)
 	}
 	return reports.WriteSimulateFiles(dir, s.Result)
 }
 
 func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error {
 	switch {
+	case s.Kind == reports.KindAudit && format == "text":
+		return reports.WriteAuditText(e.stdout, s.Audit)
+	case s.Kind == reports.KindAudit && format == "markdown":
+		return reports.WriteAuditMarkdown(e.stdout, s.Audit)
+	case s.Kind == reports.KindAudit:
+		return reports.WriteAuditHTML(e.stdout, s.Audit)
 	case s.Kind == reports.KindClaim && format == "text":
 		return reports.WriteClaimText(e.stdout, s.Claim)
 	case s.Kind == reports.KindClaim && format == "markdown":
