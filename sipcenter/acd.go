@@ -1,162 +1,40 @@
 package sipcenter
 
 import (
-	"math/rand/v2"
+	"math"
 	"sort"
 	"sync"
 	"time"
 
-	"github.com/callsim/callsim/scenarios"
-	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/center"
+	routing "github.com/callsim/callsim/center/acd"
+	"github.com/callsim/callsim/center/kpi"
 )
 
-// agent is one agent of the center.
+// The SIP center is the wall clock over the one center core: routing is
+// package center/acd's (the simulator's own policy), counts and sums are a
+// center/kpi tally, and the calls' needs come from center.Streams (one
+// stream per queue and purpose, drawn when a call enters a queue) or from a
+// trace (Config.Trace). Scenario time is ClockStart + wall time x
+// TimeScale, in seconds; every figure below is in scenario time.
+
+// agent is one agent of the center, as the SIP side sees it.
 type agent struct {
-	id        int
-	group     int
-	on        bool // on duty (taking calls, or finishing one)
-	busySince time.Time
-	call      *call
-}
-
-// step is one step of a queue's route: the group may take a call once it
-// has waited after (wall time).
-type step struct {
+	id    int32
 	group int
-	after time.Duration
+	busy  bool  // taking a call or wrapping up
+	call  *call // the call it talks to (nil while wrapping up)
 }
 
-// servedQ is a queue a group serves, with its overflow delay.
-type servedQ struct {
-	q        int
-	after    time.Duration
-	priority int
-}
-
-// queue is one call type: its route, its waiting callers (oldest first) and
-// its statistics. Durations are wall time.
-type queue struct {
-	name     string
-	within   time.Duration // service level threshold, wall time
-	withinSc time.Duration // the same in scenario time
-	priority int
-	route    []step
-	open     *scenarios.OpenHours
-	handle   func(*rand.Rand) time.Duration // scenario time
-	wrap     func(*rand.Rand) time.Duration // scenario time; nil: no wrap-up
-	wait     []*call
-	// Transfers: calls of this queue that a group's share says so are
-	// handed on to transferTo (-1: none) after their talk; hasTransfer
-	// says some group transfers calls of it, transferRng draws the share.
-	transferTo  int
-	hasTransfer bool
-	transferRng *rand.Rand
-
-	offered, answered, answeredWithin, abandoned, rejected, closed uint64
-	transfersIn, transferredOut                                    uint64
-	completed, waitingAtEnd                                        uint64
-	waitSum, abandonWaitSum, talkSum                               time.Duration
-	maxLen                                                         int
-	area                                                           float64 // callers x wall seconds
-	lastChange                                                     time.Time
-}
-
-// group is an agent group.
-type group struct {
-	name   string
-	agents []*agent
-	idle   []*agent // front: longest idle
-	serves []servedQ
-	factor []float64 // handle-time factor per queue
-	// transfer is the share of the calls of each queue the group transfers
-	// (nil in simple mode).
-	transfer []float64
-	busy     time.Duration
-	handled  uint64
-	// Headcount: agents on duty, busy agents due to leave when they are
-	// free, and the agent time staffed (agent x wall seconds) so far.
-	onDuty, leaving int
-	staffed         float64
-	lastStaff       time.Time
-}
-
-// acd is the automatic call distributor: the queues, the agents and the
-// statistics, under one lock. It routes as the simulator does (see the
-// package documentation). Durations are wall time; Stats converts.
-type acd struct {
-	mu         sync.Mutex
-	start      time.Time
-	end        time.Time // zero while running
-	scale      float64
-	clockStart time.Duration // scenario time at start, from Monday 00:00
-	trunks     int
-	wildcard   bool // simple mode: every Request-URI user part is queue 0
-	queues     []*queue
-	groups     []*group
-	agents     []*agent
-	rng        *rand.Rand
-	inSystem   int
-	closed     bool
-
-	rejected, unknown, callerHangups, agentHangups uint64
-	userParts                                      map[string]uint64
-	staffTimers                                    []*time.Timer
-	callLog                                        *callLog // nil: no call log (Config.CallLog)
-}
-
-// staffChanged accounts the staffed agent time of g up to now.
-func (a *acd) staffChanged(g *group, now time.Time) {
-	now = a.clock(now)
-	if d := now.Sub(g.lastStaff); d > 0 {
-		g.staffed += float64(g.onDuty) * d.Seconds()
-		g.lastStaff = now
-	}
-}
-
-// setStaff makes n agents of group gi available (the scenario's headcount
-// changed): agents come on duty and take waiting calls, or idle agents
-// leave, busy ones once their call (and wrap-up) is over.
-func (a *acd) setStaff(gi, n int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.setStaffLocked(gi, n, time.Now())
-}
-
-func (a *acd) setStaffLocked(gi, n int, now time.Time) {
-	if a.closed {
-		return
-	}
-	g := a.groups[gi]
-	a.staffChanged(g, now)
-	for g.onDuty-g.leaving < n {
-		if g.leaving > 0 {
-			g.leaving--
-			continue
-		}
-		var ag *agent
-		for _, x := range g.agents {
-			if !x.on {
-				ag = x
-				break
-			}
-		}
-		if ag == nil {
-			break
-		}
-		ag.on = true
-		g.onDuty++
-		a.free(ag, now) // takes a waiting call, or idles
-	}
-	for g.onDuty-g.leaving > n {
-		if k := len(g.idle); k > 0 {
-			ag := g.idle[k-1]
-			g.idle = g.idle[:k-1]
-			ag.on = false
-			g.onDuty--
-			continue
-		}
-		g.leaving++
-	}
+// route is what the center core keeps of a call: its slot while it waits
+// (and the slot's generation), when it entered its queue and when an agent
+// took it (scenario seconds), and its needs.
+type route struct {
+	slot       int32
+	gen        uint32
+	arrivedAt  float64
+	assignedAt float64
+	needs      center.Needs
 }
 
 // admission is the outcome of offering a call to the center.
@@ -170,35 +48,98 @@ const (
 	queueClosed            // 480
 )
 
+// sipQueue holds what the SIP side counts of a queue beyond the tally.
+type sipQueue struct {
+	within                         float64 // service-level threshold, scenario seconds
+	rejected, closed, waitingAtEnd uint64
+	completed                      uint64
+	transferredOut                 uint64        // calls handed on (the tally counts those an agent decided to transfer)
+	talkSum                        time.Duration // wall time talked, as measured on the wire
+	traceNext                      int           // next trace entry of the queue
+}
+
+// acd is the automatic call distributor of the SIP center: the center
+// core under one lock, driven by the wall clock. Durations handed to the
+// server are wall time.
+type acd struct {
+	mu         sync.Mutex
+	c          *center.Center
+	core       routing.ACD[*call]
+	st         center.Streams
+	layout     kpi.Layout
+	t          kpi.Tally
+	trace      [][]center.Needs // per queue, the needs of its calls in arrival order (nil: draw)
+	start      time.Time
+	end        time.Time // zero while running
+	scale      float64
+	clockStart float64 // scenario seconds at start, from Monday 00:00
+	trunks     int
+	wildcard   bool // simple mode: every Request-URI user part is queue 0
+	queues     []sipQueue
+	agents     []*agent
+	inSystem   int
+	closed     bool
+	// Headcount: each group's available agents now and since when the
+	// staffed time was last tallied.
+	level     []int
+	lastStaff []float64
+
+	rejected, unknown, callerHangups, agentHangups uint64
+	userParts                                      map[string]uint64
+	staffTimers                                    []*time.Timer
+	callLog                                        *callLog // nil: no call log (Config.CallLog)
+}
+
+// now is the scenario time of wall time t, frozen once closed.
+func (a *acd) now(t time.Time) float64 {
+	if !a.end.IsZero() && t.After(a.end) {
+		t = a.end
+	}
+	return a.clockStart + t.Sub(a.start).Seconds()*a.scale
+}
+
+// wall converts scenario seconds to a wall duration.
+func (a *acd) wall(s float64) time.Duration {
+	return time.Duration(s / a.scale * float64(time.Second))
+}
+
 func (a *acd) scenarioTime(now time.Time) time.Duration {
-	return a.clockStart + time.Duration(float64(now.Sub(a.start))*a.scale)
-}
-
-func (a *acd) clock(now time.Time) time.Time {
-	if !a.end.IsZero() && now.After(a.end) {
-		return a.end
-	}
-	return now
-}
-
-func (a *acd) queueChanged(q *queue, now time.Time) {
-	now = a.clock(now)
-	if d := now.Sub(q.lastChange); d > 0 {
-		q.area += float64(len(q.wait)) * d.Seconds()
-		q.lastChange = now
-	}
+	return time.Duration(a.now(now) * float64(time.Second))
 }
 
 func (a *acd) lookup(name string) int {
 	if a.wildcard {
 		return 0
 	}
-	for i, q := range a.queues {
-		if q.name == name {
-			return i
-		}
+	return a.c.Queue(name)
+}
+
+// setStaff makes n agents of group gi available (the scenario's headcount
+// changed), by the core's rule: agents come on duty and take waiting
+// calls, idle agents leave at once (longest idle first), busy ones once
+// their call and wrap-up are over.
+func (a *acd) setStaff(gi, n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.setStaffLocked(gi, n, time.Now())
+}
+
+func (a *acd) setStaffLocked(gi, n int, now time.Time) {
+	if a.closed {
+		return
 	}
-	return -1
+	t := a.now(now)
+	a.staffTo(gi, t)
+	a.level[gi] = n
+	a.core.SetStaff(gi, n, t, func(ci, ag int32) { a.assign(ci, ag, t) })
+}
+
+// staffTo tallies group gi's staffed agent time up to t.
+func (a *acd) staffTo(gi int, t float64) {
+	if t > a.lastStaff[gi] {
+		a.t.Staff(gi, a.lastStaff[gi], t, a.level[gi], a.level[gi])
+		a.lastStaff[gi] = t
+	}
 }
 
 // admit offers c to the center. An admitted call is handed an agent on
@@ -215,156 +156,133 @@ func (a *acd) admit(c *call, now time.Time) admission {
 		a.unknown++
 		return unknownQueue
 	}
-	q := a.queues[qi]
-	if q.open != nil && !sim.OpenAt(q.open, a.scenarioTime(now)) {
-		q.closed++
-		a.logOffer(c, q, LogClosed, false, now)
+	t := a.now(now)
+	if !a.c.Open(qi, t) {
+		a.queues[qi].closed++
+		a.logOffer(c, qi, LogClosed, false, now)
 		return queueClosed
 	}
 	if a.trunks > 0 && a.inSystem >= a.trunks {
 		a.rejected++
-		q.rejected++
-		a.logOffer(c, q, LogRejected, false, now)
+		a.queues[qi].rejected++
+		a.logOffer(c, qi, LogRejected, false, now)
 		return noTrunk
 	}
-	c.q = qi
 	a.inSystem++
-	q.offered++
 	a.userParts[c.queue]++
-	a.logOffer(c, q, LogWaiting, false, now)
-	a.enqueue(c, q, now)
+	a.logOffer(c, qi, LogWaiting, false, now)
+	a.enqueue(c, qi, kpi.Fresh, t)
 	return admitted
 }
 
-// enqueue routes c, just offered to q: an agent at once, or a place in q's
-// queue until one frees up. The caller holds the lock.
-func (a *acd) enqueue(c *call, q *queue, now time.Time) {
-	// The first group on the route with no overflow delay and an idle agent
-	// takes the call at once.
-	for _, st := range q.route {
-		if st.after > 0 {
-			break
-		}
-		if g := a.groups[st.group]; len(g.idle) > 0 {
-			ag := g.idle[0]
-			g.idle = g.idle[1:]
-			a.assign(c, ag, now)
-			return
-		}
+// needs are the needs of the next call entering queue q: the trace's next
+// entry, or a draw from the queue's streams.
+func (a *acd) needs(q int) center.Needs {
+	if a.trace == nil {
+		return a.st.Draw(a.c, q)
 	}
-	a.queueChanged(q, now)
-	q.wait = append(q.wait, c)
+	sq := &a.queues[q]
+	if sq.traceNext < len(a.trace[q]) {
+		n := a.trace[q][sq.traceNext]
+		sq.traceNext++
+		return n
+	}
+	// Past the trace: the queue's own streams.
+	return a.st.Draw(a.c, q)
+}
+
+// enqueue routes c into queue qi at scenario time t (why: kpi.Fresh or
+// kpi.Transfer): an agent at once, or a place in the queue until one takes
+// it, with a timer for each overflow step. The caller holds the lock.
+func (a *acd) enqueue(c *call, qi, why int, t float64) {
+	c.q = qi
+	c.arrivedAt = t
+	c.needs = a.needs(qi)
+	a.t.Offer(0, qi, why)
+	ci, ag := a.core.Arrive(qi, t, 0, c)
+	if ag >= 0 {
+		a.assign(ci, ag, t)
+		return
+	}
+	c.slot, c.gen = ci, a.core.Calls[ci].Gen
 	c.waiting = true
-	q.maxLen = max(q.maxLen, len(q.wait))
-	for s, st := range q.route {
-		if st.after > 0 {
-			c.timers = append(c.timers, time.AfterFunc(st.after, func() { a.eligible(c, s) }))
+	for s, st := range a.c.Queues[qi].Route {
+		if st.After > 0 {
+			slot, gen := c.slot, c.gen
+			c.timers = append(c.timers, time.AfterFunc(a.wall(st.After), func() { a.eligible(slot, gen, s) }))
 		}
 	}
 }
 
-// eligible: c has waited long enough for step s of its route.
-func (a *acd) eligible(c *call, s int) {
+// eligible: the call in slot ci (generation gen) has waited long enough
+// for step s of its route.
+func (a *acd) eligible(ci int32, gen uint32, s int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed || !c.waiting {
+	if a.closed {
 		return
 	}
-	g := a.groups[a.queues[c.q].route[s].group]
-	if len(g.idle) == 0 {
-		return
+	t := a.now(time.Now())
+	if ag := a.core.Eligible(ci, gen, s, t); ag >= 0 {
+		a.assign(ci, ag, t)
 	}
-	// No older call of this queue can be waiting for this group: it would
-	// have become eligible earlier and taken the idle agent.
-	now := time.Now()
-	a.unqueue(c, now)
-	ag := g.idle[0]
-	g.idle = g.idle[1:]
-	a.assign(c, ag, now)
 }
 
-// unqueue takes a waiting c out of its queue; the caller holds the lock.
-func (a *acd) unqueue(c *call, now time.Time) {
-	q := a.queues[c.q]
-	for i, w := range q.wait {
-		if w == c {
-			a.queueChanged(q, now)
-			q.wait = append(q.wait[:i], q.wait[i+1:]...)
-			break
-		}
-	}
+// assign hands the call in slot ci to agent ag (the core chose them) and
+// draws, as the simulator does when an agent takes a call, whether the
+// agent will transfer it. The caller holds the lock.
+func (a *acd) assign(ci, ag int32, t float64) {
+	c := a.core.Calls[ci].P
+	a.core.Free(ci)
+	a.stopTimers(c)
 	c.waiting = false
+	g := a.core.Group(ag)
+	c.transfer, _ = a.st.Answer(a.c, c.q, g, c.needs.U)
+	c.assignedAt = t
+	x := a.agents[ag]
+	x.busy, x.call = true, c
+	c.agent = x
+	c.assigned <- x // buffered: never blocks
+}
+
+func (a *acd) stopTimers(c *call) {
 	for _, t := range c.timers {
 		t.Stop()
 	}
 	c.timers = nil
 }
 
-// assign gives ag to c; the caller holds the lock.
-func (a *acd) assign(c *call, ag *agent, now time.Time) {
-	ag.busySince = now
-	ag.call = c
-	c.agent = ag
-	c.assigned <- ag // buffered: never blocks
-}
-
-// free makes ag available: it takes the oldest eligible call of the
-// highest-priority queue its group serves, or joins the idle agents at the
-// back. The caller holds the lock.
-func (a *acd) free(ag *agent, now time.Time) {
-	g := a.groups[ag.group]
-	if !ag.busySince.IsZero() {
-		g.busy += a.clock(now).Sub(a.clock(ag.busySince))
-	}
-	ag.busySince = time.Time{}
-	ag.call = nil
-	if g.leaving > 0 {
-		// The headcount fell while this agent was busy: off duty now.
-		a.staffChanged(g, now)
-		g.leaving--
-		g.onDuty--
-		ag.on = false
+// release frees agent ag at scenario time t: the core tallies its busy
+// time and gives it the next call, or idles it, or takes it off duty. The
+// caller holds the lock.
+func (a *acd) release(ag *agent, t float64) {
+	ag.busy, ag.call = false, nil
+	if a.closed {
+		a.t.Busy(ag.group, a.core.BusySince(ag.id), t)
 		return
 	}
-	if !a.closed {
-		var best *call
-		bestPrio := 0
-		for _, s := range g.serves {
-			if best != nil && s.priority < bestPrio {
-				break
-			}
-			q := a.queues[s.q]
-			if len(q.wait) == 0 {
-				continue
-			}
-			c := q.wait[0]
-			if !now.Before(c.arrived.Add(s.after)) && (best == nil || c.arrived.Before(best.arrived)) {
-				best, bestPrio = c, s.priority
-			}
-		}
-		if best != nil {
-			a.unqueue(best, now)
-			a.assign(best, ag, now)
-			return
-		}
+	if ci := a.core.Done(ag.id, t); ci >= 0 {
+		a.assign(ci, ag.id, t)
 	}
-	g.idle = append(g.idle, ag)
 }
 
-// dequeue removes c from its queue, or frees the agent assigned to it
+// dequeue takes c out of its queue, or frees the agent assigned to it
 // meanwhile; the caller holds the lock.
-func (a *acd) dequeue(c *call, now time.Time) {
-	if c.agent != nil {
-		ag := c.agent
+func (a *acd) dequeue(c *call, t float64) {
+	if ag := c.agent; ag != nil {
 		c.agent = nil
 		// Drain the hand-over so the channel is empty again.
 		select {
 		case <-c.assigned:
 		default:
 		}
-		a.free(ag, now)
-	} else {
-		a.unqueue(c, now)
+		a.release(ag, t)
+	} else if c.waiting {
+		a.stopTimers(c)
+		c.waiting = false
+		if a.core.Abandon(c.slot, c.gen, t) {
+			a.core.Free(c.slot)
+		}
 	}
 	a.inSystem--
 }
@@ -373,10 +291,9 @@ func (a *acd) dequeue(c *call, now time.Time) {
 func (a *acd) abandon(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.dequeue(c, now)
-	q := a.queues[c.q]
-	q.abandoned++
-	q.abandonWaitSum += now.Sub(c.arrived)
+	t := a.now(now)
+	a.dequeue(c, t)
+	a.t.Abandon(0, c.q, t-c.arrivedAt)
 	a.logLeave(c, LogAbandoned, now)
 }
 
@@ -384,45 +301,44 @@ func (a *acd) abandon(c *call, now time.Time) {
 func (a *acd) leaveAtEnd(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.dequeue(c, now)
+	a.dequeue(c, a.now(now))
 	a.queues[c.q].waitingAtEnd++
 	a.logLeave(c, LogWaitingAtEnd, now)
 }
 
 // answer records that c's 200 OK went out at now (or, for a transferred
-// call, that an agent of its new queue took it) and returns the handle time
-// the agent talks for, in wall time. It draws, as the simulator does,
-// whether the agent will transfer the call after the talk.
+// call, that an agent of its new queue took it) and returns the time the
+// agent talks for, in wall time: the call's talk times the group's
+// handle-time factor.
 func (a *acd) answer(c *call, now time.Time) time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	q := a.queues[c.q]
 	c.answeredAt = now
-	w := now.Sub(c.arrived)
-	q.answered++
-	q.waitSum += w
-	if w <= q.within {
-		q.answeredWithin++
-	}
-	f := 1.0
+	t := a.now(now)
+	wait := t - c.arrivedAt
+	sq := &a.queues[c.q]
+	talk := c.needs.Talk
+	g := -1
 	if c.agent != nil {
-		g := a.groups[c.agent.group]
-		g.handled++
-		f = g.factor[c.q]
-		c.transfer = q.hasTransfer && q.transferRng.Float64() < g.transfer[c.q]
+		g = c.agent.group
+		talk *= a.c.Factor[g*len(a.c.Queues)+c.q]
+	}
+	if g >= 0 {
+		queued := c.assignedAt > c.arrivedAt
+		a.t.Answer(0, c.q, g, wait, queued, sq.within, talk, c.needs.Wrap, false, c.transfer)
 	}
 	a.logAnswer(c, now)
-	return time.Duration(float64(q.handle(a.rng)) * f / a.scale)
+	return a.wall(talk)
 }
 
-// finish ends an answered call; its agent does the queue's wrap-up, if
+// finish ends an answered call; its agent does the call's wrap-up, if
 // any, and is then free.
 func (a *acd) finish(c *call, byCaller bool, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	q := a.queues[c.q]
-	q.completed++
-	q.talkSum += now.Sub(c.answeredAt)
+	sq := &a.queues[c.q]
+	sq.completed++
+	sq.talkSum += now.Sub(c.answeredAt)
 	a.logTalked(c, now.Sub(c.answeredAt), false)
 	if byCaller {
 		a.callerHangups++
@@ -435,37 +351,30 @@ func (a *acd) finish(c *call, byCaller bool, now time.Time) {
 		return
 	}
 	c.agent = nil
-	a.wrapUp(ag, a.drawWrap(q), now)
+	a.wrapUp(ag, c.needs.Wrap, now)
 }
 
-// drawWrap draws a wrap-up time of q, in wall time (0: none, or closing).
-// The caller holds the lock.
-func (a *acd) drawWrap(q *queue) time.Duration {
-	if q.wrap == nil || a.closed {
-		return 0
-	}
-	return time.Duration(float64(q.wrap(a.rng)) / a.scale)
-}
-
-// wrapUp keeps ag busy, not talking, for w, then frees it. The caller holds
-// the lock.
-func (a *acd) wrapUp(ag *agent, w time.Duration, now time.Time) {
-	if w <= 0 {
-		a.free(ag, now)
+// wrapUp keeps ag busy, not talking, for w scenario seconds, then frees
+// it. The caller holds the lock.
+func (a *acd) wrapUp(ag *agent, w float64, now time.Time) {
+	ag.call = nil // busy, not talking
+	if !(w > 0) || a.closed {
+		a.release(ag, a.now(now))
 		return
 	}
-	ag.call = nil // busy, not talking
-	time.AfterFunc(w, func() {
+	time.AfterFunc(a.wall(w), func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		a.free(ag, time.Now())
+		if ag.busy {
+			a.release(ag, a.now(time.Now()))
+		}
 	})
 }
 
-// endTalk: the agent's handle time of c is over. If the agent transfers
-// the call (drawn by answer), the agent does the queue's wrap-up and then
-// is free, and the caller is held for that wrap-up time before the call
-// enters the transfer_to queue (handOn), as in the simulator; endTalk
+// endTalk: the agent's talk with c is over. If the agent transfers the
+// call (drawn when it took the call), the agent does the call's wrap-up and
+// then is free, and the caller is held for that wrap-up time before the
+// call enters the transfer_to queue (handOn), as in the simulator; endTalk
 // returns that hold time and true. Otherwise it returns false and the
 // agent hangs up (finish).
 func (a *acd) endTalk(c *call, now time.Time) (time.Duration, bool) {
@@ -478,15 +387,15 @@ func (a *acd) endTalk(c *call, now time.Time) (time.Duration, bool) {
 	c.talked = now.Sub(c.answeredAt)
 	ag := c.agent
 	c.agent = nil
-	w := a.drawWrap(a.queues[c.q])
+	w := c.needs.Wrap
 	a.wrapUp(ag, w, now)
-	return w, true
+	return a.wall(w), true
 }
 
 // handOn moves c, held after its talk (endTalk), to its queue's
 // transfer_to queue: the talk counts as completed and transferred out in
 // the first, the call as offered (and transferred in) in the second, where
-// it waits for an agent like any other call. It is refused when the target
+// it waits for an agent like any other call. It is refused when the center
 // is closing (shuttingDown) or the transfer_to queue is outside its opening
 // hours (queueClosed, counted as closed there, as in the simulator); the
 // call is then still the first queue's, to be ended with finishHeld.
@@ -496,34 +405,31 @@ func (a *acd) handOn(c *call, now time.Time) admission {
 	if a.closed {
 		return shuttingDown
 	}
-	q := a.queues[c.q]
-	t := a.queues[q.transferTo]
-	if t.open != nil && !sim.OpenAt(t.open, a.scenarioTime(now)) {
-		t.closed++
+	t := a.now(now)
+	to := a.c.Queues[c.q].TransferTo
+	if !a.c.Open(to, t) {
+		a.queues[to].closed++
 		return queueClosed
 	}
-	q.completed++
-	q.talkSum += c.talked
-	q.transferredOut++
+	sq := &a.queues[c.q]
+	sq.completed++
+	sq.talkSum += c.talked
+	sq.transferredOut++
 	a.logTalked(c, c.talked, true)
-	c.q = q.transferTo
-	c.arrived = now
 	c.answeredAt = time.Time{}
-	t.offered++
-	t.transfersIn++
-	a.logOffer(c, t, LogWaiting, true, now)
-	a.enqueue(c, t, now)
+	a.logOffer(c, to, LogWaiting, true, now)
+	a.enqueue(c, to, kpi.Transfer, t)
 	return admitted
 }
 
 // finishHeld ends a call held after its talk (endTalk) that was not handed
-// on: the caller hung up meanwhile, or the target hangs up.
+// on: the caller hung up meanwhile, or the center hangs up.
 func (a *acd) finishHeld(c *call, byCaller bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	q := a.queues[c.q]
-	q.completed++
-	q.talkSum += c.talked
+	sq := &a.queues[c.q]
+	sq.completed++
+	sq.talkSum += c.talked
 	a.logTalked(c, c.talked, false)
 	if byCaller {
 		a.callerHangups++
@@ -533,27 +439,27 @@ func (a *acd) finishHeld(c *call, byCaller bool) {
 	a.inSystem--
 }
 
-// close stops admitting calls and freezes the clock of the statistics.
+// close stops admitting calls and routing them, and freezes the clock of
+// the statistics.
 func (a *acd) close(now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
 		return
 	}
-	for _, q := range a.queues {
-		a.queueChanged(q, now)
+	t := a.now(now)
+	a.core.Close(t, nil)
+	for g := range a.c.Groups {
+		a.staffTo(g, t)
 	}
-	for _, g := range a.groups {
-		a.staffChanged(g, now)
-	}
-	for _, t := range a.staffTimers {
-		t.Stop()
+	for _, tm := range a.staffTimers {
+		tm.Stop()
 	}
 	a.closed = true
 	a.end = now
 }
 
-// Stats are the figures of the calls the target served. Durations are in
+// Stats are the figures of the calls the center served. Durations are in
 // scenario time (wall time multiplied by the time scale); ratios are
 // fractions in [0, 1].
 type Stats struct {
@@ -600,8 +506,8 @@ type Stats struct {
 	ASASeconds        float64 `json:"asa_seconds"`   // mean wait of answered calls
 	AbandonRate       float64 `json:"abandon_rate"`  // abandoned / offered
 	MeanAbandonWait   float64 `json:"mean_abandon_wait_seconds"`
-	MeanHandleSeconds float64 `json:"mean_handle_seconds"` // of completed calls
-	Occupancy         float64 `json:"occupancy"`           // busy / (agents x elapsed)
+	MeanHandleSeconds float64 `json:"mean_handle_seconds"` // of completed calls, talk as measured
+	Occupancy         float64 `json:"occupancy"`           // busy / staffed agent time
 	MaxQueueLength    int     `json:"max_queue_length"`
 	MeanQueueLength   float64 `json:"mean_queue_length"` // time average
 	// Queues counts offered calls per Request-URI user part.
@@ -609,9 +515,19 @@ type Stats struct {
 	// PerQueue and Groups break the figures down by queue and agent group.
 	PerQueue []QueueStats `json:"per_queue"`
 	Groups   []GroupStats `json:"groups"`
-	// Media: the callers' RTP as the target received it (absent with
+	// Media: the callers' RTP as the center received it (absent with
 	// NoMedia), see MediaStats.
 	Media *MediaStats `json:"media,omitempty"`
+	// Sums are the center's counts and sums, per queue and per group, in
+	// the simulator's terms (package center/kpi): what verify compares.
+	Sums *Sums `json:"sums,omitempty"`
+}
+
+// Sums are the kpi tally of a center's run: one kpi.Queue per queue and
+// one kpi.Group per group (the whole run, one cell).
+type Sums struct {
+	Queues []kpi.Queue `json:"queues"`
+	Groups []kpi.Group `json:"groups"`
 }
 
 // QueueStats are one queue's figures, with the definitions of Stats.
@@ -648,15 +564,26 @@ type GroupStats struct {
 	StaffedAgentSeconds float64 `json:"staffed_agent_seconds"`
 }
 
-func (a *acd) stats(now time.Time) Stats {
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func (a *acd) stats(wallNow time.Time) Stats {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	scale := a.scale
-	now = a.clock(now)
-	elapsed := now.Sub(a.start)
+	if !a.end.IsZero() && wallNow.After(a.end) {
+		wallNow = a.end
+	}
+	t := a.now(wallNow)
+	elapsedWall := wallNow.Sub(a.start).Seconds()
+	elapsed := elapsedWall * scale
 	s := Stats{
 		Trunks: a.trunks, TimeScale: scale,
-		ElapsedSeconds: elapsed.Seconds() * scale, WallSeconds: elapsed.Seconds(), Running: !a.closed,
+		ElapsedSeconds: elapsed, WallSeconds: elapsedWall, Running: !a.closed,
 		Rejected: a.rejected, Unknown: a.unknown, CallerHangups: a.callerHangups, AgentHangups: a.agentHangups,
 		Queues: map[string]uint64{},
 	}
@@ -671,95 +598,86 @@ func (a *acd) stats(now time.Time) Stats {
 	if len(names) > 0 {
 		s.Queue = names[0]
 	}
-	var within uint64
-	var waitSum, abandonWaitSum, talkSum time.Duration
-	var area float64
-	for i, q := range a.queues {
-		a.queueChanged(q, now)
-		qs := QueueStats{Name: q.name, Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
-			Rejected: q.rejected, Closed: q.closed, WaitingAtEnd: q.waitingAtEnd, Waiting: len(q.wait),
-			TransfersIn: q.transfersIn, TransferredOut: q.transferredOut,
-			WithinSeconds: q.withinSc.Seconds(), MaxQueueLength: q.maxLen}
+	// The tally up to now, without changing it: queue lengths and busy and
+	// staffed time of what is still going on.
+	sums := &Sums{Queues: make([]kpi.Queue, len(a.c.Queues)), Groups: make([]kpi.Group, len(a.c.Groups))}
+	copy(sums.Queues, a.t.Queues)
+	copy(sums.Groups, a.t.Groups)
+	pending := kpi.NewTally(&a.layout, len(a.c.Queues), len(a.c.Groups))
+	a.core.Pending(t, &pending)
+	for g := range a.c.Groups {
+		if t > a.lastStaff[g] {
+			pending.Staff(g, a.lastStaff[g], t, a.level[g], a.level[g])
+		}
+	}
+	for _, ag := range a.agents {
+		if ag.busy {
+			pending.Busy(ag.group, a.core.BusySince(ag.id), t)
+		}
+	}
+	for q := range sums.Queues {
+		sums.Queues[q].Add(&pending.Queues[q])
+	}
+	for g := range sums.Groups {
+		sums.Groups[g].Add(&pending.Groups[g])
+	}
+	s.Sums = sums
+	var all kpi.Queue
+	var talkSum time.Duration
+	for i := range a.c.Queues {
+		sq := &a.queues[i]
+		tq := &sums.Queues[i]
+		all.Add(tq)
+		qs := QueueStats{Name: a.c.Queues[i].Name, Offered: uint64(tq.Offered), Answered: uint64(tq.Answered), Abandoned: uint64(tq.Abandoned),
+			Rejected: sq.rejected, Closed: sq.closed, WaitingAtEnd: sq.waitingAtEnd, Waiting: a.core.QueueLength(i),
+			TransfersIn: uint64(tq.TransfersIn), TransferredOut: sq.transferredOut,
+			WithinSeconds: sq.within, MaxQueueLength: int(tq.MaxLen)}
 		if a.wildcard {
 			qs.Name = s.Queue
 		}
-		if q.offered > 0 {
-			qs.ServiceLevel = float64(q.answeredWithin) / float64(q.offered)
-			qs.AbandonRate = float64(q.abandoned) / float64(q.offered)
-		}
-		if q.answered > 0 {
-			qs.ASASeconds = q.waitSum.Seconds() / float64(q.answered) * scale
-		}
-		if q.abandoned > 0 {
-			qs.MeanAbandonWait = q.abandonWaitSum.Seconds() / float64(q.abandoned) * scale
-		}
-		if q.completed > 0 {
-			qs.MeanHandleSeconds = q.talkSum.Seconds() / float64(q.completed) * scale
-		}
-		if elapsed > 0 {
-			qs.MeanQueueLength = q.area / elapsed.Seconds()
-		}
+		qs.ServiceLevel = kpi.ServiceLevel.Of(tq)
+		qs.AbandonRate = kpi.AbandonRate.Of(tq)
+		qs.ASASeconds = kpi.ASA.Of(tq)
+		qs.MeanAbandonWait = ratio(tq.WaitAll-tq.WaitAnswered, tq.Abandoned)
+		qs.MeanHandleSeconds = ratio(sq.talkSum.Seconds()*scale, float64(sq.completed))
+		qs.MeanQueueLength = ratio(tq.Area, elapsed)
 		s.PerQueue = append(s.PerQueue, qs)
 		if i == 0 {
 			s.WithinSeconds = qs.WithinSeconds
 		}
-		s.Offered += q.offered
-		s.Answered += q.answered
-		s.Abandoned += q.abandoned
-		s.Closed += q.closed
-		s.WaitingAtEnd += q.waitingAtEnd
-		s.Completed += q.completed
-		s.TransfersIn += q.transfersIn
-		s.TransferredOut += q.transferredOut
-		s.Waiting += len(q.wait)
-		within += q.answeredWithin
-		waitSum += q.waitSum
-		abandonWaitSum += q.abandonWaitSum
-		talkSum += q.talkSum
-		area += q.area
-		s.MaxQueueLength = max(s.MaxQueueLength, q.maxLen)
+		s.Offered += qs.Offered
+		s.Answered += qs.Answered
+		s.Abandoned += qs.Abandoned
+		s.Closed += qs.Closed
+		s.WaitingAtEnd += qs.WaitingAtEnd
+		s.Completed += sq.completed
+		s.TransfersIn += qs.TransfersIn
+		s.TransferredOut += qs.TransferredOut
+		s.Waiting += qs.Waiting
+		talkSum += sq.talkSum
+		s.MaxQueueLength = max(s.MaxQueueLength, qs.MaxQueueLength)
 	}
-	var busyAll time.Duration
-	var staffedAll float64
-	for _, g := range a.groups {
-		a.staffChanged(g, now)
-		staffedAll += g.staffed
-		s.Agents += g.onDuty
-		busy := g.busy
-		for _, ag := range g.agents {
-			if !ag.busySince.IsZero() {
-				busy += now.Sub(a.clock(ag.busySince))
-			}
-			if ag.call != nil && !ag.call.answeredAt.IsZero() {
-				s.Talking++
-			}
+	s.ServiceLevel = kpi.ServiceLevel.Of(&all)
+	s.AbandonRate = kpi.AbandonRate.Of(&all)
+	s.ASASeconds = kpi.ASA.Of(&all)
+	s.MeanAbandonWait = ratio(all.WaitAll-all.WaitAnswered, all.Abandoned)
+	s.MeanHandleSeconds = ratio(talkSum.Seconds()*scale, float64(s.Completed))
+	s.MeanQueueLength = ratio(all.Area, elapsed)
+	var busyAll, staffedAll float64
+	for _, ag := range a.agents {
+		if ag.call != nil && !ag.call.answeredAt.IsZero() {
+			s.Talking++
 		}
-		busyAll += busy
-		gs := GroupStats{Name: g.name, Agents: g.onDuty, MaxAgents: len(g.agents), Handled: g.handled,
-			StaffedAgentSeconds: g.staffed * scale}
-		if g.staffed > 0 {
-			gs.Occupancy = min(1, busy.Seconds()/g.staffed)
-		}
-		s.Groups = append(s.Groups, gs)
 	}
-	if s.Offered > 0 {
-		s.ServiceLevel = float64(within) / float64(s.Offered)
-		s.AbandonRate = float64(s.Abandoned) / float64(s.Offered)
+	for g := range a.c.Groups {
+		tg := &sums.Groups[g]
+		busyAll += tg.Busy
+		staffedAll += tg.Staffed
+		onDuty := a.core.OnDuty(g)
+		s.Agents += onDuty
+		s.Groups = append(s.Groups, GroupStats{Name: a.c.Groups[g].Name, Agents: onDuty, MaxAgents: a.c.Groups[g].Peak,
+			Handled: uint64(tg.Handled), Occupancy: math.Min(1, kpi.Occupancy.Of(tg)), StaffedAgentSeconds: tg.Staffed})
 	}
-	if s.Answered > 0 {
-		s.ASASeconds = waitSum.Seconds() / float64(s.Answered) * scale
-	}
-	if s.Abandoned > 0 {
-		s.MeanAbandonWait = abandonWaitSum.Seconds() / float64(s.Abandoned) * scale
-	}
-	if s.Completed > 0 {
-		s.MeanHandleSeconds = talkSum.Seconds() / float64(s.Completed) * scale
-	}
-	if elapsed > 0 {
-		if staffedAll > 0 {
-			s.Occupancy = min(1, busyAll.Seconds()/staffedAll)
-		}
-		s.MeanQueueLength = area / elapsed.Seconds()
-	}
+	s.Occupancy = math.Min(1, ratio(busyAll, staffedAll))
 	return s
 }

@@ -32,25 +32,24 @@ func TestHeadcountFalls(t *testing.T) {
 	a.answer(c1, now)
 	a.answer(c2, now)
 	a.setStaff(0, 0) // everyone goes home after the current call
-	g := a.groups[0]
-	if g.onDuty != 2 || g.leaving != 2 {
-		t.Fatalf("on duty %d leaving %d, want 2 and 2", g.onDuty, g.leaving)
+	if on := a.core.OnDuty(0); on != 0 {
+		t.Fatalf("on duty %d (less those leaving), want 0", on)
 	}
 	a.finish(c1, false, now.Add(time.Second))
-	if g.onDuty != 1 || !c3.waiting || c3.agent != nil {
-		t.Fatalf("after the first call: on duty %d, caller 3 waiting %v", g.onDuty, c3.waiting)
+	if !c3.waiting || c3.agent != nil {
+		t.Fatalf("after the first call: caller 3 waiting %v, agent %v", c3.waiting, c3.agent)
 	}
 	a.setStaff(0, 1) // one stays after all: the leaving agent is kept
-	if g.onDuty != 1 || g.leaving != 0 {
-		t.Fatalf("on duty %d leaving %d, want 1 and 0", g.onDuty, g.leaving)
+	if on := a.core.OnDuty(0); on != 1 {
+		t.Fatalf("on duty %d, want 1", on)
 	}
 	a.finish(c2, false, now.Add(2*time.Second))
 	if c3.waiting || c3.agent == nil {
 		t.Fatalf("caller 3 not served by the agent who stayed")
 	}
 	a.setStaff(0, 2)
-	if g.onDuty != 2 || len(g.idle) != 1 {
-		t.Fatalf("on duty %d idle %d, want 2 and 1", g.onDuty, len(g.idle))
+	if on, idle := a.core.OnDuty(0), a.core.Idle(0); on != 2 || idle != 1 {
+		t.Fatalf("on duty %d idle %d, want 2 and 1", on, idle)
 	}
 	if st := a.stats(now.Add(2 * time.Second)); st.Agents != 2 || st.Groups[0].StaffedAgentSeconds <= 0 {
 		t.Errorf("stats: %+v", st.Groups)

@@ -70,7 +70,7 @@ func newCallLog(max int) *callLog {
 // logOffer opens an entry for c at queue q with outcome (LogWaiting for an
 // admitted call); transferIn: handed on from another queue. The caller
 // holds the lock.
-func (a *acd) logOffer(c *call, q *queue, outcome string, transferIn bool, now time.Time) {
+func (a *acd) logOffer(c *call, qi int, outcome string, transferIn bool, now time.Time) {
 	l := a.callLog
 	if l == nil {
 		return
@@ -79,12 +79,12 @@ func (a *acd) logOffer(c *call, q *queue, outcome string, transferIn bool, now t
 		l.dropped++
 		return
 	}
-	name := q.name
+	name := a.c.Queues[qi].Name
 	if a.wildcard {
 		name = c.queue
 	}
 	l.entries = append(l.entries, CallLogEntry{CallID: c.id, Queue: name, Outcome: outcome,
-		ArrivedSeconds: a.scenarioTime(now).Seconds(), WithinSeconds: q.withinSc.Seconds(), TransferIn: transferIn})
+		ArrivedSeconds: a.now(now), WithinSeconds: a.queues[qi].within, TransferIn: transferIn})
 	if outcome == LogWaiting {
 		l.open[c] = len(l.entries) - 1
 	}
@@ -105,10 +105,10 @@ func (a *acd) logEntry(c *call) *CallLogEntry {
 // logAnswer: c's 200 OK went out at now (an agent took a transferred c).
 func (a *acd) logAnswer(c *call, now time.Time) {
 	if e := a.logEntry(c); e != nil {
-		w := now.Sub(c.arrived)
-		e.Outcome, e.WaitSeconds, e.Within = LogAnswered, w.Seconds()*a.scale, w <= a.queues[c.q].within
+		w := a.now(now) - c.arrivedAt
+		e.Outcome, e.WaitSeconds, e.Within = LogAnswered, w, w <= a.queues[c.q].within
 		if c.agent != nil {
-			e.Group = a.groups[c.agent.group].name
+			e.Group = a.c.Groups[c.agent.group].Name
 		}
 	}
 }
@@ -116,7 +116,7 @@ func (a *acd) logAnswer(c *call, now time.Time) {
 // logLeave: c left its queue unanswered (LogAbandoned, LogWaitingAtEnd).
 func (a *acd) logLeave(c *call, outcome string, now time.Time) {
 	if e := a.logEntry(c); e != nil {
-		e.Outcome, e.WaitSeconds = outcome, now.Sub(c.arrived).Seconds()*a.scale
+		e.Outcome, e.WaitSeconds = outcome, a.now(now)-c.arrivedAt
 		delete(a.callLog.open, c)
 	}
 }

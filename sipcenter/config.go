@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callsim/callsim/center"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/media"
 	"github.com/callsim/callsim/scenarios"
@@ -36,6 +37,13 @@ type Config struct {
 	// group's handle_time_factor), service level targets and opening hours
 	// (480 outside them). Agents, Handle and Within are then ignored.
 	Scenario *scenarios.Scenario `json:"-"`
+	// Trace, when set, gives per queue (in the scenario's order) the needs
+	// of the calls entering it, in order of arrival: talk (before the
+	// group's handle-time factor) and wrap-up time, and the uniform that
+	// decides resolution; transferred calls count as arrivals at the queue
+	// they are handed on to. Calls past a queue's trace draw from the
+	// center's streams. Patience is the caller's. See sim.Trace.
+	Trace [][]center.Needs `json:"-"`
 	// ClockStart is the scenario time at start, from Monday 00:00 (for
 	// opening hours): the scenario clock is ClockStart + wall time x TimeScale.
 	ClockStart time.Duration `json:"clock_start,omitempty"`

@@ -15,48 +15,53 @@
 //
 // Scenario mode (Config.Scenario) plays a scenario's contact center: its
 // queues (a user part that names none gets 404 Not Found, the queues listed
-// in the reason phrase), its groups with their headcounts, and the
-// simulator's routing rules (package sim): an arriving call goes to the first
-// group on its route with no overflow delay and an idle agent (longest idle
-// first), else waits; it becomes eligible for later route steps as its wait
-// reaches their after: delay; a freed agent takes the oldest eligible call of
-// the highest-priority queue its group serves. Handle times come from the
-// queue's distribution times the group's handle_time_factor (drawn with the
-// simulator's own samplers); after the call the agent does the queue's
-// wrap-up, busy but not talking. A queue with opening hours answers 480
-// Temporarily Unavailable outside them, on the scenario clock ClockStart +
-// wall time x TimeScale (Monday 00:00 = 0, as in the simulator). Arrivals,
-// patience, redials and repeat calls are the caller's business. Transfers
-// are the target's: when a queue has transfer_to and the agent's group a
-// transfer share for it, that share of the calls (drawn, from a seeded
-// stream, when the agent answers) is not hung up after the handle time:
-// the agent does the wrap-up and the caller, still in the SIP dialog (no
-// BYE; the media echo goes on), is held for that wrap-up time and then
-// waits in the transfer_to queue like any call there, under its routing,
-// until one of its agents talks for that queue's handle time (and hangs
-// up, or transfers again). As in the simulator, the call then counts as
-// transferred out (and completed) in the first queue and as offered and
-// transferred in (TransfersIn) in the second, whose service level, ASA and
-// abandon rate include it; a transfer_to queue outside its opening hours
-// counts it as closed and the agent hangs up. Unlike in the simulator, the
-// transfer_to queue's patience does not apply: the call is answered, so the
-// caller cannot CANCEL; a BYE while it waits there is its abandonment. A
-// time-varying headcount (shifts and breaks,
-// agents_by_interval, shrinkage, outages; sim.Headcount) is followed on the
-// scenario clock: agents come on duty and take waiting calls, idle agents
-// leave at once and busy ones when their call is over, as in the simulator;
-// occupancy is then busy time over the agent time staffed. Stats then holds
-// the figures per queue (PerQueue) and per group (Groups) as well.
+// in the reason phrase), its groups with their headcount timeline, and the
+// simulator's own routing: the center is compiled by package center and
+// routed by package center/acd, the one policy the simulator (package sim)
+// drives on its virtual clock and this package on the wall clock times the
+// time scale. An arriving call goes to the first group on its route with no
+// overflow delay and an idle agent (longest idle first), else waits; it
+// becomes eligible for later route steps as its wait reaches their after:
+// delay; a freed agent takes the oldest eligible call of the
+// highest-priority queue its group serves; going off duty, idle agents
+// leave longest idle first and busy ones when their call is over. A call's
+// talk and wrap-up time are drawn when it enters a queue, from one stream
+// per queue and purpose (center.Streams, seeded by Config.Seed as the
+// simulator's replication 0), or taken from Config.Trace; the talk is
+// multiplied by the answering group's handle_time_factor; after the call
+// the agent does the wrap-up, busy but not talking. A queue with opening
+// hours answers 480 Temporarily Unavailable outside them, on the scenario
+// clock ClockStart + wall time x TimeScale (Monday 00:00 = 0, as in the
+// simulator). Arrivals, patience, redials and repeat calls are the
+// caller's business. Transfers are the center's: when a queue has
+// transfer_to and the agent's group a transfer share for it, that share of
+// the calls (drawn from the queue's transfer stream when the agent takes
+// the call, as in the simulator) is not hung up after the talk: the agent
+// does the wrap-up and the caller, still in the SIP dialog (no BYE; the
+// media echo goes on), is held for that wrap-up time and then waits in the
+// transfer_to queue like any call there, under its routing, until one of
+// its agents talks for that call's talk time (and hangs up, or transfers
+// again). As in the simulator, the call then counts as transferred out
+// (and completed) in the first queue and as offered and transferred in
+// (TransfersIn) in the second, whose service level, ASA and abandon rate
+// include it; a transfer_to queue outside its opening hours counts it as
+// closed and the agent hangs up. Unlike in the simulator, the transfer_to
+// queue's patience does not apply: the call is answered, so the caller
+// cannot CANCEL; a BYE while it waits there is its abandonment.
+// Occupancy is busy time over the agent time staffed (the headcount
+// timeline's available agents). Stats holds the figures per queue
+// (PerQueue) and per group (Groups) as well, and the center's counts and
+// sums in the simulator's terms (Sums, package center/kpi).
 //
 // Time can be compressed: with TimeScale K, scenario time runs K times faster
 // than wall time, so a 3-minute handle time lasts 3m/K on the wire, and the
 // statistics (ASA, service level threshold, elapsed time) are reported in
 // scenario time (wall durations multiplied by K).
 //
-// Stats uses the definitions of the simulator (see the README): service
-// level = answered within the threshold / offered; ASA = mean wait of
-// answered calls; abandon rate = abandoned / offered; occupancy = agent busy
-// time / (agents x elapsed). Offered counts the calls admitted to the queue;
+// Stats uses the definitions of the simulator (package center/kpi, see the
+// README): service level = answered within the threshold / offered; ASA =
+// mean wait of answered calls; abandon rate = abandoned / offered;
+// occupancy = agent busy time / agent time staffed. Offered counts the calls admitted to the queue;
 // calls refused for lack of trunks are counted as Rejected, apart.
 //
 // Start runs a server in-process (for tests and the verify command); Close

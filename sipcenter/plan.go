@@ -3,192 +3,123 @@ package sipcenter
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"sort"
+	"math"
 	"time"
 
+	"github.com/callsim/callsim/center"
+	"github.com/callsim/callsim/center/kpi"
+	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/scenarios"
-	"github.com/callsim/callsim/sim"
 )
 
-// checkScenario says why a scenario cannot be played by the target.
-func checkScenario(sc *scenarios.Scenario) error {
-	var errs []error
-	if len(sc.Queues) == 0 {
-		errs = append(errs, fmt.Errorf("scenario %q: no queues", sc.Name))
+// simpleQueue names the one queue of simple mode.
+const simpleQueue = "default"
+
+// compileCenter compiles the center cfg plays: the scenario's, or in
+// simple mode one queue served by cfg.Agents agents with cfg.Handle.
+func compileCenter(cfg *Config) (*center.Center, error) {
+	sc := cfg.Scenario
+	if sc == nil {
+		sc = simpleScenario(cfg)
 	}
-	hc, err := sim.Headcount(sc)
+	c, err := center.Compile(sc)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %q: %w", sc.Name, err)
+	}
+	return c, nil
+}
+
+// simpleScenario is the scenario of simple mode.
+func simpleScenario(cfg *Config) *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name: "simple", Horizon: 7 * 24 * time.Hour, Interval: time.Hour, Replications: 1,
+		Queues: []scenarios.Queue{{Name: simpleQueue, HandleTime: scenarioDist(cfg.Handle),
+			Target: scenarios.Target{Within: cfg.Within}}},
+		Groups: []scenarios.Group{{Name: "agents", Agents: cfg.Agents, Skills: []string{simpleQueue}}},
+	}
+}
+
+// scenarioDist is the scenario form of a load generator distribution
+// (seconds).
+func scenarioDist(d loadgen.Dist) scenarios.Dist {
+	switch d.Kind {
+	case loadgen.DistExp:
+		return scenarios.Dist{Kind: scenarios.Exponential, Mean: d.Mean.Seconds()}
+	case loadgen.DistUniform:
+		return scenarios.Dist{Kind: scenarios.Uniform, Min: d.Min.Seconds(), Max: d.Max.Seconds()}
+	}
+	return scenarios.Dist{Kind: scenarios.Constant, Mean: d.Mean.Seconds()}
+}
+
+// checkScenario says why a scenario cannot be played by the center.
+func checkScenario(sc *scenarios.Scenario) error {
+	c, err := center.Compile(sc)
 	if err != nil {
 		return fmt.Errorf("scenario %q: %w", sc.Name, err)
 	}
 	peak := 0
-	for _, changes := range hc {
-		for _, c := range changes {
-			peak = max(peak, c.Available)
-		}
+	for _, g := range c.Groups {
+		peak = max(peak, g.Peak)
 	}
 	if peak < 1 {
-		errs = append(errs, fmt.Errorf("scenario %q: no agents in any group at any time", sc.Name))
+		return errors.Join(fmt.Errorf("scenario %q: no agents in any group at any time", sc.Name))
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
-// varying reports whether a group's headcount changes over time.
-func varying(g *scenarios.Group) bool {
-	return len(g.Shifts) > 0 || len(g.AgentsByInterval) > 0 || len(g.Outages) > 0 || g.Shrinkage > 0 || g.Hours != nil
-}
-
-// newACD builds the distributor of cfg (defaults applied, validated).
+// newACD builds the distributor of cfg (defaults applied, validated) at
+// wall time now.
 func newACD(cfg Config, now time.Time) (*acd, error) {
-	a := &acd{start: now, scale: cfg.TimeScale, clockStart: cfg.ClockStart, trunks: cfg.Trunks,
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x7a4e)), userParts: map[string]uint64{}, callLog: cfg.callLog()}
-	wall := func(d time.Duration) time.Duration { return time.Duration(float64(d) / cfg.TimeScale) }
-	if cfg.Scenario == nil {
-		// Simple mode: one queue (whatever the user part), one group.
-		a.wildcard = true
-		h := cfg.Handle
-		a.queues = []*queue{{within: wall(cfg.Within), withinSc: cfg.Within, lastChange: now, transferTo: -1,
-			route: []step{{group: 0}}, handle: func(r *rand.Rand) time.Duration { return h.Sample(r) }}}
-		a.groups = []*group{{name: "agents", factor: []float64{1}, serves: []servedQ{{q: 0}}}}
-		a.addAgents(0, cfg.Agents)
-		return a, nil
-	}
-	sc := cfg.Scenario
-	qIndex := map[string]int{}
-	for i, sq := range sc.Queues {
-		qIndex[sq.Name] = i
-		within := sq.Target.Within
-		if within <= 0 {
-			within = DefaultWithin
-		}
-		hs := sim.NewSampler(sq.HandleTime)
-		q := &queue{name: sq.Name, within: wall(within), withinSc: within, priority: sq.Priority, open: sq.Open,
-			lastChange: now, handle: func(r *rand.Rand) time.Duration { return seconds(hs.Sample(r)) },
-			transferTo: -1, transferRng: rand.New(rand.NewPCG(cfg.Seed, transferStream+uint64(i)))}
-		if sq.WrapUp != nil && sq.WrapUp.Mean > 0 {
-			ws := sim.NewSampler(*sq.WrapUp)
-			q.wrap = func(r *rand.Rand) time.Duration { return seconds(ws.Sample(r)) }
-		}
-		a.queues = append(a.queues, q)
-	}
-	for i, sq := range sc.Queues {
-		if sq.TransferTo == "" {
-			continue
-		}
-		ti, ok := qIndex[sq.TransferTo]
-		if !ok || ti == i {
-			return nil, fmt.Errorf("scenario %q: queue %q: transfer_to %q must name another queue", sc.Name, sq.Name, sq.TransferTo)
-		}
-		a.queues[i].transferTo = ti
-	}
-	hc, err := sim.Headcount(sc)
+	c, err := compileCenter(&cfg)
 	if err != nil {
-		return nil, fmt.Errorf("scenario %q: %w", sc.Name, err)
+		return nil, err
 	}
-	timeline := make([][]sim.StaffChange, len(sc.Groups))
-	gIndex := map[string]int{}
-	for i, sg := range sc.Groups {
-		gIndex[sg.Name] = i
-		g := &group{name: sg.Name, factor: make([]float64, len(sc.Queues)), transfer: make([]float64, len(sc.Queues))}
-		for qi, q := range sc.Queues {
-			g.factor[qi] = 1
-			if f, ok := sg.HandleTimeFactor[q.Name]; ok && f > 0 {
-				g.factor[qi] = f
-			}
-			if p := sg.Transfer[q.Name]; p > 0 {
-				if a.queues[qi].transferTo < 0 {
-					return nil, fmt.Errorf("scenario %q: group %q transfers calls of %q, which has no transfer_to", sc.Name, sg.Name, q.Name)
-				}
-				g.transfer[qi] = min(p, 1)
-				a.queues[qi].hasTransfer = true
-			}
-		}
-		a.groups = append(a.groups, g)
-		if !varying(&sg) {
-			a.addAgents(i, sg.Agents)
-			continue
-		}
-		// A time-varying headcount, followed on the scenario clock: the
-		// value at ClockStart now, each later change when its time comes.
-		peak, now0 := 0, 0
-		for _, c := range hc[i] {
-			peak = max(peak, c.Available)
-			if c.At <= cfg.ClockStart {
-				now0 = c.Available
-			}
-		}
-		a.addAgents(i, peak)
-		g.idle, g.onDuty = nil, 0
-		for _, ag := range g.agents {
-			ag.on = false
-		}
-		a.setStaffLocked(i, now0, now)
-		timeline[i] = hc[i]
+	if cfg.Trace != nil && len(cfg.Trace) != len(c.Queues) {
+		return nil, fmt.Errorf("trace has %d queues, the center %d", len(cfg.Trace), len(c.Queues))
 	}
-	for _, r := range sc.Routes() {
-		qi, ok := qIndex[r.Queue]
-		if !ok {
-			return nil, fmt.Errorf("scenario %q: routing names unknown queue %q", sc.Name, r.Queue)
+	a := &acd{c: c, start: now, scale: cfg.TimeScale, clockStart: cfg.ClockStart.Seconds(), trunks: cfg.Trunks,
+		wildcard: cfg.Scenario == nil, trace: cfg.Trace, userParts: map[string]uint64{}, callLog: cfg.callLog(),
+		queues: make([]sipQueue, len(c.Queues)), level: make([]int, len(c.Groups)), lastStaff: make([]float64, len(c.Groups))}
+	a.layout = kpi.NewLayout(0, math.Inf(1), center.Day, 1)
+	a.t = kpi.NewTally(&a.layout, len(c.Queues), len(c.Groups))
+	a.core.Init(c, &a.t)
+	a.st = center.NewStreams(c, cfg.Seed, 0)
+	for i := range c.Queues {
+		w := c.Queues[i].Within
+		if !(w > 0) {
+			w = DefaultWithin.Seconds()
 		}
-		staffedBefore := false
-		for _, rg := range r.Groups {
-			gi, ok := gIndex[rg.Group]
-			if !ok {
-				return nil, fmt.Errorf("scenario %q: queue %q: routing names unknown group %q", sc.Name, r.Queue, rg.Group)
-			}
-			after := rg.After
-			// As in the simulator: an overflow delay waits for the groups
-			// before it; with nobody in them, the call goes straight on.
-			if !staffedBefore {
-				after = 0
-			}
-			staffedBefore = staffedBefore || len(a.groups[gi].agents) > 0 // the peak, as in the simulator
-			a.queues[qi].route = append(a.queues[qi].route, step{group: gi, after: wall(after)})
-			a.groups[gi].serves = append(a.groups[gi].serves, servedQ{q: qi, after: wall(after), priority: a.queues[qi].priority})
+		a.queues[i].within = w
+	}
+	for gi, g := range c.Groups {
+		for id := g.FirstAgent; id < g.FirstAgent+g.Peak; id++ {
+			a.agents = append(a.agents, &agent{id: int32(id), group: gi})
 		}
 	}
-	for _, g := range a.groups {
-		sort.SliceStable(g.serves, func(i, j int) bool { return g.serves[i].priority > g.serves[j].priority })
-	}
-	// Once the center is built: each later headcount change when its time
-	// comes on the scenario clock.
-	for gi, changes := range timeline {
-		for _, c := range changes {
-			if c.At > cfg.ClockStart {
-				a.staffTimers = append(a.staffTimers, time.AfterFunc(wall(c.At-cfg.ClockStart), func() { a.setStaff(gi, c.Available) }))
+	// The headcount timeline, followed on the scenario clock: the value at
+	// ClockStart now, each later change when its time comes.
+	t0 := a.clockStart
+	for gi, g := range c.Groups {
+		a.lastStaff[gi] = t0
+		a.setStaffLocked(gi, c.AvailableAt(gi, t0), now)
+		for _, ch := range g.Changes {
+			if ch.T > t0 {
+				a.staffTimers = append(a.staffTimers, time.AfterFunc(a.wall(ch.T-t0), func() { a.setStaff(gi, ch.Avail) }))
 			}
 		}
 	}
 	return a, nil
 }
 
-func (a *acd) addAgents(gi, n int) {
-	g := a.groups[gi]
-	for range n {
-		ag := &agent{id: len(a.agents), group: gi, on: true}
-		a.agents = append(a.agents, ag)
-		g.agents = append(g.agents, ag)
-		g.idle = append(g.idle, ag)
-	}
-	g.onDuty += n
-	g.lastStaff = a.start
-}
-
-// transferStream seeds each queue's transfer draws, apart from the handle
-// and wrap-up times.
-const transferStream = 0x7472_0000
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-
-// QueueNames lists the queues a scenario-mode target answers (nil in simple
+// QueueNames lists the queues a scenario-mode center answers (nil in simple
 // mode, which takes any Request-URI user part).
 func (s *Server) QueueNames() []string {
 	if s.acd.wildcard {
 		return nil
 	}
 	var names []string
-	for _, q := range s.acd.queues {
-		names = append(names, q.name)
+	for _, q := range s.acd.c.Queues {
+		names = append(names, q.Name)
 	}
 	return names
 }

@@ -76,6 +76,7 @@ type call struct {
 	timers     []*time.Timer // overflow steps, under acd.mu
 	transfer   bool          // the agent transfers it after the talk, under acd.mu
 	talked     time.Duration // talk of a call held for a transfer, under acd.mu
+	route                    // the center core's view of the call (acd.go), under acd.mu
 
 	media   *callMedia // nil: no RTP
 	ack     chan struct{}

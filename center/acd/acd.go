@@ -288,3 +288,13 @@ func (a *ACD[P]) Group(ag int32) int { return int(a.agents[ag].group) }
 
 // BusySince is when agent ag's current call began (meaningful while busy).
 func (a *ACD[P]) BusySince(ag int32) float64 { return a.agents[ag].start }
+
+// Pending adds to tally p every queue's length from its last change up to
+// now, without changing a: with the busy time of the agents still busy
+// (BusySince), the figures so far of a clock that is still running.
+func (a *ACD[P]) Pending(now float64, p *kpi.Tally) {
+	for q := range a.queues {
+		qs := &a.queues[q]
+		p.Area(q, qs.lastChange, now, qs.length)
+	}
+}
