@@ -3,6 +3,7 @@ package sipcenter_test
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -126,5 +127,44 @@ func TestCallLogBounded(t *testing.T) {
 	}
 	if err := (sipcenter.Config{Agents: 1, CallLogMax: -1}).Validate(); err == nil {
 		t.Error("CallLogMax -1 accepted")
+	}
+}
+
+// TestCallLogTransfers: a transferred call has a line per queue, the
+// first transferred out after its talk, the second transferred in and
+// answered by the second queue's group.
+func TestCallLogTransfers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	const k = 150.0
+	sc := parseScenario(t, transferScenario("100%", ""))
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: k, Seed: 7, NoMedia: true, CallLog: true})
+	const n = 5
+	runLoad(t, loadgen.Config{Target: srv.URI("front"), Rate: 10, MaxCalls: n, Duration: time.Minute, NoMedia: true,
+		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second}})
+	waitFor(t, func() bool { s := srv.Stats(); return s.Waiting == 0 && s.Talking == 0 })
+	log, _ := srv.CallLog()
+	if len(log) != 2*n {
+		t.Fatalf("%d entries, want %d: %+v", len(log), 2*n, log)
+	}
+	byID := map[string][]sipcenter.CallLogEntry{}
+	for _, e := range log {
+		byID[e.CallID] = append(byID[e.CallID], e)
+	}
+	for id, es := range byID {
+		if len(es) != 2 {
+			t.Errorf("%s: %d entries", id, len(es))
+			continue
+		}
+		a, b := es[0], es[1]
+		if a.Queue != "front" || !a.TransferOut || a.TransferIn || a.Group != "tier1" || a.Outcome != sipcenter.LogAnswered ||
+			math.Abs(a.TalkSeconds-60) > 10 {
+			t.Errorf("%s first entry %+v", id, a)
+		}
+		if b.Queue != "back" || !b.TransferIn || b.TransferOut || b.Group != "tier2" || b.Outcome != sipcenter.LogAnswered ||
+			b.ArrivedSeconds < a.ArrivedSeconds+55 || math.Abs(b.TalkSeconds-60) > 10 {
+			t.Errorf("%s second entry %+v", id, b)
+		}
 	}
 }
