@@ -164,17 +164,21 @@ func yesNo(b bool) string {
 
 // CenterVerdict is the one line on the center's report.
 func CenterVerdict(c *audit.CenterComparison) string {
-	bad, near, moved := 0, 0, 0
+	badIDs, nearIDs, movedIDs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, d := range c.Disagreements {
 		switch {
 		case d.What == "interval":
-			moved++
+			movedIDs[d.CallID] = true
 		case d.Signalling:
-			near++
+			nearIDs[d.CallID] = true
 		default:
-			bad++
+			badIDs[d.CallID] = true
 		}
 	}
+	for id := range badIDs {
+		delete(nearIDs, id)
+	}
+	bad, near, moved := len(badIDs), len(nearIDs), len(movedIDs)
 	var out string
 	if c.Agrees {
 		out = fmt.Sprintf("the center's report agrees with the audit on every interval (%d calls differ within the signalling tolerance of %gs)", near, c.ToleranceSeconds)

@@ -89,8 +89,8 @@ func newAuditCmd(e *env) *cobra.Command {
 		Long:  auditHelp,
 		Example: `  callsim audit sip:support@vendor.example.net --from 08:00 --to 20:00
   callsim audit sip:support@vendor.example.net --audit-calls 4 --per-interval 1h --claim 80% --out audit/
-  callsim target --scenario sales-day --time-scale 720 --clock-start 8h --call-log center.csv --duration 65s &
-  callsim audit sip:sales@127.0.0.1:5060 --from 08:00 --to 20:00 --time-scale 720
+  callsim target --scenario sales-day --time-scale 300 --clock-start 8h --call-log center.csv --duration 50s &
+  callsim audit sip:sales@127.0.0.1:5060 --from 08:00 --to 12:00 --time-scale 300
   callsim audit --result audit/result.json --center-log center.csv`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(e, &f, args) },
