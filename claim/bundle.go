@@ -207,7 +207,7 @@ func CheckBundle(dir string) (*CheckResult, error) {
 		case err != nil:
 			broken(f.Name, "cannot be read: %v", err)
 		case h != f.SHA256:
-			broken(f.Name, "SHA-256 %s, the manifest says %s: the file was changed", h, f.SHA256)
+			broken(f.Name, "SHA-256 %s, the manifest says %s: the file or its hash in manifest.json was changed (the manifest's own SHA-256, sent with the bundle, tells which)", h, f.SHA256)
 		case n != f.Bytes:
 			broken(f.Name, "%d bytes, the manifest says %d", n, f.Bytes)
 		}
