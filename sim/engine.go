@@ -43,6 +43,7 @@ type replication struct {
 	events         int64
 	waitingAtEnd   []int
 	ct             *contractTally // what the contract terms need (contract.go); nil without a vendor
+	rec            *traceRec      // the call trace (trace.go); nil without one
 }
 
 // replicationResult is what one replication hands back for aggregation.
@@ -220,6 +221,9 @@ func (r *replication) arrive(qi int, why int) {
 		}
 	}
 	ci, ag := r.acd.Arrive(qi, now, cell, callData{talk: n.Talk, wrap: n.Wrap, deadline: now + n.Patience, u: n.U})
+	if r.rec != nil {
+		r.rec.arrive(r, qi, why, ci, n)
+	}
 	if ag >= 0 {
 		r.serve(ci, ag, false)
 		return
@@ -255,6 +259,9 @@ func (r *replication) serve(ci int32, a int32, queued bool) {
 		}
 	}
 	end := r.now + talk + wrap
+	if r.rec != nil {
+		r.rec.serve(r, ci, g, wait, end, transferred)
+	}
 	r.heap.push(event{t: end, idx: a, meta: mkMeta(evDone, 0, 0)})
 	switch {
 	case transferred:
@@ -284,6 +291,9 @@ func (r *replication) abandon(ci int32, gen uint32) {
 	c := &r.acd.Calls[ci]
 	if c.Cell >= 0 {
 		r.t.Abandon(c.Cell, int(c.Q), r.now-c.Arrive)
+	}
+	if r.rec != nil {
+		r.rec.abandon(r, ci, r.now-c.Arrive)
 	}
 	if after, ok := r.st.Redial(r.c, int(c.Q)); ok {
 		if t := r.now + after; t < r.m.horizon {
