@@ -10,9 +10,9 @@ import (
 	"github.com/callsim/callsim/audit"
 )
 
-// TestAuditRenderers: an audit renders as text, Markdown and HTML (with
-// its two charts and the center's table), and its JSON reads back as an
-// audit.
+// TestAuditRenderers: an audit renders as text, Markdown (both golden)
+// and HTML (with its two charts and the center's table), and its JSON reads
+// back as an audit.
 func TestAuditRenderers(t *testing.T) {
 	s := audit.Settings{Target: "sip:q@vendor", CallsPerInterval: 2, IntervalSeconds: 1800, From: "08:00", To: "09:00",
 		FromSeconds: 8 * 3600, TimeScale: 1, WithinSeconds: 20, PatienceSeconds: 120, Confidence: 0.95, Claim: 0.8}
@@ -50,6 +50,8 @@ func TestAuditRenderers(t *testing.T) {
 			}
 		}
 	}
+	golden(t, "audit.txt.golden", text.Bytes())
+	golden(t, "audit.md.golden", md.Bytes())
 	if n := strings.Count(html.String(), "<svg"); n != 2 {
 		t.Errorf("html: %d charts, want 2", n)
 	}
