@@ -85,6 +85,9 @@ func TestInterrupt(t *testing.T) {
 		{"verify", []string{"verify", "--scenario", "small-line", "--duration", "30s", "--warmup", "100ms", "--time-scale", "600", "--json", "-q"},
 			// verify simulates first (well under a second), then calls.
 			syscall.SIGINT, 2500 * time.Millisecond, 1, true, "", checkVerify},
+		// 24 calls 2.5 s apart (K = 60), the first at 1.25 s.
+		{"audit", []string{"audit", srv.URI("support"), "--from", "08:00", "--to", "09:00", "--per-interval", "15m", "--time-scale", "60",
+			"--no-media", "--json", "-q", "--out", "DIR/report"}, syscall.SIGINT, 3 * time.Second, 1, true, "report", checkAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -445,6 +448,14 @@ func checkLoad(t *testing.T, dir string, r map[string]any) {
 }
 
 // checkVerify: the calls measured before the interrupt add up, no verdict.
+func checkAudit(t *testing.T, _ string, r map[string]any) {
+	day := r["day"].(map[string]any)
+	calls, notPlaced := num(t, day, "calls"), num(t, r, "not_placed")
+	if calls < 1 || notPlaced < 1 || calls+notPlaced != 24 || len(r["calls"].([]any)) != int(calls) {
+		t.Errorf("audit: %v calls placed, %v not placed, %d call records; want 24 in all", calls, notPlaced, len(r["calls"].([]any)))
+	}
+}
+
 func checkVerify(t *testing.T, _ string, r map[string]any) {
 	m := r["measurement"].(map[string]any)
 	off, ans, ab, other := num(t, m, "offered"), num(t, m, "answered"), num(t, m, "abandoned"), num(t, m, "other")
