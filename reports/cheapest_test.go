@@ -19,6 +19,8 @@ func TestCheapestText(t *testing.T) {
 		{&sim.Margin{RunnerUp: "b", CostPerMonth: 100, CostPerMonthCI95: 300, Paired: true, Rivals: 2, Tied: []string{"b"}},
 			"No variant is the cheapest meeting every service-level target: a and b are tied within noise (a is 100.00 ± 300.00 a month cheaper than b, 95%, paired over replications, Bonferroni over 2 rivals)"},
 		{&sim.Margin{Significant: true}, "Cheapest variant meeting every service-level target: a (the only one meeting them)"},
+		{&sim.Margin{RunnerUp: "b", Paired: true, Rivals: 1, Tied: []string{"b"}},
+			"No variant is the cheapest meeting every service-level target: a and b cost the same in every replication (paired); no number of replications would tell them apart"},
 	} {
 		if got := CheapestText("variant", "every service-level target", "a", tt.m); !strings.HasPrefix(got, tt.want) {
 			t.Errorf("got  %s\nwant %s", got, tt.want)

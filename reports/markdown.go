@@ -304,6 +304,11 @@ func CheapestText(kind, targets, name string, m *sim.Margin) string {
 		return fmt.Sprintf("Cheapest %s meeting %s: %s, cheaper than %s by %s ± %s a month (95%%%s)",
 			kind, targets, name, m.RunnerUp, Money(m.CostPerMonth), Money(m.CostPerMonthCI95), marginMethod(m))
 	}
+	if m.Paired && m.CostPerMonth == 0 && m.CostPerMonthCI95 == 0 {
+		// Identical costs in every replication: more would not part them.
+		return fmt.Sprintf("No %s is the cheapest meeting %s: %s and %s cost the same in every replication (paired); no number of replications would tell them apart",
+			kind, targets, name, strings.Join(m.Tied, ", "))
+	}
 	return fmt.Sprintf("No %s is the cheapest meeting %s: %s and %s are tied within noise (%s is %s ± %s a month cheaper than %s, 95%%%s); simulate more replications to tell them apart",
 		kind, targets, name, strings.Join(m.Tied, ", "), name, Money(m.CostPerMonth), Money(m.CostPerMonthCI95), m.RunnerUp, marginMethod(m))
 }
