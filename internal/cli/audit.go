@@ -210,7 +210,8 @@ func runAudit(e *env, f *auditFlags, args []string) error {
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
-			tk := time.NewTicker(10 * time.Second)
+			// At most a line per interval (and every 10 s at most).
+			tk := time.NewTicker(max(10*time.Second, time.Duration(float64(cfg.Interval)/cfg.TimeScale)))
 			defer tk.Stop()
 			for {
 				select {
