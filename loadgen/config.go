@@ -31,7 +31,9 @@ const (
 	DefaultInviteTimeout = 32 * time.Second // like Timer B
 	DefaultGrace         = 5 * time.Second
 	DefaultLateTolerance = 10 * time.Millisecond
-	DefaultMaxInFlight   = 500000
+	// DefaultIOTick is Config.IOTick's default.
+	DefaultIOTick      = time.Millisecond
+	DefaultMaxInFlight = 500000
 )
 
 // Bounds of a load test's settings, far above what one generator places
@@ -41,6 +43,7 @@ const (
 const (
 	MaxRate        = 100_000 // calls per second (--rate, stage targets)
 	MaxConcurrency = 1_000_000
+	MaxIOTick      = 100 * time.Millisecond // Config.IOTick
 	MaxDuration    = 7 * 24 * time.Hour
 	MaxTimeout     = time.Hour // --invite-timeout, --grace, --late-tolerance
 )
@@ -115,7 +118,16 @@ type Config struct {
 	// Grace bounds how long calls in progress may take to end after the
 	// context is cancelled.
 	Grace time.Duration `json:"grace"`
-	Seed  uint64        `json:"seed"`
+	// IOTick coalesces the call path's work: each socket's reader handles
+	// what arrived, writes the replies in one batch and then rests until a
+	// tick has passed since it woke; the open-model scheduler starts the
+	// calls due at most once a tick, their INVITEs in one batch per
+	// socket. Arrival times come from the kernel's receive timestamps
+	// where the system gives them (Linux), so delays are measured as
+	// before; replies and scheduled starts are up to a tick later. Zero:
+	// DefaultIOTick; negative: no coalescing (react to each message).
+	IOTick time.Duration `json:"io_tick"`
+	Seed   uint64        `json:"seed"`
 
 	// Segment makes this run segment i of n of the test the rest of the
 	// Config describes (see package segment): open uniform arrivals take the
@@ -224,6 +236,9 @@ func (c *Config) withDefaults() {
 	if c.LateTolerance == 0 {
 		c.LateTolerance = DefaultLateTolerance
 	}
+	if c.IOTick == 0 {
+		c.IOTick = DefaultIOTick
+	}
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = DefaultMaxInFlight
 	}
@@ -290,6 +305,9 @@ func (c *Config) validate() (target, error) {
 	}
 	if c.Duration > MaxDuration {
 		errs = append(errs, fmt.Errorf("duration %v: want at most %v", c.Duration, MaxDuration))
+	}
+	if c.IOTick > MaxIOTick {
+		errs = append(errs, fmt.Errorf("io tick %v: want at most %v (0 or less: react to each message at once)", c.IOTick, MaxIOTick))
 	}
 	if c.InviteTimeout > MaxTimeout || c.Grace > MaxTimeout || c.LateTolerance > MaxTimeout {
 		errs = append(errs, fmt.Errorf("timeouts (%v, %v, %v): want at most %v", c.InviteTimeout, c.Grace, c.LateTolerance, MaxTimeout))

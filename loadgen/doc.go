@@ -59,7 +59,12 @@
 //
 // Calls are spread round robin over Config.Sockets local UDP sockets or
 // TCP/TLS connections, each read by one goroutine, so one socket caps the
-// rate at what one core reads.
+// rate at what one core reads. I/O is batched (wirebatch.go): a reader
+// takes every datagram waiting with one recvmmsg and writes the requests
+// they cause with one sendmmsg (one read and one writev on a stream), then
+// rests until the next Config.IOTick; the open-model scheduler starts the
+// calls due once a tick, their INVITEs in one batch. Arrival times are the
+// kernel's receive timestamps (Linux), so resting does not bias delays.
 //
 // # Media
 //

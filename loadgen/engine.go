@@ -510,21 +510,63 @@ func (e *engine) openLoop(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	for n := uint64(0); ; n++ {
+	// The calls due when the scheduler wakes start together, their
+	// INVITEs written in one batch, on one socket after the other.
+	var queues []*sendQueue
+	if e.wire != nil {
+		for _, ep := range e.wire.eps {
+			queues = append(queues, &sendQueue{ep: ep})
+		}
+	}
+	defer func() {
+		for _, q := range queues {
+			q.flush()
+		}
+	}()
+	tick := max(e.cfg.IOTick, 0)
+	var woke time.Time
+	for n, burst := uint64(0), 0; ; n++ {
 		at, ok := pacer.At(n)
 		if !ok {
 			return
 		}
 		intended := e.start.Add(at)
-		if !e.sleepUntil(ctx, timer, intended) || e.stopped(ctx) {
+		if time.Until(intended) > 50*time.Microsecond {
+			for _, q := range queues {
+				q.flush()
+			}
+			// Wake at most once a tick, on the readers' ticks.
+			if !e.sleepUntil(ctx, timer, later(intended, nextTick(woke, tick))) {
+				return
+			}
+			woke = time.Now()
+			burst++
+		}
+		if e.stopped(ctx) {
 			return
 		}
 		if e.inflight.Load() >= int64(e.cfg.MaxInFlight) {
 			e.col.dropped1(time.Now())
 			continue
 		}
-		e.startCall(e.cfg.Segment.Global(n), intended, false) // the whole test's call number
+		n := e.cfg.Segment.Global(n) // the whole test's call number
+		if queues != nil {
+			q := queues[burst%len(queues)]
+			e.startWire(n, intended, false, q)
+			if len(q.bufs) >= readBatch {
+				q.flush()
+			}
+		} else {
+			e.startCall(n, intended, false)
+		}
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (e *engine) closedLoop(ctx context.Context) {
@@ -581,7 +623,7 @@ func (e *engine) closedLoop(ctx context.Context) {
 // when it has ended.
 func (e *engine) startCall(n uint64, intended time.Time, wait bool) <-chan struct{} {
 	if e.wire != nil {
-		return e.startWire(n, intended, wait)
+		return e.startWire(n, intended, wait, nil)
 	}
 	e.inflight.Add(1)
 	e.wg.Add(1)

@@ -58,10 +58,13 @@ type wireEP struct {
 	w     *wire
 	e     *engine
 	udp   *net.UDPConn
+	batch batchConn      // UDP: udp, read and written in batches
 	raddr netip.AddrPort // UDP: where every request goes
-	host  string         // local address for Via, From, Contact
-	proto string         // UDP, TCP, TLS
-	ids   atomic.Pointer[wireIDs]
+	// raddrUDP is raddr for batched writes, shared read-only.
+	raddrUDP *net.UDPAddr
+	host     string // local address for Via, From, Contact
+	proto    string // UDP, TCP, TLS
+	ids      atomic.Pointer[wireIDs]
 
 	smu    sync.Mutex // stream connection and writes
 	stream net.Conn
@@ -152,6 +155,8 @@ func (ep *wireEP) open() error {
 		_ = c.SetReadBuffer(udpBuffer)
 		_ = c.SetWriteBuffer(udpBuffer)
 		ep.udp = c
+		ep.batch = newBatchConn(c)
+		ep.raddrUDP = net.UDPAddrFromAddrPort(ep.raddr)
 		port := c.LocalAddr().(*net.UDPAddr).Port
 		ep.ids.Store(&wireIDs{via: "Via: SIP/2.0/UDP " + hostPort(ep.host, port) + ";rport;branch=",
 			contact: "Contact: <sip:" + user + "@" + hostPort(ep.host, port) + ">\r\n"})
@@ -225,6 +230,12 @@ func (ep *wireEP) send(b []byte) error {
 		_, err := ep.udp.WriteToUDPAddrPort(b, ep.raddr)
 		return err
 	}
+	return ep.sendStream([][]byte{b})
+}
+
+// sendStream writes messages to the target's connection in one write,
+// connecting again first if it broke.
+func (ep *wireEP) sendStream(bufs [][]byte) error {
 	ep.smu.Lock()
 	defer ep.smu.Unlock()
 	c := ep.stream
@@ -239,7 +250,14 @@ func (ep *wireEP) send(b []byte) error {
 		}
 	}
 	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write(b); err != nil {
+	var err error
+	if len(bufs) == 1 {
+		_, err = c.Write(bufs[0])
+	} else {
+		nb := net.Buffers(bufs)
+		_, err = nb.WriteTo(c)
+	}
+	if err != nil {
 		_ = c.Close()
 		if ep.stream == c {
 			ep.stream = nil
@@ -258,19 +276,15 @@ func (ep *wireEP) sendTo(b []byte, to netip.AddrPort) {
 	_ = ep.send(b)
 }
 
-func (ep *wireEP) readUDP() {
-	buf := make([]byte, 65535)
-	var m wireMsg
-	for {
-		n, from, err := ep.udp.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		ep.handle(buf[:n], &m, from)
+func isClosed(err error) bool { return errors.Is(err, net.ErrClosed) }
+
+// addrPortOf is the address of a datagram's sender.
+func addrPortOf(a net.Addr) netip.AddrPort {
+	if ua, ok := a.(*net.UDPAddr); ok {
+		ap := ua.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
+	return netip.AddrPort{}
 }
 
 // maxStreamHeader bounds a message's header section on a stream.
@@ -279,7 +293,10 @@ const maxStreamHeader = 64 << 10
 func (ep *wireEP) readStream(c net.Conn, gen uint32) {
 	buf := make([]byte, 0, 64<<10)
 	var m wireMsg
+	q := &sendQueue{ep: ep}
+	tick := ep.e.cfg.IOTick
 	defer ep.streamBroken(c, gen)
+	defer q.flush()
 	for {
 		if len(buf) == cap(buf) {
 			if cap(buf) >= 4*maxStreamHeader {
@@ -290,8 +307,10 @@ func (ep *wireEP) readStream(c net.Conn, gen uint32) {
 			copy(nb, buf)
 			buf = nb
 		}
+		free := cap(buf) - len(buf)
 		n, err := c.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		woke := time.Now()
 		for {
 			skip, ln, serr := streamMessage(buf, maxStreamHeader)
 			if serr != nil {
@@ -304,12 +323,14 @@ func (ep *wireEP) readStream(c net.Conn, gen uint32) {
 				}
 				break
 			}
-			ep.handle(buf[skip:skip+ln], &m, netip.AddrPort{})
+			ep.handle(buf[skip:skip+ln], &m, netip.AddrPort{}, woke, q)
 			buf = buf[:copy(buf, buf[skip+ln:])]
 		}
+		q.flush()
 		if err != nil {
 			return
 		}
+		rest(tick, woke, n == free)
 	}
 }
 
@@ -355,8 +376,9 @@ func (ep *wireEP) forget(c *wcall) {
 	ep.mu.Unlock()
 }
 
-// handle dispatches one received message.
-func (ep *wireEP) handle(b []byte, m *wireMsg, from netip.AddrPort) {
+// handle dispatches one received message that arrived at at; the
+// requests it causes go into q.
+func (ep *wireEP) handle(b []byte, m *wireMsg, from netip.AddrPort, at time.Time, q *sendQueue) {
 	e := ep.e
 	if err := scanMessage(b, m); err != nil {
 		e.log.Debug("malformed SIP message dropped", "error", err)
@@ -372,7 +394,7 @@ func (ep *wireEP) handle(b []byte, m *wireMsg, from netip.AddrPort) {
 		e.col.retransmissions.Add(1)
 		return
 	}
-	c.onResponse(m)
+	c.onResponse(m, at, q)
 }
 
 // onRequest answers a request of the far end: BYE ends its call, OPTIONS

@@ -36,6 +36,9 @@ type wcall struct {
 	intended, actual, sent time.Time // sent: the first INVITE
 	late                   bool
 	timer                  *time.Timer
+	// q, while set, takes what the call sends to the target, for the
+	// goroutine handling the call to write in one batch (sendQueue).
+	q *sendQueue
 
 	srd, srdWire, answerDelay, answerWire time.Duration
 	answeredAt                            time.Time
@@ -57,11 +60,18 @@ type wcall struct {
 	callMedia
 }
 
-// startWire places call n.
-func (e *engine) startWire(n uint64, intended time.Time, wait bool) <-chan struct{} {
+// startWire places call n. With q set, the call goes out on q's socket
+// and its INVITE into q, for the caller to flush; else it goes out on the
+// next socket in turn, at once.
+func (e *engine) startWire(n uint64, intended time.Time, wait bool, q *sendQueue) <-chan struct{} {
 	w := e.wire
-	ep := w.eps[int(w.next.Add(1)-1)%len(w.eps)]
-	c := &wcall{e: e, ep: ep, n: n, intended: intended}
+	var ep *wireEP
+	if q != nil {
+		ep = q.ep
+	} else {
+		ep = w.eps[int(w.next.Add(1)-1)%len(w.eps)]
+	}
+	c := &wcall{e: e, ep: ep, n: n, intended: intended, q: q}
 	if wait {
 		c.done = make(chan struct{})
 	}
@@ -82,6 +92,7 @@ func (e *engine) startWire(n uint64, intended time.Time, wait bool) <-chan struc
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer func() { c.q = nil }()
 	body, err := c.offer()
 	if err != nil {
 		e.log.Warn("call not placed", "call", c.callID, "error", err)
@@ -100,7 +111,7 @@ func (e *engine) startWire(n uint64, intended time.Time, wait bool) <-chan struc
 	ep.calls[c.callID] = c
 	ep.mu.Unlock()
 	c.timer = time.AfterFunc(time.Hour, c.onTimer)
-	err = ep.send(c.invite(body))
+	err = c.send(c.invite(body), true)
 	c.sent = time.Now()
 	c.gen = ep.gen.Load()
 	c.m.start(c.sent, hold, patience)
@@ -116,6 +127,17 @@ func (e *engine) startWire(n uint64, intended time.Time, wait bool) <-chan struc
 	}
 	c.arm()
 	return c.done
+}
+
+// send writes b to the target, or queues it while the call is handled
+// from a batch (failIsInput: a failure to write it is an input of the
+// machine, fed when the batch is written).
+func (c *wcall) send(b []byte, failIsInput bool) error {
+	if c.q != nil {
+		c.q.add(c, b, failIsInput)
+		return nil
+	}
+	return c.ep.send(b)
 }
 
 // feed hands an input to the call's machine and performs its actions; m
@@ -145,24 +167,24 @@ func (c *wcall) act(now time.Time, a callAct, m *wireMsg) {
 		c.takeDialog(m)
 	}
 	if a&actAckAnswer != 0 {
-		if err := c.ep.send(c.inDialog("ACK", c.newBranch(900), c.cseq, "")); err != nil {
+		if err := c.send(c.inDialog("ACK", c.newBranch(900), c.cseq, ""), false); err != nil {
 			e.log.Debug("ACK not sent", "call", c.callID, "error", err)
 		}
 	}
 	if a&actAckFinal != 0 {
-		_ = c.ep.send(c.ackNon2xx(c.branch, c.cseq, m.to))
+		_ = c.send(c.ackNon2xx(c.branch, c.cseq, m.to), false)
 	}
 	if a&actAckStale != 0 {
-		_ = c.ep.send(c.ackNon2xx(string(m.branch), m.cseq, m.to))
+		_ = c.send(c.ackNon2xx(string(m.branch), m.cseq, m.to), false)
 	}
 	if a&actInviteAuth != 0 && !c.inviteAuth(now, m) {
 		return
 	}
 	if a&actResend != 0 {
-		_ = c.ep.send(c.pending())
+		_ = c.send(c.pending(), false)
 	}
 	if a&actCancel != 0 {
-		if err := c.ep.send(c.cancel()); err != nil {
+		if err := c.send(c.cancel(), true); err != nil {
 			e.log.Debug("CANCEL not sent", "call", c.callID, "error", err)
 			c.feed(now, inSendFailed, nil)
 			return
@@ -177,7 +199,7 @@ func (c *wcall) act(now time.Time, a callAct, m *wireMsg) {
 	}
 	if a&actBye != 0 {
 		c.byeCSeq, c.byeBranch, c.byeAuth, c.byeSent = c.cseq+1, c.newBranch(901), "", now
-		if err := c.ep.send(c.bye()); err != nil {
+		if err := c.send(c.bye(), true); err != nil {
 			e.log.Debug("BYE not sent", "call", c.callID, "error", err)
 			c.feed(now, inSendFailed, nil)
 			return
@@ -191,7 +213,7 @@ func (c *wcall) act(now time.Time, a callAct, m *wireMsg) {
 			return
 		}
 		c.byeAuth, c.byeCSeq, c.byeBranch = auth, c.byeCSeq+1, c.newBranch(902)
-		if err := c.ep.send(c.bye()); err != nil {
+		if err := c.send(c.bye(), true); err != nil {
 			c.feed(now, inSendFailed, nil)
 			return
 		}
@@ -266,7 +288,7 @@ func (c *wcall) inviteAuth(now time.Time, m *wireMsg) bool {
 	c.auth = auth
 	c.cseq++
 	c.branch = c.newBranch(1)
-	if err := c.ep.send(c.invite(c.offerAgain())); err != nil {
+	if err := c.send(c.invite(c.offerAgain()), true); err != nil {
 		c.feed(now, inSendFailed, nil)
 		return false
 	}
@@ -330,10 +352,14 @@ func (c *wcall) onTimer() {
 	c.arm()
 }
 
-// onResponse classifies a response of the call's INVITE, CANCEL or BYE.
-func (c *wcall) onResponse(m *wireMsg) {
+// onResponse classifies a response of the call's INVITE, CANCEL or BYE,
+// which arrived at now; what the call sends goes into q. Timer inputs due
+// by then (a zero hold time) are fed at once, not from the timer.
+func (c *wcall) onResponse(m *wireMsg, now time.Time, q *sendQueue) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.q = q
+	defer func() { c.q = nil }()
 	in := inStale
 	code := m.status
 	switch string(m.cseqMethod) {
@@ -372,7 +398,14 @@ func (c *wcall) onResponse(m *wireMsg) {
 			in = inByeRefused
 		}
 	}
-	c.feed(time.Now(), in, m)
+	c.feed(now, in, m)
+	for {
+		in, ok := c.m.due(now)
+		if !ok {
+			break
+		}
+		c.feed(now, in, nil)
+	}
 	c.arm()
 }
 

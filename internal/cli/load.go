@@ -29,32 +29,32 @@ func init() { register(newLoadCmd) }
 const passwordEnv = "CALLSIM_SIP_PASSWORD"
 
 type loadFlags struct {
-	transport, mode, from, localIP  string
-	rate                            float64
-	arrivals, stages                string
-	concurrency                     int
-	duration                        time.Duration
-	maxCalls                        uint64
-	maxInFlight                     int
-	hold, patience                  string
-	inviteTimeout, grace, tolerance time.Duration
-	seed                            uint64
-	user, passwordFile              string
-	tlsInsecure                     bool
-	tlsCA                           string
-	sockets                         int
-	engine                          string
-	to, display, callersFile        string
-	jsonFile, cdrFile               string
-	thresholds                      []string
-	window                          time.Duration // --window: thresholds judged per window
-	abortOnFail                     bool
-	metricsAddr                     string // --metrics-addr: serve /metrics
-	metricsLinger                   time.Duration
-	progress                        bool
-	outDir                          string // --out: report directory
-	quiet                           bool   // --quiet: no status line
-	seg                             segmentFlags
+	transport, mode, from, localIP          string
+	rate                                    float64
+	arrivals, stages                        string
+	concurrency                             int
+	duration                                time.Duration
+	maxCalls                                uint64
+	maxInFlight                             int
+	hold, patience                          string
+	inviteTimeout, grace, tolerance, ioTick time.Duration
+	seed                                    uint64
+	user, passwordFile                      string
+	tlsInsecure                             bool
+	tlsCA                                   string
+	sockets                                 int
+	engine                                  string
+	to, display, callersFile                string
+	jsonFile, cdrFile                       string
+	thresholds                              []string
+	window                                  time.Duration // --window: thresholds judged per window
+	abortOnFail                             bool
+	metricsAddr                             string // --metrics-addr: serve /metrics
+	metricsLinger                           time.Duration
+	progress                                bool
+	outDir                                  string // --out: report directory
+	quiet                                   bool   // --quiet: no status line
+	seg                                     segmentFlags
 	// Media.
 	noMedia         bool
 	rtpPorts, audio string
@@ -160,6 +160,7 @@ func (f *loadFlags) addCallFlags(fl *pflag.FlagSet, holdDefault string) {
 	fl.StringVar(&f.patience, "patience", "", "caller patience before CANCEL: 60s, exp:60s... (default: wait for a final response)")
 	fl.DurationVar(&f.inviteTimeout, "timeout", loadgen.DefaultInviteTimeout, "no final response within this: timed_out")
 	fl.DurationVar(&f.grace, "grace", loadgen.DefaultGrace, "on interrupt, time to end calls in progress")
+	fl.DurationVar(&f.ioTick, "io-tick", loadgen.DefaultIOTick, "coalesce the call path's socket work: read, reply and start due calls in batches at most once a tick (delays still measured from kernel receive times); 0: react to each message at once")
 	fl.DurationVar(&f.tolerance, "late-tolerance", loadgen.DefaultLateTolerance, "a call starting later than this after its schedule counts as late")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for arrivals, hold times and patience")
 	fl.StringVar(&f.user, "user", "", "digest auth user name, a template (default: the caller's --from)")
@@ -226,7 +227,7 @@ func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, 
 func (f *loadFlags) callConfig(ctx context.Context, target string) (loadgen.Config, []loadgen.Threshold, []error) {
 	cfg := loadgen.Config{
 		Target: target, Transport: f.transport, Mode: loadgen.ModeCall, From: f.from, LocalIP: f.localIP,
-		Arrivals: f.arrivals, MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance,
+		Arrivals: f.arrivals, MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance, IOTick: ioTickConfig(f.ioTick),
 		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure, TLSCA: f.tlsCA,
 		To: f.to, Display: f.display, CallersFile: f.callersFile, Sockets: f.sockets, Engine: f.engine,
 		NoMedia: f.noMedia, Audio: f.audio, MOSThreshold: f.mosThreshold, MOSNetworkDelay: f.mosDelay,
@@ -489,4 +490,13 @@ func printMediaSummary(w io.Writer, m *loadgen.MediaSummary) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, d.Count, f(d.Min), f(d.P5), f(d.P50), f(d.P95), f(d.P99), f(d.Max))
 	}
 	tw.Flush()
+}
+
+// ioTickConfig maps --io-tick to Config.IOTick, where zero means the
+// default and a negative tick no coalescing.
+func ioTickConfig(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }

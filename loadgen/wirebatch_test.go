@@ -1,0 +1,81 @@
+package loadgen
+
+import (
+	"net"
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/net/ipv4"
+)
+
+func TestNextTick(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		t    time.Time
+		tick time.Duration
+		want time.Time
+	}{
+		{"off", base.Add(300 * time.Microsecond), 0, base.Add(300 * time.Microsecond)},
+		{"inside", base.Add(300 * time.Microsecond), time.Millisecond, base.Add(time.Millisecond)},
+		{"on a tick", base.Add(2 * time.Millisecond), time.Millisecond, base.Add(3 * time.Millisecond)},
+		{"coarse", base.Add(7 * time.Millisecond), 5 * time.Millisecond, base.Add(10 * time.Millisecond)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := nextTick(tc.t, tc.tick); !got.Equal(tc.want) {
+				t.Errorf("nextTick(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRxTimestamps reads a datagram that waited in the socket: its
+// arrival time is when it came, not when it was read.
+func TestRxTimestamps(t *testing.T) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stamps := enableRxTimestamps(c)
+	if runtime.GOOS == "linux" && !stamps {
+		t.Fatal("SO_TIMESTAMPNS refused on Linux")
+	}
+	// Linux turns stamping on for the whole stack a moment after the
+	// first socket asks (a deferred static key); until then datagrams are
+	// stamped when read.
+	time.Sleep(100 * time.Millisecond)
+	if _, err := c.WriteToUDP([]byte("x"), c.LocalAddr().(*net.UDPAddr)); err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	const wait = 30 * time.Millisecond
+	time.Sleep(wait)
+	ms := []ipv4.Message{{Buffers: [][]byte{make([]byte, 16)}, OOB: make([]byte, rxOOBSize)}}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := newBatchConn(c).ReadBatch(ms, 0)
+	if err != nil || n != 1 {
+		t.Fatalf("ReadBatch: %d, %v", n, err)
+	}
+	now := time.Now()
+	at := rxTime(ms[0].OOB[:ms[0].NN], now)
+	if !stamps {
+		if !at.Equal(now) {
+			t.Fatalf("no stamps, yet rxTime = now - %v", now.Sub(at))
+		}
+		return
+	}
+	if age := now.Sub(at); age < wait && now.Sub(sent) < time.Second {
+		t.Errorf("arrival %v before the read, want at least %v (the datagram waited)", age, wait)
+	}
+	if at.Before(sent.Add(-time.Second)) || at.After(now) {
+		t.Errorf("arrival %v outside [sent, read] = [%v, %v]", at, sent, now)
+	}
+	if got := rxTime(nil, now); !got.Equal(now) {
+		t.Errorf("rxTime without control messages = now - %v, want now", now.Sub(got))
+	}
+	if got := rxTime([]byte{1, 2, 3}, now); !got.Equal(now) {
+		t.Errorf("rxTime of a truncated control message = now - %v, want now", now.Sub(got))
+	}
+}
