@@ -98,6 +98,8 @@ type Config struct {
 	Rate     float64 `json:"rate,omitempty"`     // calls per second
 	Arrivals string  `json:"arrivals,omitempty"` // uniform (default) or poisson
 	Stages   []Stage `json:"stages,omitempty"`   // ramping rate
+	// Schedule, if set, gives every call's start (and patience) instead.
+	Schedule *Schedule `json:"-"`
 	// Closed model.
 	Concurrency int `json:"concurrency,omitempty"`
 
@@ -283,7 +285,15 @@ func (c *Config) validate() (target, error) {
 	default:
 		errs = append(errs, fmt.Errorf("mode %q: want call, options or register", c.Mode))
 	}
-	open := c.Rate > 0 || len(c.Stages) > 0
+	open := c.Rate > 0 || len(c.Stages) > 0 || c.Schedule != nil
+	if c.Schedule != nil {
+		if err := c.Schedule.validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if c.Rate > 0 || len(c.Stages) > 0 || !c.Segment.Whole() {
+			errs = append(errs, errors.New("a schedule replaces --rate, --stages and segments"))
+		}
+	}
 	switch {
 	case c.Concurrency < 0:
 		errs = append(errs, fmt.Errorf("concurrency %d must be positive", c.Concurrency))

@@ -501,7 +501,13 @@ func (e *engine) stopped(ctx context.Context) bool {
 }
 
 func (e *engine) openLoop(ctx context.Context) {
-	pacer, err := NewSegmentPacer(e.cfg.Rate, e.cfg.Stages, e.cfg.Arrivals, e.cfg.Seed, e.cfg.Duration, e.cfg.MaxCalls, e.cfg.Segment)
+	var pacer Pacer = schedulePacer{max: e.cfg.MaxCalls}
+	var err error
+	if e.cfg.Schedule != nil {
+		pacer = schedulePacer{at: e.cfg.Schedule.At, max: e.cfg.MaxCalls}
+	} else {
+		pacer, err = NewSegmentPacer(e.cfg.Rate, e.cfg.Stages, e.cfg.Arrivals, e.cfg.Seed, e.cfg.Duration, e.cfg.MaxCalls, e.cfg.Segment)
+	}
 	if err != nil {
 		e.log.Error("pacer", "error", err)
 		return

@@ -103,10 +103,7 @@ func (e *engine) startWire(n uint64, intended time.Time, wait bool, q *sendQueue
 	c.cseq = 1
 	c.branch = c.newBranch(0)
 	hold := e.sampleHold()
-	var patience time.Duration
-	if !e.cfg.Patience.IsZero() {
-		patience = max(e.samplePatience(), time.Nanosecond)
-	}
+	patience := e.patienceOf(c.n)
 	ep.mu.Lock()
 	ep.calls[c.callID] = c
 	ep.mu.Unlock()

@@ -385,8 +385,18 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		_ = reply(sip.StatusRinging, "Ringing", nil)
 	}
 
+	// A CANCEL is the caller's abandonment at once: the transaction itself
+	// ends only after the 487's ACK and Timer I, seconds later.
+	cancelled := make(chan struct{})
+	var cancelOnce sync.Once
+	if !tx.OnCancel(func(*sip.Request) { cancelOnce.Do(func() { close(cancelled) }) }) {
+		cancelOnce.Do(func() { close(cancelled) })
+	}
 	select {
 	case <-c.assigned:
+	case <-cancelled:
+		s.acd.abandon(c, time.Now())
+		return
 	case <-tx.Done():
 		// CANCEL (sipgo's transaction layer answered it 200 and the INVITE
 		// 487) or the connection went away.
