@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/callsim/callsim/optimize"
+	"github.com/callsim/callsim/reports"
+)
+
+func init() { register(newOptimizeCmd) }
+
+func newOptimizeCmd(e *env) *cobra.Command {
+	var (
+		asJSON       bool
+		quiet        bool
+		outDir       string
+		replications int
+		checkReps    int
+		every        bool
+		strategies   []string
+	)
+	cmd := &cobra.Command{
+		Use:   "optimize FILE",
+		Short: "The cheapest plan of every sourcing strategy that meets the targets, side by side",
+		Long: `For every strategy of the scenario (the "strategies:" list: fixed overrides
+and decisions with bounds, see "callsim scenarios reference"), find the
+decisions of least total monthly cost (wages, overhead, supervision, seats,
+turnover, vendor fees and minimums, SLA penalties, and the scenario's price
+of abandoned and unresolved calls) at which every queue meets its
+service-level target, then set the strategies side by side.
+
+Method: start from the Erlang A/C requirement per interval of every queue;
+then simulate candidate plans on one fixed sample of replications (the
+scenario's seed: common random numbers, a sample-average approximation).
+One or two headcounts are searched along the feasible frontier; more, or a
+headcount per interval, by adding agents where a target is missed and
+removing them while the targets hold; overflow delays, a vendor's hours and
+which queues a group answers are enumerated. The chosen plan is then checked
+on fresh seeds (--check-replications, seed + 1,000,003): meets_targets is
+judged there, on point estimates; a plan that fails is given agents on that
+sample and checked again on other fresh seeds, and reported as missing its
+targets if it still fails. A strategy that misses a target even with every
+headcount at its upper bound is reported as infeasible within the bounds.
+
+Targets are judged over the horizon, and with --every-interval (or
+optimize.every_interval in the scenario) also in every interval of the day
+offered at least one call on average.
+
+The strategies are compared on the check's replications, which are the same
+for all (paired differences, 95% confidence intervals); one is called the
+cheapest only when its advantage over every other strategy meeting its
+targets exceeds the interval (Bonferroni-corrected), else they are tied.
+
+Ctrl-C stops the search and prints the best plans found so far, marked
+interrupted (exit code 1).`,
+		Example: `  callsim optimize hybrid
+  callsim optimize hybrid --json > plans.json
+  callsim optimize my-center.yaml --strategy "in-house only" --every-interval
+  callsim optimize my-center.yaml --replications 5 --check-replications 20`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := loadScenario(args[0])
+			if err != nil {
+				return err
+			}
+			if err := checkOutputs(e, output{"--out", outDir, true}); err != nil {
+				return err
+			}
+			opt := optimize.Options{Replications: replications, CheckReplications: checkReps, Strategies: strategies}
+			if cmd.Flags().Changed("every-interval") {
+				opt.EveryInterval = &every
+			}
+			bar := newOptimizeBar(e.stderr, quiet)
+			opt.Progress = bar.update
+			res, err := optimize.Run(e.ctx, sc, opt)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = writeJSON(e.stdout, res)
+			} else {
+				err = e.summary(func(w io.Writer) error { return reports.WriteOptimizeText(w, res) })
+			}
+			if err != nil {
+				return err
+			}
+			if res.Interrupted {
+				return withCode(ExitError, fmt.Errorf("interrupted: %d strateg(ies) shown, the best plans found so far", len(res.Strategies)))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON (a \"strategies\" array and \"best\") on stdout")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
+	f.StringVar(&outDir, "out", "", "also write report.html, plan.csv and each strategy's plan as a scenario file into this directory")
+	f.IntVar(&replications, "replications", 0, "replications of the search's sample (default: optimize.replications, else the scenario's)")
+	f.IntVar(&checkReps, "check-replications", 0, "replications of the fresh-seed check (default: optimize.check_replications, else --replications)")
+	f.BoolVar(&every, "every-interval", false, "judge the targets in every interval of the day too (default: optimize.every_interval)")
+	f.StringSliceVar(&strategies, "strategy", nil, "optimize only these strategies (repeatable)")
+	return cmd
+}
+
+// optimizeBar shows the optimizer's progress: the strategy, the plans
+// simulated, the share done and the ETA.
+type optimizeBar struct {
+	mu       sync.Mutex
+	w        io.Writer
+	enabled  bool
+	terminal bool
+	drawn    bool
+	last     time.Time
+}
+
+func newOptimizeBar(w io.Writer, quiet bool) *optimizeBar {
+	return &optimizeBar{w: w, enabled: !quiet, terminal: isTerminal(w), last: time.Now()}
+}
+
+func (b *optimizeBar) update(p optimize.Progress) {
+	if !b.enabled || p.Elapsed < time.Second {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	eta := "?"
+	if p.ETA > 0 {
+		eta = p.ETA.Round(time.Second).String()
+	}
+	if !b.terminal {
+		if time.Since(b.last) >= plainEvery {
+			b.last = time.Now()
+			fmt.Fprintf(b.w, "optimizing %q (%d/%d): %.0f%%, %d plans simulated, %s elapsed, ETA %s\n",
+				p.Strategy, p.Index+1, p.Strategies, 100*p.Fraction, p.Evaluations, p.Elapsed.Round(time.Second), eta)
+		}
+		return
+	}
+	if time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	n := min(int(p.Fraction*width), width)
+	fmt.Fprintf(b.w, "\roptimizing [%s] %3.0f%% %d/%d %-20.20s %d plans, ETA %s  ",
+		strings.Repeat("#", n)+strings.Repeat(".", width-n), 100*p.Fraction, p.Index+1, p.Strategies, p.Strategy, p.Evaluations, eta)
+	b.drawn = true
+}
+
+func (b *optimizeBar) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprintf(b.w, "\r%s\r", strings.Repeat(" ", 100))
+	}
+}

@@ -1,0 +1,141 @@
+package optimize_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/callsim/callsim/optimize"
+	"github.com/callsim/callsim/scenarios"
+	"github.com/callsim/callsim/sim"
+	"github.com/callsim/callsim/wfm"
+)
+
+var hybridOnce struct {
+	sync.Once
+	sc  *scenarios.Scenario
+	res *optimize.Result
+	err error
+}
+
+// hybrid optimizes the built-in hybrid once for the tests that read it.
+func hybrid(t *testing.T) (*scenarios.Scenario, *optimize.Result) {
+	t.Helper()
+	h := &hybridOnce
+	h.Do(func() {
+		h.sc, h.err = scenarios.LoadBuiltin("hybrid")
+		if h.err == nil {
+			h.res, h.err = optimize.Run(context.Background(), h.sc, optimize.Options{})
+		}
+	})
+	if h.err != nil {
+		t.Fatal(h.err)
+	}
+	return h.sc, h.res
+}
+
+func strategy(t *testing.T, r *optimize.Result, name string) *optimize.StrategyResult {
+	t.Helper()
+	for i := range r.Strategies {
+		if r.Strategies[i].Name == name {
+			return &r.Strategies[i]
+		}
+	}
+	t.Fatalf("no strategy %q in the result", name)
+	return nil
+}
+
+// sweepCheapest runs a full sweep of the strategy's scenario on the
+// search's sample and returns the cheapest point meeting every target.
+func sweepCheapest(t *testing.T, sc *scenarios.Scenario, name string, axes ...wfm.Axis) wfm.Point {
+	t.Helper()
+	st := sc.StrategyByName(name)
+	run := func(ctx context.Context, s *scenarios.Scenario) (*sim.Result, error) {
+		return sim.Run(ctx, s, sim.Options{})
+	}
+	sw, err := wfm.Sweep(context.Background(), st.Scenario, nil, axes, run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.Cheapest < 0 {
+		t.Fatalf("%s: no point of the sweep meets the targets", name)
+	}
+	return sw.Points[sw.Cheapest]
+}
+
+func axis(path string, lo, hi int) wfm.Axis {
+	a := wfm.Axis{Path: path}
+	for v := lo; v <= hi; v++ {
+		a.Values = append(a.Values, fmt.Sprint(v))
+	}
+	return a
+}
+
+// TestHybridAgainstSweep is acceptance 1: every strategy of the built-in
+// hybrid costs at most 1% more than the cheapest point of a sweep meeting
+// the targets, and meets them on fresh seeds.
+func TestHybridAgainstSweep(t *testing.T) {
+	sc, r := hybrid(t)
+	cases := []struct {
+		name string
+		axes []wfm.Axis
+	}{
+		{"in-house only", []wfm.Axis{axis("groups.staff.agents", 1, 40)}},
+		{"outsourced only", []wfm.Axis{axis("groups.vendor.agents", 1, 40)}},
+		// The 2-D sweep around the frontier: below 10 in-house agents the
+		// vendor alone costs more than 20 of its agents (outsourced only),
+		// and above 17 the in-house team alone meets the target.
+		{"hybrid", []wfm.Axis{axis("groups.staff.agents", 8, 17), axis("groups.vendor.agents", 1, 12)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := strategy(t, r, tc.name)
+			p := sweepCheapest(t, sc, tc.name, tc.axes...)
+			t.Logf("optimize: %v at %.0f (search %.0f); sweep: %v at %.0f", s.Decisions, s.Cost.Total, s.SearchCost, p.Set, p.CostPerMonth)
+			if !s.MeetsTargets || s.Status != optimize.StatusMeets {
+				t.Errorf("status %s, meets_targets %v on fresh seeds; want the targets met", s.Status, s.MeetsTargets)
+			}
+			if s.SearchCost > 1.01*p.CostPerMonth {
+				t.Errorf("optimized cost %.0f on the search's sample is more than 1%% above the sweep's cheapest %.0f (%v)", s.SearchCost, p.CostPerMonth, p.Set)
+			}
+			if s.Cost.Total > 1.01*p.CostPerMonth+s.Cost.TotalCI95 {
+				t.Errorf("optimized cost %.0f ±%.0f on fresh seeds is more than 1%% above the sweep's cheapest %.0f", s.Cost.Total, s.Cost.TotalCI95, p.CostPerMonth)
+			}
+		})
+	}
+	if r.Best == "" || r.Recommendation.Verdict == "none" {
+		t.Errorf("no best strategy: %+v", r.Recommendation)
+	}
+}
+
+// TestHybridJSONContract checks the fields promised to users.
+func TestHybridDecisionsArePaths(t *testing.T) {
+	sc, r := hybrid(t)
+	for _, s := range r.Strategies {
+		if len(s.Decisions) == 0 {
+			t.Errorf("%s: no decisions", s.Name)
+		}
+		set := map[string]string{}
+		for k, v := range s.Decisions {
+			if !strings.HasPrefix(k, "groups.") {
+				t.Errorf("%s: decision path %q", s.Name, k)
+			}
+			set[k] = fmt.Sprint(v)
+		}
+		// The decisions applied as variants' overrides give the plan.
+		st := sc.StrategyByName(s.Name)
+		p, err := st.Scenario.With(set)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		for _, g := range p.Groups {
+			for _, pg := range s.Plan.Groups {
+				if g.Name == pg.Name && g.Agents != pg.Agents {
+					t.Errorf("%s: group %s has %d agents by the decisions, %d in the plan", s.Name, g.Name, g.Agents, pg.Agents)
+				}
+			}
+		}
+	}
+}
