@@ -15,16 +15,6 @@ import (
 	"github.com/callsim/callsim/segment"
 )
 
-// Mode is what each "call" of a run is.
-type Mode string
-
-// Modes of a run.
-const (
-	ModeCall     Mode = "call"     // INVITE, answer, hold, BYE (or CANCEL)
-	ModeOptions  Mode = "options"  // one OPTIONS transaction
-	ModeRegister Mode = "register" // one REGISTER transaction (with digest auth)
-)
-
 // Defaults applied by Config.withDefaults.
 const (
 	DefaultDurationCap   = time.Hour        // a run bounded only by MaxCalls still ends
@@ -47,10 +37,6 @@ const (
 	MaxDuration    = 7 * 24 * time.Hour
 	MaxTimeout     = time.Hour // --invite-timeout, --grace, --late-tolerance
 )
-
-// MaxWallSeconds bounds a result's wall_seconds when results are read
-// back (a week and a day: longer than any run the generator places).
-const MaxWallSeconds = 8 * 24 * 3600
 
 // MaxSockets bounds Config.Sockets.
 const MaxSockets = 64

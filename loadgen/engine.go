@@ -439,9 +439,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		r.WindowSeconds = e.cfg.Window.Seconds()
 		r.Aborted = aborted
 	}
-	r.Settings = e.cfg
+	r.Settings = e.cfg.Settings()
 	r.TargetCPS = e.cfg.Rate / float64(e.cfg.Segment.N())
-	r.finishIdentity()
+	r.FinishIdentity()
 	if r.Media != nil && e.sched != nil {
 		r.Media.SchedulerLate = e.sched.Late()
 	}

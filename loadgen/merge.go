@@ -30,26 +30,6 @@ var latencyOf = map[string]func(*Result) *Latency{
 	"answer_delay_wire": func(r *Result) *Latency { return &r.AnswerWire },
 }
 
-// Missing lists the segments of Count that the result does not cover.
-func (s Segments) Missing() []int {
-	if s.Count < 1 || s.Count > segment.MaxCount {
-		return nil
-	}
-	have := make([]bool, s.Count)
-	for _, i := range s.Indexes {
-		if i >= 0 && i < s.Count {
-			have[i] = true
-		}
-	}
-	var out []int
-	for i, ok := range have {
-		if !ok {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // Merge combines results of segments of one test into the result of the
 // whole test. names label the results in errors (file names; "result 1"...
 // when nil).
@@ -207,7 +187,7 @@ func Merge(rs []*Result, names []string) (*Result, error) {
 	for _, s := range m.Series {
 		m.MaxConcurrent = max(m.MaxConcurrent, s.Concurrent)
 	}
-	m.deriveRatios()
+	deriveRatios(m)
 	if err := m.Check(); err != nil {
 		return nil, fmt.Errorf("merge: %w (a result file was edited?)", err)
 	}
@@ -432,7 +412,7 @@ func decodeHist(enc string, want HistogramSettings) (h *hdrhistogram.Histogram, 
 
 // deriveRatios recomputes the RFC 6076 ratios and the achieved rate from
 // the counters, status codes and call start times, as the collector does.
-func (r *Result) deriveRatios() {
+func deriveRatios(r *Result) {
 	var k finalCounts
 	for s, n := range r.StatusCodes {
 		if code, err := strconv.Atoi(s); err == nil {
@@ -540,48 +520,6 @@ func mergeMedia(rs []*Result, name func(int) string) (*MediaSummary, error) {
 		s.SchedulerLate += r.Media.SchedulerLate
 	}
 	return s, nil
-}
-
-// DecodeResult decodes a load result's JSON, as written by WriteJSON, with
-// its per-second series checked while it is decoded: one entry per second
-// from 0, no more than the run's wall_seconds allow (see checkSeries), so
-// a hostile file cannot make the series larger than the run it claims.
-func DecodeResult(data []byte) (*Result, error) {
-	type plain Result // no methods: the default decoding
-	var wrap struct {
-		*plain
-		Series json.RawMessage `json:"series"`
-	}
-	r := &Result{}
-	wrap.plain = (*plain)(r)
-	if err := json.Unmarshal(data, &wrap); err != nil {
-		return nil, err
-	}
-	if !(r.WallSeconds >= 0 && r.WallSeconds <= MaxWallSeconds) {
-		return nil, fmt.Errorf("wall_seconds %v is not a duration of 0 to %v seconds", r.WallSeconds, MaxWallSeconds)
-	}
-	if len(wrap.Series) == 0 || string(wrap.Series) == "null" {
-		return r, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(wrap.Series))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, errors.New("series: want a list of seconds")
-	}
-	limit := int(r.WallSeconds) + 2
-	for dec.More() {
-		if len(r.Series) >= limit {
-			return nil, fmt.Errorf("the series has more than %d seconds, the run lasted %.0f s", limit, r.WallSeconds)
-		}
-		var s Second
-		if err := dec.Decode(&s); err != nil {
-			return nil, fmt.Errorf("series entry %d: %w", len(r.Series), err)
-		}
-		if s.T != len(r.Series) {
-			return nil, fmt.Errorf("series entry %d is second %d, want %d (one entry per second, from 0)", len(r.Series), s.T, len(r.Series))
-		}
-		r.Series = append(r.Series, s)
-	}
-	return r, nil
 }
 
 // checkHistHeader reads the header of a V2 compressed HdrHistogram

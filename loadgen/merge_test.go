@@ -143,9 +143,9 @@ func synthetic(t *testing.T, start time.Time, seg segment.Segment, calls []fakeC
 	r.Mode = ModeCall
 	r.Settings = Config{Target: "sip:support@127.0.0.1:5060", Mode: ModeCall, Rate: 100, Arrivals: "uniform",
 		Duration: time.Minute, MaxCalls: 1000, Hold: Dist{Kind: DistConstant, Mean: time.Second}, Segment: seg,
-		MOSThreshold: DefaultMOSThreshold}
+		MOSThreshold: DefaultMOSThreshold}.Settings()
 	r.TargetCPS = r.Settings.Rate / float64(seg.N())
-	r.finishIdentity()
+	r.FinishIdentity()
 	if err := r.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestMergeRefuses(t *testing.T) {
 	}
 	otherTarget := mk(1, 2)
 	otherTarget.Settings.Target = "sip:sales@127.0.0.1:5070"
-	otherTarget.finishIdentity()
+	otherTarget.FinishIdentity()
 
 	otherHist := mk(1, 2)
 	h := hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 2)
@@ -316,7 +316,7 @@ func TestMergeRefuses(t *testing.T) {
 		otherHist.Histograms[k] = string(enc)
 	}
 	otherHist.HistogramSettings = HistogramSettings{LowestUs: 1, HighestUs: int64(time.Minute / time.Microsecond), SignificantFigures: 2}
-	otherHist.finishIdentity()
+	otherHist.FinishIdentity()
 
 	lying := mk(1, 2) // declares the usual settings, holds other histograms
 	for k := range lying.Histograms {
@@ -334,7 +334,7 @@ func TestMergeRefuses(t *testing.T) {
 	oldMedia.Media.Histograms = nil
 	otherRate := mk(1, 2)
 	otherRate.Settings.Rate = 200
-	otherRate.finishIdentity()
+	otherRate.FinishIdentity()
 
 	for _, tc := range []struct {
 		name string

@@ -25,14 +25,6 @@ type Pacer interface {
 	At(count uint64) (at time.Duration, ok bool)
 }
 
-// Stage is one step of a ramping arrival rate: over Duration the rate moves
-// linearly from the previous stage's target (0 before the first stage) to
-// Target calls per second, like k6's ramping-arrival-rate executor.
-type Stage struct {
-	Duration time.Duration `json:"duration"`
-	Target   float64       `json:"target"`
-}
-
 // ParseStages parses "30s:10,2m:100,30s:0".
 func ParseStages(s string) ([]Stage, error) {
 	var out []Stage

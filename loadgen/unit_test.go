@@ -222,7 +222,7 @@ func TestConfigValidate(t *testing.T) {
 
 func TestResultJSONContract(t *testing.T) {
 	r := &Result{Attempted: 3, Completed: 1, Failed: 1, TimedOut: 1, StatusCodes: map[string]uint64{"200": 1, "486": 1},
-		Settings: Config{Target: "sip:a@127.0.0.1", Password: "s3cret-pass"}}
+		Settings: Config{Target: "sip:a@127.0.0.1", Password: "s3cret-pass"}.Settings()}
 	path := filepath.Join(t.TempDir(), "r.json")
 	if err := r.WriteJSON(path); err != nil {
 		t.Fatal(err)

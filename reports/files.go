@@ -15,7 +15,7 @@ import (
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/internal/jsonout"
-	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadresult"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/wfm"
 )
@@ -125,7 +125,7 @@ type Saved struct {
 	Kind       Kind
 	Result     *sim.Result
 	Comparison *sim.Comparison
-	Load       *loadgen.Result
+	Load       *loadresult.Result
 	Staff      *wfm.StaffPlan
 	Sweep      *wfm.SweepResult
 	Claim      *claim.Report
@@ -172,7 +172,7 @@ func DecodeResult(data []byte) (*Saved, error) {
 		}
 		return &Saved{Kind: KindSimulate, Result: &r}, nil
 	case keys["attempted"] != nil:
-		r, err := loadgen.DecodeResult(data)
+		r, err := loadresult.DecodeResult(data)
 		if err != nil {
 			return nil, fmt.Errorf("load result: %w", err)
 		}

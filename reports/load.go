@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadresult"
 )
 
 // File names of a load-test report directory, beside FileHTML, FileMarkdown
@@ -23,13 +23,13 @@ const (
 )
 
 // loadDelays lists the delay distributions of a load test.
-func loadDelays(r *loadgen.Result) []struct {
+func loadDelays(r *loadresult.Result) []struct {
 	name, key string
-	l         *loadgen.Latency
+	l         *loadresult.Latency
 } {
 	return []struct {
 		name, key string
-		l         *loadgen.Latency
+		l         *loadresult.Latency
 	}{
 		{"session request delay (SRD)", "srd", &r.SRD},
 		{"answer delay", "answer_delay", &r.AnswerDelay},
@@ -39,7 +39,7 @@ func loadDelays(r *loadgen.Result) []struct {
 	}
 }
 
-func loadTables(r *loadgen.Result) []table {
+func loadTables(r *loadresult.Result) []table {
 	rows := [][]string{
 		{"attempted", strconv.FormatUint(r.Attempted, 10)},
 		{"completed", strconv.FormatUint(r.Completed, 10)},
@@ -88,7 +88,7 @@ func loadTables(r *loadgen.Result) []table {
 }
 
 // mediaTables shows the RTP figures of a load test.
-func mediaTables(m *loadgen.MediaSummary) []table {
+func mediaTables(m *loadresult.MediaSummary) []table {
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	rows := [][]string{
 		{"answered calls measured", u(m.Calls)},
@@ -105,7 +105,7 @@ func mediaTables(m *loadgen.MediaSummary) []table {
 	var drows [][]string
 	for _, d := range []struct {
 		name string
-		d    loadgen.MediaDist
+		d    loadresult.MediaDist
 		prec int
 	}{{"MOS (E-model)", m.MOS, 2}, {"loss (%)", m.LossPct, 2}, {"jitter (ms)", m.JitterMs, 2}, {"longest gap (ms)", m.MaxGapMs, 1}} {
 		f := func(v float64) string { return strconv.FormatFloat(v, 'f', d.prec, 64) }
@@ -118,12 +118,12 @@ func mediaTables(m *loadgen.MediaSummary) []table {
 	}
 }
 
-func loadLine(r *loadgen.Result) string {
+func loadLine(r *loadresult.Result) string {
 	return fmt.Sprintf("Mode %s against %s, %.1f s of wall time.", r.Mode, r.Settings.Target, r.WallSeconds)
 }
 
 // WriteLoadMarkdown writes a SIP load-test result as Markdown tables.
-func WriteLoadMarkdown(w io.Writer, r *loadgen.Result) error {
+func WriteLoadMarkdown(w io.Writer, r *loadresult.Result) error {
 	ew := &errWriter{w: w}
 	ew.printf("# SIP load test\n\n%s\n\n", loadLine(r))
 	if r.Interrupted {
@@ -137,7 +137,7 @@ func WriteLoadMarkdown(w io.Writer, r *loadgen.Result) error {
 // with the setup-delay percentiles of the calls started in the second
 // (empty when none was set up; delays_upper_bound is 1 where a merge of
 // segments could only bound them from above).
-func WriteLoadSeriesCSV(w io.Writer, r *loadgen.Result) error {
+func WriteLoadSeriesCSV(w io.Writer, r *loadresult.Result) error {
 	h := []string{"t_seconds", "started", "answered", "failed", "abandoned", "timed_out", "transport_errors", "max_concurrent",
 		"srd_calls", "srd_p50_ms", "srd_p95_ms", "srd_p99_ms", "answer_delay_p95_ms", "delays_upper_bound"}
 	rows := make([][]string, 0, len(r.Series))
@@ -160,7 +160,7 @@ func WriteLoadSeriesCSV(w io.Writer, r *loadgen.Result) error {
 
 // WriteLoadDelaysCSV writes delays.csv: one row per delay distribution,
 // in milliseconds.
-func WriteLoadDelaysCSV(w io.Writer, r *loadgen.Result) error {
+func WriteLoadDelaysCSV(w io.Writer, r *loadresult.Result) error {
 	h := []string{"delay", "count", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"}
 	var rows [][]string
 	for _, d := range loadDelays(r) {
@@ -173,7 +173,7 @@ func WriteLoadDelaysCSV(w io.Writer, r *loadgen.Result) error {
 // LoadFigures draws the charts of a load test: calls started, answered and
 // failed per second, calls in progress, setup-delay percentiles per second
 // (when the result has them) and the calls not completed by cause.
-func LoadFigures(r *loadgen.Result) ([]Figure, error) {
+func LoadFigures(r *loadresult.Result) ([]Figure, error) {
 	if len(r.Series) == 0 {
 		return nil, nil
 	}
@@ -255,7 +255,7 @@ func LoadFigures(r *loadgen.Result) ([]Figure, error) {
 // setupDelayFigure draws the SRD percentiles (and the answer delay's 95th)
 // of the calls started in each second; nil when no second has them (a
 // result written before callsim recorded them, or no call set up).
-func setupDelayFigure(r *loadgen.Result, xs []float64, lo, hi float64) (*Figure, error) {
+func setupDelayFigure(r *loadresult.Result, xs []float64, lo, hi float64) (*Figure, error) {
 	n := len(r.Series)
 	p50, p95, p99, a95 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	has, bound := false, false
@@ -303,7 +303,7 @@ type cause struct {
 // failureCauses lists the calls that did not complete by cause: each final
 // status code of 300 or more, then abandoned, timed out and transport
 // errors; causes with no call are left out.
-func failureCauses(r *loadgen.Result) []cause {
+func failureCauses(r *loadresult.Result) []cause {
 	var out []cause
 	codes := make([]string, 0, len(r.StatusCodes))
 	for c := range r.StatusCodes {
@@ -329,7 +329,7 @@ func failureCauses(r *loadgen.Result) []cause {
 // --rate, piecewise linear for --stages (each from the previous stage's
 // target, 0 before the first), shared by the segments of a split test;
 // nothing for a closed workload.
-func targetRate(r *loadgen.Result, lo, hi float64) (xs, ys []float64) {
+func targetRate(r *loadresult.Result, lo, hi float64) (xs, ys []float64) {
 	n := float64(r.Settings.Segment.N())
 	switch {
 	case r.TargetCPS > 0:
@@ -347,7 +347,7 @@ func targetRate(r *loadgen.Result, lo, hi float64) (xs, ys []float64) {
 
 // WriteLoadHTML writes a SIP load-test result as a self-contained HTML
 // report with charts.
-func WriteLoadHTML(w io.Writer, r *loadgen.Result) error {
+func WriteLoadHTML(w io.Writer, r *loadresult.Result) error {
 	figs, err := LoadFigures(r)
 	if err != nil {
 		return fmt.Errorf("charts: %w", err)
@@ -383,7 +383,7 @@ func WriteLoadHTML(w io.Writer, r *loadgen.Result) error {
 
 // WriteLoadFiles writes the report of a load test into dir: report.html,
 // report.md, result.json, series.csv and delays.csv, each atomically.
-func WriteLoadFiles(dir string, r *loadgen.Result) ([]string, error) {
+func WriteLoadFiles(dir string, r *loadresult.Result) ([]string, error) {
 	return writeFiles(dir, []fileJob{
 		{FileHTML, func(w io.Writer) error { return WriteLoadHTML(w, r) }},
 		{FileMarkdown, func(w io.Writer) error { return WriteLoadMarkdown(w, r) }},

@@ -1,4 +1,4 @@
-package loadgen
+package loadresult
 
 import (
 	"encoding/json"

@@ -1,0 +1,79 @@
+package loadgen
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSettingsMirrorConfig: a result's Settings hold every serialised field
+// of Config, in the same order, with the same type and JSON name, and
+// Config.Settings copies each of them: a field added to Config and not to
+// Settings (or not copied) fails here.
+func TestSettingsMirrorConfig(t *testing.T) {
+	ct, st := reflect.TypeOf(Config{}), reflect.TypeOf(Settings{})
+	var want []reflect.StructField
+	for i := range ct.NumField() {
+		f := ct.Field(i)
+		if tag := f.Tag.Get("json"); tag != "-" {
+			want = append(want, f)
+		}
+	}
+	if st.NumField() != len(want) {
+		t.Fatalf("Settings has %d fields, Config serialises %d", st.NumField(), len(want))
+	}
+	for i, f := range want {
+		g := st.Field(i)
+		if g.Name != f.Name || g.Type != f.Type || g.Tag.Get("json") != f.Tag.Get("json") {
+			t.Errorf("field %d: Settings has %s %v `%s`, Config %s %v `%s`", i, g.Name, g.Type, g.Tag, f.Name, f.Type, f.Tag)
+		}
+	}
+
+	// Every serialised field set to a value other than its zero: the JSON
+	// of the Config and of its Settings must be the same.
+	var c Config
+	v := reflect.ValueOf(&c).Elem()
+	for _, f := range want {
+		fv := v.FieldByIndex(f.Index)
+		switch fv.Kind() {
+		case reflect.String:
+			fv.SetString("x-" + strings.ToLower(f.Name))
+		case reflect.Bool:
+			fv.SetBool(true)
+		case reflect.Int, reflect.Int64:
+			fv.SetInt(int64(len(f.Name)) + int64(time.Second))
+		case reflect.Uint64:
+			fv.SetUint(uint64(len(f.Name)) + 7)
+		case reflect.Float64:
+			fv.SetFloat(float64(len(f.Name)) + 0.5)
+		case reflect.Slice:
+			fv.Set(reflect.ValueOf([]Stage{{Duration: time.Minute, Target: 3}}))
+		case reflect.Struct:
+			switch fv.Interface().(type) {
+			case Dist:
+				fv.Set(reflect.ValueOf(Dist{Kind: DistExp, Mean: time.Duration(len(f.Name)) * time.Second}))
+			default:
+				fv.Field(0).SetInt(2)
+				fv.Field(1).SetInt(3)
+			}
+		default:
+			t.Fatalf("field %s of kind %v: teach the test to set it", f.Name, fv.Kind())
+		}
+		if fv.IsZero() {
+			t.Fatalf("field %s still zero", f.Name)
+		}
+	}
+	a, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(c.Settings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Errorf("Config and its Settings differ in JSON:\n%s\n%s", a, b)
+	}
+}
