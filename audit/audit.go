@@ -1,17 +1,15 @@
 package audit
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/callsim/callsim/judge"
-	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadresult"
 )
 
 // Defaults applied by Run (see Config).
@@ -31,6 +29,9 @@ const (
 	MinInterval         = time.Minute
 	Day                 = 24 * time.Hour
 	MaxTimeScale        = 1e6
+	// MaxWallTimeout is the load generator's longest timeout
+	// (loadgen.MaxTimeout): the patience in wall time stays 10 s below it.
+	MaxWallTimeout = time.Hour
 )
 
 // Config describes an audit. Durations are scenario time (wall time x
@@ -72,8 +73,6 @@ type Config struct {
 	Caller string
 	Seed   uint64
 	Logger *slog.Logger
-	// Observer, if set, is told of every call (live metrics).
-	Observer loadgen.Observer
 }
 
 func (c *Config) withDefaults() {
@@ -106,6 +105,12 @@ func (c *Config) withDefaults() {
 	}
 }
 
+// WithDefaults returns c with every unset setting at its default.
+func (c Config) WithDefaults() Config {
+	c.withDefaults()
+	return c
+}
+
 // Validate checks the configuration as Run would, without calling.
 func (c Config) Validate() error {
 	c.withDefaults()
@@ -126,8 +131,8 @@ func (c *Config) validate() error {
 	} else if c.Interval > 0 && (c.To-c.From)%c.Interval != 0 {
 		add("window %s-%s is not a whole number of %v intervals (e.g. end it at %s)", Clock(c.From), Clock(c.To), c.Interval,
 			Clock(c.From+(c.To-c.From)/c.Interval*c.Interval))
-	} else if n := c.intervals() * c.CallsPerInterval; n > MaxCalls {
-		add("%d intervals x %d calls = %d calls: at most %d", c.intervals(), c.CallsPerInterval, n, MaxCalls)
+	} else if n := c.Intervals() * c.CallsPerInterval; n > MaxCalls {
+		add("%d intervals x %d calls = %d calls: at most %d", c.Intervals(), c.CallsPerInterval, n, MaxCalls)
 	}
 	if !(c.TimeScale > 0 && c.TimeScale <= MaxTimeScale) {
 		add("time scale %v: want a factor above 0, at most %g", c.TimeScale, float64(MaxTimeScale))
@@ -139,10 +144,10 @@ func (c *Config) validate() error {
 		add("patience %v is shorter than the threshold %v: a call could never be answered late, only abandoned", c.Patience, c.Within)
 	}
 	if c.TimeScale > 0 {
-		if w := c.wall(c.Patience); w > loadgen.MaxTimeout-10*time.Second {
-			add("patience %v is %v of wall time: at most %v", c.Patience, w, loadgen.MaxTimeout-10*time.Second)
+		if w := c.Wall(c.Patience); w > MaxWallTimeout-10*time.Second {
+			add("patience %v is %v of wall time: at most %v", c.Patience, w, MaxWallTimeout-10*time.Second)
 		}
-		if w := c.wall(c.Interval / time.Duration(max(c.CallsPerInterval, 1))); w < time.Millisecond {
+		if w := c.Wall(c.Interval / time.Duration(max(c.CallsPerInterval, 1))); w < time.Millisecond {
 			add("calls %v of wall time apart (interval %v / %d calls / time scale %g): at least 1ms; lower --time-scale",
 				w, c.Interval, c.CallsPerInterval, c.TimeScale)
 		}
@@ -159,15 +164,16 @@ func (c *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-func (c *Config) intervals() int {
+// Intervals is the number of intervals of the window.
+func (c *Config) Intervals() int {
 	if c.Interval <= 0 {
 		return 0
 	}
 	return int((c.To - c.From) / c.Interval)
 }
 
-// wall converts scenario time to wall time.
-func (c *Config) wall(d time.Duration) time.Duration {
+// Wall converts scenario time to wall time.
+func (c *Config) Wall(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / c.TimeScale)
 }
 
@@ -197,7 +203,8 @@ type Settings struct {
 	Seed             uint64  `json:"seed"`
 }
 
-func (c *Config) settings() Settings {
+// Settings returns the settings the report states.
+func (c *Config) Settings() Settings {
 	return Settings{Target: c.Target, CallsPerInterval: c.CallsPerInterval, IntervalSeconds: c.Interval.Seconds(),
 		From: Clock(c.From), To: Clock(c.To), FromSeconds: c.From.Seconds(), TimeScale: c.TimeScale,
 		WithinSeconds: c.Within.Seconds(), PatienceSeconds: c.Patience.Seconds(), HoldSeconds: c.Hold.Seconds(),
@@ -233,8 +240,8 @@ type Call struct {
 
 // Refused reports whether the platform refused or failed the call.
 func (c *Call) Refused() bool {
-	switch loadgen.Outcome(c.Outcome) {
-	case loadgen.OutcomeFailed, loadgen.OutcomeTimedOut, loadgen.OutcomeTransportError:
+	switch loadresult.Outcome(c.Outcome) {
+	case loadresult.OutcomeFailed, loadresult.OutcomeTimedOut, loadresult.OutcomeTransportError:
 		return true
 	}
 	return false
@@ -242,81 +249,7 @@ func (c *Call) Refused() bool {
 
 // Abandoned: the caller hung up after Patience without an answer.
 func (c *Call) Abandoned() bool {
-	return loadgen.Outcome(c.Outcome) == loadgen.OutcomeAbandoned && !c.Answered
-}
-
-// Run places the audit's calls and reports them. A cancelled ctx ends the
-// audit early: the report holds the calls placed so far, marked
-// Interrupted.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
-	cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	n := cfg.intervals() * cfg.CallsPerInterval
-	slot := cfg.wall(cfg.Interval) / time.Duration(cfg.CallsPerInterval)
-	epoch := cfg.Epoch
-	if epoch.IsZero() {
-		epoch = time.Now().Add(100 * time.Millisecond) // the sockets' setup
-	}
-	var mu sync.Mutex
-	recs := make([]loadgen.CallRecord, 0, n)
-	lc := loadgen.Config{Target: cfg.Target, Transport: cfg.Transport, From: cfg.Caller, Sockets: 1,
-		Rate: 1 / slot.Seconds(), MaxCalls: uint64(n), Duration: cfg.wall(cfg.To - cfg.From),
-		StartAt:  epoch.Add(slot / 2),
-		Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: cfg.wall(cfg.Hold)},
-		Patience: loadgen.Dist{Kind: loadgen.DistConstant, Mean: cfg.wall(cfg.Patience)},
-		// The patience ends an unanswered call; the timeout is a backstop.
-		InviteTimeout: max(loadgen.DefaultInviteTimeout, cfg.wall(cfg.Patience)+10*time.Second),
-		NoMedia:       cfg.NoMedia, Seed: cfg.Seed, Logger: cfg.Logger, Observer: cfg.Observer,
-		OnCall: func(r loadgen.CallRecord) { mu.Lock(); recs = append(recs, r); mu.Unlock() }}
-	if err := lc.Validate(); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	started := time.Now()
-	res, err := loadgen.Run(ctx, lc)
-	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	mu.Lock()
-	calls := make([]Call, 0, len(recs))
-	for _, r := range recs {
-		calls = append(calls, cfg.call(r, epoch))
-	}
-	mu.Unlock()
-	rep := Summarize(cfg.settings(), calls)
-	rep.Started, rep.Ended = started.UTC(), time.Now().UTC()
-	rep.Epoch = epoch.UTC()
-	rep.Interrupted = res.Interrupted || ctx.Err() != nil
-	rep.NotPlaced = n - len(calls)
-	return rep, nil
-}
-
-// call turns a call record into the audit's call.
-func (c *Config) call(r loadgen.CallRecord, epoch time.Time) Call {
-	k := c.TimeScale
-	sc := func(d time.Duration) float64 { return d.Seconds() * k }
-	clock := c.From.Seconds() + sc(r.IntendedStart.Sub(epoch))
-	iv := int(math.Floor((clock - c.From.Seconds()) / c.Interval.Seconds()))
-	iv = min(max(iv, 0), c.intervals()-1)
-	out := Call{CallID: r.CallID, Interval: iv, ClockSeconds: clock, IntendedStart: r.IntendedStart.UTC(),
-		Outcome: string(r.Outcome), FinalStatus: r.FinalStatus, HangupBy: r.HangupBy, AudioPackets: -1}
-	late := max(0, r.ActualStart.Sub(r.IntendedStart))
-	out.LateSeconds = sc(late)
-	if r.AnswerDelay > 0 {
-		d := max(r.AnswerDelay-late, time.Nanosecond)
-		out.Answered = true
-		out.AnswerDelaySeconds = sc(d)
-		out.Within = d <= c.wall(c.Within)
-		out.DurationSeconds = sc(r.Duration)
-	}
-	if r.Media != nil {
-		out.AudioPackets = int64(r.Media.ReceivedExpected)
-	}
-	need := min(c.MinTalk, c.Hold)
-	// The hold is timed on the wall clock; a millisecond of slack.
-	out.ReachedAgent = out.Answered && r.Duration >= c.wall(need)-time.Millisecond && (c.NoMedia || out.AudioPackets > 0)
-	return out
+	return loadresult.Outcome(c.Outcome) == loadresult.OutcomeAbandoned && !c.Answered
 }
 
 // Percentiles of the answer delay (seconds; -1: not answered).

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/judge"
-	"github.com/callsim/callsim/loadgen"
-	"github.com/callsim/callsim/media"
+	"github.com/callsim/callsim/loadresult"
 )
 
 // TestSummarize: the figures of two planted intervals against exact
@@ -22,7 +21,7 @@ func TestSummarize(t *testing.T) {
 		WithinSeconds: 20, Confidence: 0.95, Claim: 0.8}
 	t0 := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	var calls []Call
-	add := func(iv int, outcome loadgen.Outcome, delay float64) {
+	add := func(iv int, outcome loadresult.Outcome, delay float64) {
 		c := Call{CallID: string(rune('a' + len(calls))), Interval: iv, Outcome: string(outcome),
 			IntendedStart: t0.Add(time.Duration(len(calls)) * time.Minute)}
 		if delay > 0 {
@@ -31,14 +30,14 @@ func TestSummarize(t *testing.T) {
 		calls = append(calls, c)
 	}
 	for _, d := range []float64{1, 2, 3, 4, 5, 6} {
-		add(0, loadgen.OutcomeCompleted, d)
+		add(0, loadresult.OutcomeCompleted, d)
 	}
-	add(1, loadgen.OutcomeCompleted, 2)
-	add(1, loadgen.OutcomeCompleted, 40)
-	add(1, loadgen.OutcomeCompleted, 60)
-	add(1, loadgen.OutcomeAbandoned, 0)
-	add(1, loadgen.OutcomeAbandoned, 0)
-	add(1, loadgen.OutcomeFailed, 0)
+	add(1, loadresult.OutcomeCompleted, 2)
+	add(1, loadresult.OutcomeCompleted, 40)
+	add(1, loadresult.OutcomeCompleted, 60)
+	add(1, loadresult.OutcomeAbandoned, 0)
+	add(1, loadresult.OutcomeAbandoned, 0)
+	add(1, loadresult.OutcomeFailed, 0)
 	// Given out of order: Summarize sorts by intended start.
 	calls[0], calls[11] = calls[11], calls[0]
 	rep := Summarize(s, calls)
@@ -157,48 +156,6 @@ func TestReadCenterLog(t *testing.T) {
 	} {
 		if _, err := ReadCenterLog(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.in, err, tc.want)
-		}
-	}
-}
-
-// TestCallRecord: a call record becomes the audit's call: the caller's own
-// lateness left out of the answer delay, reached an agent only when
-// answered, up long enough and, with media, heard.
-func TestCallRecord(t *testing.T) {
-	cfg := Config{Target: "sip:q@127.0.0.1", From: 8 * time.Hour, To: 9 * time.Hour, Interval: 15 * time.Minute, TimeScale: 10}
-	cfg.withDefaults()
-	epoch := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-	at := epoch.Add(100 * time.Second) // 08:16:40 on the audit's clock: interval 1
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	heard := &media.Stats{ReceivedExpected: 50}
-	silent := &media.Stats{ReceivedExpected: 0}
-	for _, tc := range []struct {
-		name             string
-		late, answer     time.Duration
-		dur              time.Duration
-		media            *media.Stats
-		noMedia          bool
-		delay            float64
-		within, answered bool
-		reached          bool
-	}{
-		{name: "answered at once", answer: ms(100), dur: ms(3000), noMedia: true, delay: 1, within: true, answered: true, reached: true},
-		{name: "late caller", late: ms(1000), answer: ms(1500), dur: ms(3000), noMedia: true, delay: 5, within: true, answered: true, reached: true},
-		{name: "slow answer", answer: ms(2500), dur: ms(3000), noMedia: true, delay: 25, answered: true, reached: true},
-		{name: "dropped after answer", answer: ms(100), dur: ms(200), noMedia: true, delay: 1, within: true, answered: true},
-		{name: "silent", answer: ms(100), dur: ms(3000), media: silent, delay: 1, within: true, answered: true},
-		{name: "heard", answer: ms(100), dur: ms(3000), media: heard, delay: 1, within: true, answered: true, reached: true},
-		{name: "never answered", noMedia: true},
-	} {
-		c := cfg
-		c.NoMedia = tc.noMedia
-		r := loadgen.CallRecord{CallID: "x", IntendedStart: at, ActualStart: at.Add(tc.late), AnswerDelay: tc.answer, Duration: tc.dur, Media: tc.media,
-			Outcome: loadgen.OutcomeCompleted}
-		got := c.call(r, epoch)
-		if got.Interval != 1 || math.Abs(got.ClockSeconds-(8*3600+1000)) > 1e-6 || got.Answered != tc.answered ||
-			math.Abs(got.AnswerDelaySeconds-tc.delay) > 1e-6 || got.Within != tc.within || got.ReachedAgent != tc.reached ||
-			math.Abs(got.LateSeconds-tc.late.Seconds()*10) > 1e-6 {
-			t.Errorf("%s: %+v", tc.name, got)
 		}
 	}
 }

@@ -12,7 +12,7 @@
 // slots (call i of an interval starts (i + 1/2) x Interval/CallsPerInterval
 // after its start), so no call sits on a boundary and the intervals are
 // sampled alike. The audit's clock reads From at Config.Epoch (default: when
-// Run starts) and runs TimeScale times faster than wall time, like the
+// sipaudit.Run starts) and runs TimeScale times faster than wall time, like the
 // embedded center's (callsim target --time-scale): a day can be audited in a
 // minute against a center that plays it compressed. Every duration of the
 // Config and of the results is in that scenario time.
@@ -64,4 +64,10 @@
 // not, within the threshold or not) and the largest difference between the
 // audit's answer delay and the center's wait. A difference within the
 // tolerance of the threshold is signalling, not a disagreement.
+//
+// # Placing the calls
+//
+// Package audit/sipaudit places the calls over SIP (through package
+// loadgen) and sums them up here (Summarize); this package links no SIP
+// stack, so that reports of an audit render without the generator.
 package audit

@@ -21,6 +21,16 @@ type (
 	Stage             = loadresult.Stage
 	DistKind          = loadresult.DistKind
 	Dist              = loadresult.Dist
+	Outcome           = loadresult.Outcome
+)
+
+// Outcomes.
+const (
+	OutcomeCompleted      = loadresult.OutcomeCompleted
+	OutcomeFailed         = loadresult.OutcomeFailed
+	OutcomeAbandoned      = loadresult.OutcomeAbandoned
+	OutcomeTimedOut       = loadresult.OutcomeTimedOut
+	OutcomeTransportError = loadresult.OutcomeTransportError
 )
 
 // Modes of a run.

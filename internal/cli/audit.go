@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/audit"
+	"github.com/callsim/callsim/audit/sipaudit"
 	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/reports"
@@ -202,11 +203,12 @@ func runAudit(e *env, f *auditFlags, args []string) error {
 	}
 	n := (cfg.To - cfg.From) / cfg.Interval * time.Duration(cfg.CallsPerInterval)
 	wall := time.Duration(float64(cfg.To-cfg.From) / cfg.TimeScale)
+	var obs loadgen.Observer
 	if !f.quiet {
 		fmt.Fprintf(e.stderr, "callsim audit: %d calls at %s, %s to %s, %d per %v; %v of wall time at time scale %g\n",
 			n, cfg.Target, audit.Clock(cfg.From), audit.Clock(cfg.To), cfg.CallsPerInterval, cfg.Interval, wall.Round(time.Millisecond), cfg.TimeScale)
 		prog := &auditProgress{}
-		cfg.Observer = prog
+		obs = prog
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
@@ -224,7 +226,7 @@ func runAudit(e *env, f *auditFlags, args []string) error {
 			}
 		}()
 	}
-	rep, err := audit.Run(e.ctx, cfg)
+	rep, err := sipaudit.Run(e.ctx, cfg, obs)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package audit_test
+package sipaudit_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callsim/callsim/audit"
+	"github.com/callsim/callsim/audit/sipaudit"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sipcenter"
@@ -89,8 +90,8 @@ func TestAuditAgreesWithCenter(t *testing.T) {
 			Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Hour / scale * 2},
 			Patience: loadgen.Dist{Kind: loadgen.DistExp, Mean: 2 * time.Minute / scale}})
 	}()
-	rep, err := audit.Run(ctx, audit.Config{Target: srv.URI("support"), CallsPerInterval: 6, Interval: 15 * time.Minute,
-		From: from, To: 9 * time.Hour, Epoch: epoch, TimeScale: scale, NoMedia: true, Claim: 0.8})
+	rep, err := sipaudit.Run(ctx, audit.Config{Target: srv.URI("support"), CallsPerInterval: 6, Interval: 15 * time.Minute,
+		From: from, To: 9 * time.Hour, Epoch: epoch, TimeScale: scale, NoMedia: true, Claim: 0.8}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
