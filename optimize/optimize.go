@@ -114,8 +114,12 @@ type StrategyResult struct {
 	KPIs      sim.KPIs          `json:"kpis"`
 	Queues    []sim.QueueResult `json:"queues"`
 	Groups    []sim.GroupResult `json:"groups"`
-	// SearchCost is the plan's cost on the search's sample.
+	// SearchCost is the cost, on the search's sample, of the plan the
+	// search found (before any repair after a failed check).
 	SearchCost float64 `json:"search_cost"`
+	// RepairedFrom holds the decisions the search found when the check on
+	// fresh seeds failed and agents were added (Repaired).
+	RepairedFrom map[string]any `json:"repaired_from,omitempty"`
 	// LowerBound on the cost where one is computed (nil otherwise), with
 	// what it rests on, and the gap (cost - bound) / cost.
 	LowerBound       *float64 `json:"lower_bound"`
@@ -311,6 +315,7 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 		return r, nil
 	}
 	// The check on fresh seeds.
+	foundCost := best.cost
 	ce := newEvaluator(o.s, o.seed+o.off, o.checkReps, o.every, o.evals)
 	chk, err := ce.eval(ctx, best.p, 0)
 	if err != nil {
@@ -331,6 +336,7 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 			return r, nil
 		}
 		r.Repaired = true
+		r.RepairedFrom = o.s.decisions(best.p)
 		ce2 := newEvaluator(o.s, o.seed+2*o.off, o.checkReps, o.every, o.evals)
 		if chk, err = ce2.eval(ctx, fixed.p, 0); err != nil {
 			return o.stopped(r, best, e, err, ctx)
@@ -344,6 +350,14 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 		r.Status = StatusCheckFailed
 	}
 	o.fill(r, best, chk)
+	r.SearchCost = foundCost
+	if lb, ok := workBound(st); ok {
+		gap := 0.0
+		if r.Cost.Total > 0 {
+			gap = (r.Cost.Total - lb) / r.Cost.Total
+		}
+		r.LowerBound, r.Gap, r.LowerBoundMethod = &lb, &gap, BoundMethod
+	}
 	r.Evaluations = int64(len(e.cache))
 	r.Seconds = time.Since(t0).Seconds()
 	o.combosDone = o.total

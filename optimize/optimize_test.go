@@ -1,8 +1,11 @@
 package optimize_test
 
 import (
+	"math"
+
 	"context"
 	"fmt"
+	"github.com/callsim/callsim/reports"
 	"strings"
 	"sync"
 	"testing"
@@ -137,5 +140,34 @@ func TestHybridDecisionsArePaths(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHybridLowerBound: the lower bound and gap are computed and printed
+// for every hybrid strategy; for in-house only it is the work bound
+// worked out by hand (80% of 120 calls an hour answered, 6 minutes each,
+// at 22 an hour plus 35% overhead and a 35-an-hour supervisor per 15
+// agents), and no plan found costs less than it.
+func TestHybridLowerBound(t *testing.T) {
+	_, r := hybrid(t)
+	for _, s := range r.Strategies {
+		if s.LowerBound == nil || s.Gap == nil {
+			t.Fatalf("%s: no lower bound", s.Name)
+		}
+		if *s.LowerBound > s.Cost.Total || *s.LowerBound > s.SearchCost {
+			t.Errorf("%s: lower bound %.0f above the plan's cost %.0f", s.Name, *s.LowerBound, s.Cost.Total)
+		}
+	}
+	const month = 30.4375 * 24 // hours
+	want := 0.8 * 120 * month * 0.1 * (22*1.35 + 35.0/15)
+	if got := *strategy(t, r, "in-house only").LowerBound; math.Abs(got-want) > 1e-6*want {
+		t.Errorf("in-house only: lower bound %.2f, want %.2f", got, want)
+	}
+	var b strings.Builder
+	if err := reports.WriteOptimizeText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "lower bound") || !strings.Contains(b.String(), fmt.Sprintf("%.1f%%", 100**strategy(t, r, "in-house only").Gap)) {
+		t.Errorf("the text shows no lower bound and gap:\n%s", b.String())
 	}
 }

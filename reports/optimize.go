@@ -137,8 +137,11 @@ func WriteOptimizeText(w io.Writer, r *optimize.Result) error {
 		for _, l := range decisionLines(s) {
 			ew.printf("    %s\n", l)
 		}
-		if s.LowerBoundMethod != "" {
-			ew.printf("    lower bound: %s\n", s.LowerBoundMethod)
+	}
+	for i := range r.Strategies {
+		if m := r.Strategies[i].LowerBoundMethod; m != "" {
+			ew.printf("\nLower bound: %s.\n", m)
+			break
 		}
 	}
 	if r.Best != "" {
