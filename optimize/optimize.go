@@ -137,6 +137,12 @@ type StrategyResult struct {
 	Check *sim.Result `json:"-"`
 	// Plan is the strategy's scenario with the chosen decisions.
 	Plan *scenarios.Scenario `json:"-"`
+	// Requirement is the Erlang requirement of the plan's queues together,
+	// scheduled agents per interval of the day (wfm.Analytic), for reports
+	// (nil where it cannot be computed).
+	Requirement []int `json:"requirement_by_interval,omitempty"`
+
+	strategy *scenarios.Strategy
 }
 
 // Difference is a strategy minus the best, paired over the check's
@@ -260,7 +266,7 @@ func (o *optimizer) note() {
 func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 	t0 := time.Now()
 	st := o.s.st
-	r := &StrategyResult{Name: st.Name, Description: st.Description}
+	r := &StrategyResult{Name: st.Name, Description: st.Description, strategy: st}
 	e := newEvaluator(o.s, o.seed, o.reps, o.every, o.evals)
 	sr := &searcher{s: o.s, e: e, note: o.note}
 	o.total = o.s.combos() + 1
@@ -390,6 +396,16 @@ func (o *optimizer) fill(r *StrategyResult, found, judged *eval) {
 	r.Check = res
 	r.Cost, r.KPIs, r.Queues, r.Groups = res.Cost, res.KPIs, res.Queues, res.Groups
 	r.Binding, r.Slack = judged.binding, judged.slack
+	if req, err := wfm.Analytic(r.Plan, nil); err == nil {
+		r.Requirement = make([]int, o.s.nSlots)
+		for _, q := range req.Queues {
+			for k, ip := range q.Intervals {
+				if k < len(r.Requirement) {
+					r.Requirement[k] += ip.Scheduled
+				}
+			}
+		}
+	}
 	if math.IsInf(r.Slack, 0) {
 		r.Slack = 0
 	}

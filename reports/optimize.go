@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -29,28 +28,6 @@ func statusText(s *optimize.StrategyResult) string {
 	return s.Status
 }
 
-// DecisionText writes a decision's value as variants.set would take it.
-func DecisionText(v any) string {
-	switch x := v.(type) {
-	case int:
-		return fmt.Sprint(x)
-	case []int:
-		parts := make([]string, len(x))
-		for i, n := range x {
-			parts[i] = fmt.Sprint(n)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []string:
-		return "[" + strings.Join(x, ", ") + "]"
-	case optimize.Hours:
-		return fmt.Sprintf("{from: %q, to: %q, days: [%s]}", x.From, x.To, strings.Join(x.Days, ", "))
-	case string:
-		return x
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 // decisionLines lists a strategy's decisions, sorted by path.
 func decisionLines(s *optimize.StrategyResult) []string {
 	keys := make([]string, 0, len(s.Decisions))
@@ -60,7 +37,7 @@ func decisionLines(s *optimize.StrategyResult) []string {
 	sort.Strings(keys)
 	out := make([]string, len(keys))
 	for i, k := range keys {
-		out[i] = k + " = " + DecisionText(s.Decisions[k])
+		out[i] = k + " = " + optimize.ValueYAML(s.Decisions[k])
 	}
 	return out
 }

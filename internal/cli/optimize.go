@@ -57,9 +57,17 @@ for all (paired differences, 95% confidence intervals); one is called the
 cheapest only when its advantage over every other strategy meeting its
 targets exceeds the interval (Bonferroni-corrected), else they are tied.
 
+--out DIR writes report.html (the strategies' cost against service level and
+by part, agents per interval of each group against the Erlang requirement,
+the targets and what binds, the paired differences), result.json (as --json
+prints it), plan.csv (every decision, a row per interval for headcounts by
+interval) and each strategy's plan as a scenario file, plan-NAME.yaml, for
+"callsim simulate".
+
 Ctrl-C stops the search and prints the best plans found so far, marked
 interrupted (exit code 1).`,
 		Example: `  callsim optimize hybrid
+  callsim optimize hybrid --out plans/        # report.html, plan.csv, plan-*.yaml to simulate
   callsim optimize hybrid --json > plans.json
   callsim optimize my-center.yaml --strategy "in-house only" --every-interval
   callsim optimize my-center.yaml --replications 5 --check-replications 20`,
@@ -90,6 +98,11 @@ interrupted (exit code 1).`,
 			}
 			if err != nil {
 				return err
+			}
+			if outDir != "" {
+				if err := writeReportDir(e, outDir, func() ([]string, error) { return reports.WriteOptimizeFiles(outDir, res) }); err != nil {
+					return err
+				}
 			}
 			if res.Interrupted {
 				return withCode(ExitError, fmt.Errorf("interrupted: %d strateg(ies) shown, the best plans found so far", len(res.Strategies)))

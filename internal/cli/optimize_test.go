@@ -2,6 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -118,5 +121,61 @@ func TestOptimizeBadInput(t *testing.T) {
 	code, _, stderr := run(t, "optimize", "single-queue", "-q")
 	if code == 0 || !strings.Contains(stderr, "no strategies") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestOptimizeOut: --out writes the report, the plan CSV and each
+// strategy's plan as a scenario file; simulating a plan file gives the
+// cost the search measured for it (same seed, same replications).
+func TestOptimizeOut(t *testing.T) {
+	f := writeFile(t, "h.yaml", hybridShort)
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := run(t, "optimize", f, "--json", "-q", "--strategy", "in-house only", "--strategy", "hybrid", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Strategies []struct {
+			Name       string         `json:"name"`
+			SearchCost float64        `json:"search_cost"`
+			Repaired   bool           `json:"repaired"`
+			Decisions  map[string]any `json:"decisions"`
+		} `json:"strategies"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"report.html", "result.json", "plan.csv", "plan-in-house-only.yaml", "plan-hybrid.yaml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s not written: %v", name, err)
+		}
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	for _, want := range []string{"Cost against service level", "Agents per interval: hybrid", "Erlang requirement", "Targets on the check"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	plan, _ := os.ReadFile(filepath.Join(dir, "plan.csv"))
+	if !strings.Contains(string(plan), "hybrid,") || !strings.Contains(string(plan), "groups.vendor.agents") {
+		t.Errorf("plan.csv:\n%s", plan)
+	}
+	for i, file := range []string{"plan-in-house-only.yaml", "plan-hybrid.yaml"} {
+		s := res.Strategies[i]
+		code, out, stderr := run(t, "simulate", filepath.Join(dir, file), "--json", "-q")
+		if code != 0 {
+			t.Fatalf("simulate %s: exit %d: %s", file, code, stderr)
+		}
+		var sim struct {
+			Cost struct {
+				Total float64 `json:"total"`
+			} `json:"cost"`
+		}
+		if err := json.Unmarshal([]byte(out), &sim); err != nil {
+			t.Fatal(err)
+		}
+		if !s.Repaired && math.Abs(sim.Cost.Total-s.SearchCost) > 1e-6*s.SearchCost {
+			t.Errorf("%s: simulate gives %.2f, the search measured %.2f for %v", file, sim.Cost.Total, s.SearchCost, s.Decisions)
+		}
 	}
 }
