@@ -18,6 +18,7 @@ package loadgen
 // the measured delays; the replies go out up to a tick later.
 
 import (
+	"github.com/callsim/callsim/internal/rxstamp"
 	"net"
 	"time"
 
@@ -151,9 +152,9 @@ func (ep *wireEP) readUDP() {
 	ms := make([]ipv4.Message, readBatch)
 	for i := range ms {
 		ms[i].Buffers = [][]byte{make([]byte, 65535)}
-		ms[i].OOB = make([]byte, rxOOBSize)
+		ms[i].OOB = make([]byte, rxstamp.OOBSize)
 	}
-	stamps := enableRxTimestamps(ep.udp)
+	stamps := rxstamp.Enable(ep.udp)
 	q := &sendQueue{ep: ep}
 	tick := ep.e.cfg.IOTick
 	var m wireMsg
@@ -171,7 +172,7 @@ func (ep *wireEP) readUDP() {
 			from := addrPortOf(msg.Addr)
 			at := woke
 			if stamps {
-				at = rxTime(msg.OOB[:msg.NN], woke)
+				at = rxstamp.Time(msg.OOB[:msg.NN], woke)
 			}
 			ep.handle(msg.Buffers[0][:msg.N], &m, from, at, q)
 		}

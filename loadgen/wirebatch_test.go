@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"github.com/callsim/callsim/internal/rxstamp"
 	"net"
 	"runtime"
 	"testing"
@@ -38,7 +39,7 @@ func TestRxTimestamps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	stamps := enableRxTimestamps(c)
+	stamps := rxstamp.Enable(c)
 	if runtime.GOOS == "linux" && !stamps {
 		t.Fatal("SO_TIMESTAMPNS refused on Linux")
 	}
@@ -52,14 +53,14 @@ func TestRxTimestamps(t *testing.T) {
 	sent := time.Now()
 	const wait = 30 * time.Millisecond
 	time.Sleep(wait)
-	ms := []ipv4.Message{{Buffers: [][]byte{make([]byte, 16)}, OOB: make([]byte, rxOOBSize)}}
+	ms := []ipv4.Message{{Buffers: [][]byte{make([]byte, 16)}, OOB: make([]byte, rxstamp.OOBSize)}}
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	n, err := newBatchConn(c).ReadBatch(ms, 0)
 	if err != nil || n != 1 {
 		t.Fatalf("ReadBatch: %d, %v", n, err)
 	}
 	now := time.Now()
-	at := rxTime(ms[0].OOB[:ms[0].NN], now)
+	at := rxstamp.Time(ms[0].OOB[:ms[0].NN], now)
 	if !stamps {
 		if !at.Equal(now) {
 			t.Fatalf("no stamps, yet rxTime = now - %v", now.Sub(at))
@@ -72,10 +73,10 @@ func TestRxTimestamps(t *testing.T) {
 	if at.Before(sent.Add(-time.Second)) || at.After(now) {
 		t.Errorf("arrival %v outside [sent, read] = [%v, %v]", at, sent, now)
 	}
-	if got := rxTime(nil, now); !got.Equal(now) {
+	if got := rxstamp.Time(nil, now); !got.Equal(now) {
 		t.Errorf("rxTime without control messages = now - %v, want now", now.Sub(got))
 	}
-	if got := rxTime([]byte{1, 2, 3}, now); !got.Equal(now) {
+	if got := rxstamp.Time([]byte{1, 2, 3}, now); !got.Equal(now) {
 		t.Errorf("rxTime of a truncated control message = now - %v, want now", now.Sub(got))
 	}
 }

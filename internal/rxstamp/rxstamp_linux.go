@@ -1,4 +1,4 @@
-package loadgen
+package rxstamp
 
 import (
 	"net"
@@ -8,12 +8,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rxOOBSize holds one SCM_TIMESTAMPNS control message.
-var rxOOBSize = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))
+// OOBSize is the control buffer one datagram's stamp needs.
+var OOBSize = unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))
 
-// enableRxTimestamps asks the kernel to stamp each datagram with its
+// Enable asks the kernel to stamp each datagram with its
 // receive time (SO_TIMESTAMPNS); false if it will not.
-func enableRxTimestamps(c *net.UDPConn) bool {
+func Enable(c *net.UDPConn) bool {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return false
@@ -27,12 +27,12 @@ func enableRxTimestamps(c *net.UDPConn) bool {
 	return serr == nil
 }
 
-// rxTime is when a datagram arrived, from its control messages, on the
+// Time is when a datagram arrived, from its control messages, on the
 // clock of now (a time read after it was received, which carries the
 // monotonic reading): now less the datagram's age. Without a usable
 // stamp, or with one from the future or over a second old (the wall clock
 // was set meanwhile), it is now.
-func rxTime(oob []byte, now time.Time) time.Time {
+func Time(oob []byte, now time.Time) time.Time {
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		ln := int(h.Len)
