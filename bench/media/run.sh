@@ -22,7 +22,8 @@ tmp=$(mktemp -d)
 tgt_pid=""
 cleanup() { [ -n "$tgt_pid" ] && kill "$tgt_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-go build -o "$tmp/callsim" ./cmd/callsim
+# CALLSIM=path measures that binary instead of a build of this tree.
+if [ -n "${CALLSIM:-}" ]; then cp "$CALLSIM" "$tmp/callsim"; else go build -o "$tmp/callsim" ./cmd/callsim; fi
 
 max_steps=$(echo $STEPS | tr ' ' '\n' | sort -n | tail -1)
 "$tmp/callsim" target --listen udp:127.0.0.1:0 --agents $((max_steps + 10)) --handle 1h \

@@ -47,7 +47,8 @@ tmp=$(mktemp -d)
 uas_pid=""
 cleanup() { [ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-go build -o "$tmp/callsim" ./cmd/callsim
+# CALLSIM=path measures that binary instead of a build of this tree.
+if [ -n "${CALLSIM:-}" ]; then cp "$CALLSIM" "$tmp/callsim"; else go build -o "$tmp/callsim" ./cmd/callsim; fi
 
 free_port() {
   local p
