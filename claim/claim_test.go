@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callsim/callsim/cdr"
 	"github.com/callsim/callsim/judge"
 )
 
@@ -67,8 +68,8 @@ func uniformCalls(line string, n int, rate float64, f func(i int, c *Call)) []Ca
 	out := make([]Call, n)
 	for i := range out {
 		at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
-		out[i] = Call{Line: line, Step: 1, CallID: line + "-" + strconv.Itoa(i), IntendedStart: at, ActualStart: at.Add(time.Millisecond),
-			Outcome: Completed, HangupBy: "caller"}
+		out[i] = Call{Line: line, Step: 1, Record: cdr.Record{CallID: line + "-" + strconv.Itoa(i), IntendedStart: at,
+			ActualStart: at.Add(time.Millisecond), Outcome: Completed, HangupBy: "caller"}}
 		f(i, &out[i])
 	}
 	return out

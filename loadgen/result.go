@@ -1,12 +1,9 @@
 package loadgen
 
 import (
-	"encoding/csv"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
+	"github.com/callsim/callsim/cdr"
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/media"
 )
@@ -37,55 +34,14 @@ type CallRecord struct {
 	To   string
 }
 
-// CDRHeader is the first line of a CDR file.
-var CDRHeader = []string{"call_id", "intended_start", "actual_start", "srd_ms", "answer_delay_ms",
-	"duration_ms", "final_status", "outcome", "hangup_by",
-	"packets_sent", "packets_received", "loss_pct", "jitter_ms", "max_gap_ms", "mos",
-	"from", "to"}
-
-// CDRWriter writes call detail records as CSV.
-type CDRWriter struct {
-	w *csv.Writer
-}
-
-// NewCDRWriter writes the header line and returns a writer for records.
-func NewCDRWriter(w io.Writer) (*CDRWriter, error) {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CDRHeader); err != nil {
-		return nil, fmt.Errorf("write CDR header: %w", err)
-	}
-	return &CDRWriter{w: cw}, nil
-}
-
-func msField(d time.Duration) string {
-	if d <= 0 {
-		return ""
-	}
-	return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64)
-}
-
-// Write appends one record.
-func (c *CDRWriter) Write(r CallRecord) error {
-	status := ""
-	if r.FinalStatus > 0 {
-		status = strconv.Itoa(r.FinalStatus)
-	}
-	m := []string{"", "", "", "", "", ""}
+// CDR returns the call's line of the CDR (package cdr owns the format).
+func (r *CallRecord) CDR() cdr.Record {
+	c := cdr.Record{CallID: r.CallID, IntendedStart: r.IntendedStart.UTC(), ActualStart: r.ActualStart.UTC(),
+		SRDMs: cdr.Ms(r.SRD), AnswerDelayMs: cdr.Ms(r.AnswerDelay), DurationMs: cdr.Ms(r.Duration),
+		FinalStatus: r.FinalStatus, Outcome: string(r.Outcome), HangupBy: r.HangupBy, From: r.From, To: r.To}
 	if st := r.Media; st != nil {
-		f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
-		m = []string{strconv.FormatUint(st.Sent, 10), strconv.FormatUint(st.Received, 10), f(st.LossPct, 3),
-			f(st.JitterMs, 3), f(float64(st.MaxGap)/1e6, 1), ""}
-		if st.MOS > 0 {
-			m[5] = f(st.MOS, 2)
-		}
+		c.Media = cdr.Media{Sent: st.Sent, Received: st.Received, LossPct: st.LossPct, JitterMs: st.JitterMs,
+			MaxGap: st.MaxGap, MOS: st.MOS}.Columns()
 	}
-	return c.w.Write(append([]string{r.CallID, r.IntendedStart.UTC().Format(time.RFC3339Nano),
-		r.ActualStart.UTC().Format(time.RFC3339Nano), msField(r.SRD), msField(r.AnswerDelay),
-		msField(r.Duration), status, string(r.Outcome), r.HangupBy}, append(m, r.From, r.To)...))
-}
-
-// Flush flushes buffered records and reports any write error.
-func (c *CDRWriter) Flush() error {
-	c.w.Flush()
-	return c.w.Error()
+	return c
 }

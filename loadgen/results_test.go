@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/media"
 )
 
 // TestSettingsMirrorConfig: a result's Settings hold every serialised field
@@ -75,5 +77,20 @@ func TestSettingsMirrorConfig(t *testing.T) {
 	}
 	if string(a) != string(b) {
 		t.Errorf("Config and its Settings differ in JSON:\n%s\n%s", a, b)
+	}
+}
+
+// TestCallRecordCDR: a call record's CDR line carries every column,
+// media included, in the CDR's units.
+func TestCallRecordCDR(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	r := CallRecord{CallID: "c1", IntendedStart: at, ActualStart: at.Add(time.Millisecond), SRD: 40 * time.Millisecond,
+		AnswerDelay: 1500 * time.Millisecond, Duration: 30*time.Second + 1, FinalStatus: 200, Outcome: OutcomeCompleted,
+		HangupBy: "caller", From: "u1", To: "sip:q@127.0.0.1",
+		Media: &media.Stats{Sent: 1500, Received: 1499, LossPct: 0.0667, JitterMs: 1.5, MaxGap: 60 * time.Millisecond, MOS: 4.3}}
+	got := r.CDR()
+	want := "c1,2026-11-23T08:00:00Z,2026-11-23T08:00:00.001Z,40.000,1500.000,30000.000,200,completed,caller,1500,1499,0.067,1.500,60.0,4.30,u1,sip:q@127.0.0.1"
+	if s := strings.Join(got.Fields(), ","); s != want {
+		t.Fatalf("CDR line\n got %s\nwant %s", s, want)
 	}
 }

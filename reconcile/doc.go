@@ -1,5 +1,5 @@
 // Package reconcile sets the calls a load generator placed (its call detail
-// records, loadgen.CDRHeader columns) beside a vendor's billing export and
+// records, cdr.Header columns) beside a vendor's billing export and
 // finds what a client would dispute: calls billed but never placed, calls
 // billed longer than they lasted, and (in the vendor's favour) calls placed
 // but never billed.
@@ -39,7 +39,7 @@
 //
 // # Our CDR
 //
-// ParseCDR reads the CDR of callsim load --cdr (loadgen.CDRHeader): it
+// ParseCDR reads the CDR of callsim load --cdr (cdr.Header): it
 // needs call_id, actual_start and duration_ms, and uses answer_delay_ms,
 // outcome, final_status and the caller (column from, or caller) when
 // present; CDRs written before the from column existed still match by

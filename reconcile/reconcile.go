@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callsim/callsim/cdr"
 )
 
 // Call is one record of our CDR.
@@ -160,66 +162,29 @@ func ParseBilling(name string, r io.Reader) ([]Billed, error) {
 	}
 }
 
-var cdrNames = map[string][]string{
-	"call_id": {"call_id"}, "caller": {"caller", "from"}, "actual_start": {"actual_start"},
-	"answer_delay_ms": {"answer_delay_ms"}, "duration_ms": {"duration_ms"}, "outcome": {"outcome"},
-	"final_status": {"final_status"},
-}
-
-// ParseCDR reads a CDR written by callsim load --cdr (loadgen.CDRHeader
-// columns; an optional caller column is used for matching).
+// ParseCDR reads a CDR written by callsim load --cdr (see package cdr,
+// which reads it: the caller is its from column, or a column caller).
 func ParseCDR(name string, r io.Reader) ([]Call, error) {
-	cr := newReader(r)
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file; want a CDR written by callsim load --cdr", name)
-	}
+	rd, err := cdr.NewReader(name, r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	idx := columns(header, cdrNames)
-	for _, need := range []string{"call_id", "actual_start", "duration_ms"} {
-		if _, ok := idx[need]; !ok {
-			return nil, fmt.Errorf("%s:1: no %s column; want a CDR written by callsim load --cdr", name, need)
-		}
+		return nil, err
 	}
 	var out []Call
 	for {
-		rec, err := cr.Read()
+		rec, _, err := rd.Read()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		c := Call{Line: line, CallID: field(rec, idx, "call_id"), Caller: field(rec, idx, "caller"),
-			Outcome: field(rec, idx, "outcome"), FinalStatus: field(rec, idx, "final_status")}
-		if c.Start, err = parseTime(field(rec, idx, "actual_start")); err != nil {
-			return nil, fmt.Errorf("%s:%d: actual_start: %w", name, line, err)
-		}
-		ms := func(col string) (float64, error) {
-			s := field(rec, idx, col)
-			if s == "" {
-				return 0, nil
-			}
-			v, err := parseNumber(s, col)
-			if err != nil {
-				return 0, fmt.Errorf("%s:%d: %w", name, line, err)
-			}
-			return v, nil
-		}
-		d, err := ms("duration_ms")
-		if err != nil {
 			return nil, err
 		}
-		ad, err := ms("answer_delay_ms")
-		if err != nil {
-			return nil, err
+		c := Call{Line: rd.Line(), CallID: rec.CallID, Caller: rec.From, Outcome: rec.Outcome, Start: rec.ActualStart,
+			Measured: rec.DurationMs / 1000}
+		if rec.FinalStatus > 0 {
+			c.FinalStatus = strconv.Itoa(rec.FinalStatus)
 		}
-		c.Measured = d / 1000
-		if ad > 0 {
-			c.Answered = c.Start.Add(time.Duration(ad * float64(time.Millisecond)))
+		if rec.AnswerDelayMs > 0 {
+			c.Answered = c.Start.Add(cdr.Duration(rec.AnswerDelayMs))
 		}
 		out = append(out, c)
 	}

@@ -3,9 +3,12 @@ package reconcile
 import (
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/callsim/callsim/cdr"
 )
 
 func load(t *testing.T) ([]Call, []Billed) {
@@ -192,5 +195,41 @@ func TestCallerDisambiguates(t *testing.T) {
 				t.Errorf("calls %+v, want c1 billed 60 s and c2 30 s, by caller", r.Calls)
 			}
 		})
+	}
+}
+
+// TestParseCDRWritten: what callsim load writes (package cdr's writer),
+// ParseCDR reads: the caller, the start, the answer and the measured
+// duration of each call.
+func TestParseCDRWritten(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var buf strings.Builder
+	w, err := cdr.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []cdr.Record{
+		{CallID: "a1", IntendedStart: at, ActualStart: at.Add(10 * time.Millisecond), AnswerDelayMs: 2000, DurationMs: 61500,
+			FinalStatus: 200, Outcome: cdr.Completed, HangupBy: "caller", From: "+4930111", To: "sip:q@127.0.0.1"},
+		{CallID: "a2", IntendedStart: at, ActualStart: at, FinalStatus: 486, Outcome: cdr.Failed, From: "+4930112"},
+	} {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	calls, err := ParseCDR("ours.csv", strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Call{
+		{Line: 2, CallID: "a1", Caller: "+4930111", Start: at.Add(10 * time.Millisecond), Answered: at.Add(2010 * time.Millisecond),
+			Measured: 61.5, Outcome: "completed", FinalStatus: "200"},
+		{Line: 3, CallID: "a2", Caller: "+4930112", Start: at, Outcome: "failed", FinalStatus: "486"},
+	}
+	if !reflect.DeepEqual(calls, want) {
+		t.Fatalf("got  %+v\nwant %+v", calls, want)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"strconv"
 	"sync"
 	"time"
 
@@ -171,21 +170,7 @@ func drive(ctx context.Context, cfg ClaimConfig, s *claim.Setup, rate float64, l
 // toCall converts a load generator's record as its CDR writes it, so that
 // a verdict from the calls is the verdict from the CSV.
 func toCall(line string, r loadgen.CallRecord) claim.Call {
-	c := claim.Call{Line: line, CallID: r.CallID, IntendedStart: r.IntendedStart.UTC(), ActualStart: r.ActualStart.UTC(),
-		SRDMs: claim.Ms(r.SRD), AnswerDelayMs: claim.Ms(r.AnswerDelay), FinalStatus: r.FinalStatus,
-		Outcome: string(r.Outcome), HangupBy: r.HangupBy, From: r.From, To: r.To}
-	if r.Duration > 0 {
-		c.DurationMs = claim.Ms(r.Duration)
-	}
-	if st := r.Media; st != nil {
-		f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
-		c.Media = [6]string{strconv.FormatUint(st.Sent, 10), strconv.FormatUint(st.Received, 10), f(st.LossPct, 3),
-			f(st.JitterMs, 3), f(float64(st.MaxGap)/1e6, 1), ""}
-		if st.MOS > 0 {
-			c.Media[5] = f(st.MOS, 2)
-		}
-	}
-	return c
+	return claim.Call{Line: line, Record: r.CDR()}
 }
 
 func startEmbedded(ctx context.Context, cfg ClaimConfig, tc sipcenter.Config) (*sipcenter.Server, string, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/callsim/callsim/cdr"
 	"github.com/callsim/callsim/internal/atomicfile"
 	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/loadgen"
@@ -378,7 +379,7 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 type cdrSink struct {
 	path string
 	f    *atomicfile.File
-	w    *loadgen.CDRWriter
+	w    *cdr.Writer
 	err  error
 }
 
@@ -388,7 +389,7 @@ func newCDRSink(path string) (*cdrSink, error) {
 		return nil, fmt.Errorf("--cdr: %w", err)
 	}
 	s := &cdrSink{path: path, f: f}
-	if s.w, err = loadgen.NewCDRWriter(f); err != nil {
+	if s.w, err = cdr.NewWriter(f); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("--cdr %s: %w", path, err)
 	}
@@ -397,7 +398,7 @@ func newCDRSink(path string) (*cdrSink, error) {
 
 // write is called serially by the load generator.
 func (s *cdrSink) write(r loadgen.CallRecord) {
-	if err := s.w.Write(r); err != nil && s.err == nil {
+	if err := s.w.Write(r.CDR()); err != nil && s.err == nil {
 		s.err = err
 	}
 }
