@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
 )
 
@@ -32,6 +31,9 @@ type eval struct {
 	// missed lists the intervals of the day (per group's coordinates) whose
 	// constraint is missed, for repair.
 	missedSlots map[int]bool
+	// noisy counts the intervals below their target within noise (check
+	// only).
+	noisy int
 }
 
 // evaluator simulates plans of one space on one sample of seeds.
@@ -40,6 +42,10 @@ type evaluator struct {
 	seed  uint64
 	reps  int
 	every bool
+	// check: the evaluator of a check on fresh seeds, which judges an
+	// interval as missing its target only when its service level is below
+	// the target beyond its 95% confidence interval (see judge).
+	check bool
 	mu    sync.Mutex
 	cache map[string]*eval
 	count *atomic.Int64
@@ -73,7 +79,7 @@ func (e *evaluator) eval(ctx context.Context, p plan, workers int) (*eval, error
 		return nil, context.Canceled
 	}
 	e.count.Add(1)
-	ev := judge(res, sc, e.every)
+	ev := judge(res, e.every, e.check)
 	ev.p = p.clone()
 	e.mu.Lock()
 	e.cache[k] = ev
@@ -116,14 +122,24 @@ func (e *evaluator) evalAll(ctx context.Context, ps []plan) ([]*eval, error) {
 
 // judge measures a result against the targets: every queue of ours over
 // the horizon and, with every, in every interval of the day offered at
-// least minIntervalCalls.
-func judge(res *sim.Result, sc *scenarios.Scenario, every bool) *eval {
+// least minIntervalCalls, on the point estimates. With check (the fresh
+// sample of a check), an interval misses only when its service level is
+// below the target by more than its 95% confidence half-width: a search
+// that meets every interval's target on its sample leaves many intervals
+// just above it, and on fresh seeds about half of those fall just below by
+// chance; the whole-horizon targets are still judged on point estimates.
+// Intervals below the target within noise are counted (noisy).
+func judge(res *sim.Result, every, check bool) *eval {
 	ev := &eval{res: res, cost: res.Cost.Total, feasible: true, slack: math.Inf(1), missedSlots: map[int]bool{}}
-	check := func(name string, offered, sl, target float64, slot int) {
+	test := func(name string, offered, sl, hw, target float64, slot int) {
 		if offered <= 0 {
 			return
 		}
 		m := sl - target
+		if check && slot >= 0 && m < -1e-12 && m+hw >= 0 {
+			ev.noisy++
+			m = 0
+		}
 		if m < ev.slack {
 			ev.slack, ev.binding = m, name
 		}
@@ -139,7 +155,7 @@ func judge(res *sim.Result, sc *scenarios.Scenario, every bool) *eval {
 		if q.Client != "" {
 			continue
 		}
-		check(q.Name, q.Offered, q.ServiceLevel, q.TargetServiceLevel, -1)
+		test(q.Name, q.Offered, q.ServiceLevel, 0, q.TargetServiceLevel, -1)
 		if !every {
 			continue
 		}
@@ -151,10 +167,9 @@ func judge(res *sim.Result, sc *scenarios.Scenario, every bool) *eval {
 			if c.Offered < minIntervalCalls {
 				continue
 			}
-			check(q.Name+" "+iv.Start, c.Offered, c.ServiceLevel, q.TargetServiceLevel, s)
+			test(q.Name+" "+iv.Start, c.Offered, c.ServiceLevel, c.ServiceLevelCI95, q.TargetServiceLevel, s)
 		}
 	}
-	_ = sc
 	return ev
 }
 

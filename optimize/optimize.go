@@ -127,10 +127,14 @@ type StrategyResult struct {
 	Gap              *float64 `json:"gap"`
 	// Binding names the target with the least margin on the check (a queue,
 	// or a queue and an interval), and Slack that margin.
-	Binding     string  `json:"binding"`
-	Slack       float64 `json:"slack"`
-	Evaluations int64   `json:"evaluations"`
-	Seconds     float64 `json:"seconds"`
+	Binding string  `json:"binding"`
+	Slack   float64 `json:"slack"`
+	// IntervalsWithinNoise counts the intervals (with every_interval) whose
+	// service level on the check is below the target, but by less than its
+	// 95% confidence half-width: not a miss, and not a proven meet.
+	IntervalsWithinNoise int     `json:"intervals_within_noise"`
+	Evaluations          int64   `json:"evaluations"`
+	Seconds              float64 `json:"seconds"`
 	// Vs is this strategy minus Best, paired over the check's replications.
 	Vs *Difference `json:"vs_best,omitempty"`
 	// Check is the full result of the fresh check, for reports.
@@ -215,7 +219,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 	}
 	out := &Result{Scenario: sc.Name, Seed: sc.Seed, Strategies: []StrategyResult{},
 		Method: Method{Replications: reps, CheckReplications: checkReps, CheckSeed: sc.Seed + off, EveryInterval: every,
-			Criterion: "point estimates of the service level against the target, on the search's sample and on fresh seeds"}}
+			Criterion: criterion(every)}}
 	var evals atomic.Int64
 	for i, sp := range spaces {
 		o := &optimizer{s: sp, index: i, count: len(spaces), seed: sc.Seed, reps: reps, checkReps: checkReps, off: off, every: every, evals: &evals, t0: t0, progress: opt.Progress}
@@ -323,6 +327,7 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 	// The check on fresh seeds.
 	foundCost := best.cost
 	ce := newEvaluator(o.s, o.seed+o.off, o.checkReps, o.every, o.evals)
+	ce.check = true
 	chk, err := ce.eval(ctx, best.p, 0)
 	if err != nil {
 		return o.stopped(r, best, e, err, ctx)
@@ -344,6 +349,7 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 		r.Repaired = true
 		r.RepairedFrom = o.s.decisions(best.p)
 		ce2 := newEvaluator(o.s, o.seed+2*o.off, o.checkReps, o.every, o.evals)
+		ce2.check = true
 		if chk, err = ce2.eval(ctx, fixed.p, 0); err != nil {
 			return o.stopped(r, best, e, err, ctx)
 		}
@@ -396,6 +402,7 @@ func (o *optimizer) fill(r *StrategyResult, found, judged *eval) {
 	r.Check = res
 	r.Cost, r.KPIs, r.Queues, r.Groups = res.Cost, res.KPIs, res.Queues, res.Groups
 	r.Binding, r.Slack = judged.binding, judged.slack
+	r.IntervalsWithinNoise = judged.noisy
 	if req, err := wfm.Analytic(r.Plan, nil); err == nil {
 		r.Requirement = make([]int, o.s.nSlots)
 		for _, q := range req.Queues {
@@ -462,4 +469,11 @@ func (o *optimizer) start(pick []int) plan {
 		}
 	}
 	return s.clip(p)
+}
+
+func criterion(every bool) string {
+	if !every {
+		return "every queue's service level over the horizon, point estimate, at least its target: on the search's sample and on fresh seeds"
+	}
+	return "every queue's service level over the horizon and in every interval offered a call on average, point estimates, at least its target on the search's sample; on fresh seeds the same over the horizon, and no interval below its target by more than its 95% confidence half-width"
 }

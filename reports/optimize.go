@@ -57,6 +57,7 @@ func WriteOptimizeText(w io.Writer, r *optimize.Result) error {
 		r.Scenario, len(r.Strategies), plural(len(r.Strategies), "y", "ies"), judged)
 	ew.printf("Search: %d replication(s), seed %d, common random numbers; check: %d fresh replication(s), seed %d. ± are 95%% confidence half-widths.\n",
 		m.Replications, r.Seed, m.CheckReplications, m.CheckSeed)
+	ew.printf("Meets targets: %s.\n", m.Criterion)
 	if r.Interrupted {
 		ew.printf("INTERRUPTED: the plans shown are the best found so far; they are not checked.\n")
 	}
@@ -91,6 +92,9 @@ func WriteOptimizeText(w io.Writer, r *optimize.Result) error {
 		}
 		return fmt.Sprintf("%s (%+.1f pts)", s.Binding, 100*s.Slack)
 	})
+	if m.EveryInterval {
+		row("intervals below target within noise", func(s *optimize.StrategyResult) string { return fmt.Sprint(s.IntervalsWithinNoise) })
+	}
 	row("lower bound", func(s *optimize.StrategyResult) string {
 		if s.LowerBound == nil {
 			return "-"
