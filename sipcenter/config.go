@@ -47,6 +47,10 @@ type Config struct {
 	// ClockStart is the scenario time at start, from Monday 00:00 (for
 	// opening hours): the scenario clock is ClockStart + wall time x TimeScale.
 	ClockStart time.Duration `json:"clock_start,omitempty"`
+	// Epoch, if set, is the wall time at which the scenario clock reads
+	// ClockStart (default: when Start is called): a replay's callers and
+	// the center then share their time zero (see verify.RunPaired).
+	Epoch time.Time `json:"-"`
 	// Agents is the number of agents answering (at least 1).
 	Agents int `json:"agents"`
 	// Handle is the handle (talk) time distribution, in scenario time.

@@ -77,7 +77,11 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 	if cfg.Trace != nil && len(cfg.Trace) != len(c.Queues) {
 		return nil, fmt.Errorf("trace has %d queues, the center %d", len(cfg.Trace), len(c.Queues))
 	}
-	a := &acd{c: c, start: now, scale: cfg.TimeScale, clockStart: cfg.ClockStart.Seconds(), trunks: cfg.Trunks,
+	start := now
+	if !cfg.Epoch.IsZero() {
+		start = cfg.Epoch
+	}
+	a := &acd{c: c, start: start, scale: cfg.TimeScale, clockStart: cfg.ClockStart.Seconds(), trunks: cfg.Trunks,
 		wildcard: cfg.Scenario == nil, trace: cfg.Trace, userParts: map[string]uint64{}, callLog: cfg.callLog(),
 		queues: make([]sipQueue, len(c.Queues)), level: make([]int, len(c.Groups)), lastStaff: make([]float64, len(c.Groups))}
 	a.layout = kpi.NewLayout(0, math.Inf(1), center.Day, 1)
@@ -104,7 +108,8 @@ func newACD(cfg Config, now time.Time) (*acd, error) {
 		a.setStaffLocked(gi, c.AvailableAt(gi, t0), now)
 		for _, ch := range g.Changes {
 			if ch.T > t0 {
-				a.staffTimers = append(a.staffTimers, time.AfterFunc(a.wall(ch.T-t0), func() { a.setStaff(gi, ch.Avail) }))
+				due := start.Add(a.wall(ch.T - t0)).Sub(now)
+				a.staffTimers = append(a.staffTimers, time.AfterFunc(due, func() { a.setStaff(gi, ch.Avail) }))
 			}
 		}
 	}

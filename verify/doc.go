@@ -5,7 +5,23 @@
 // factor K, measures the same KPIs and says, per KPI, whether the measurement
 // is consistent with the prediction.
 //
-// Only the simple case is supported: one queue served by one group with a
+// Paired (RunPaired): the whole scenario against the embedded center. The
+// simulator records one run's calls (sim.RunTrace); the callers place
+// exactly those calls over SIP (loadgen.Schedule) at K times the pace,
+// each with its own patience, and the center (sipcenter, on the same
+// routing core as the simulator: center/acd) takes each call's talk and
+// wrap-up from the record. Measured and predicted then differ only by SIP
+// timing, and every call's outcome at the center is set beside the
+// simulator's. Per queue (service level, abandon rate, ASA) and per group
+// (share of the answered calls) the tolerance is what SIP timing explains:
+// with d = K x SIPDelay + the 99th percentile of the arrivals' offsets at
+// the center (scenario seconds), the calls within d of the threshold or of
+// their patience, d itself for ASA, and 1.96 x sqrt(ties) calls for the
+// pairs of contested routing events closer than d (each may exchange two
+// calls' fates, in either direction, independently). PairedConfig.CenterSet
+// changes the center only: a planted discrepancy.
+//
+// Statistical (Run): only the simple case is supported: one queue served by one group with a
 // constant headcount, exponential or constant handle time, no wrap-up, and
 // optionally exponential patience; Check says why a scenario is refused.
 //

@@ -24,6 +24,9 @@ const (
 	DefaultPairedTimeScale = 720           // 4 h of scenario time in 20 s
 	// MaxPairedCalls bounds the calls a paired run replays.
 	MaxPairedCalls = 50_000
+	// pairedLead is how long before the replay's time zero the center
+	// starts (the callers prepare their sockets meanwhile).
+	pairedLead = 500 * time.Millisecond
 )
 
 // PairedConfig describes a paired verification: the simulation's own call
@@ -68,9 +71,13 @@ type PairedReport struct {
 	SpanSeconds float64 `json:"span_seconds"`
 	WallSeconds float64 `json:"wall_seconds"`
 	// SIPDelayMillis is the per-call timing allowance (wall); TimingSeconds
-	// the same in scenario time (d = K x SIPDelay).
+	// is d = K x SIPDelay + ArrivalOffsetP99, in scenario time.
 	SIPDelayMillis float64 `json:"sip_delay_wall_ms"`
 	TimingSeconds  float64 `json:"timing_seconds"`
+	// ArrivalOffsetP99 is the 99th percentile of how far the calls'
+	// arrivals at the center were from their simulated times (scenario
+	// seconds); TimingSeconds includes it.
+	ArrivalOffsetP99 float64 `json:"arrival_offset_p99_seconds"`
 	// Calls: legs in the trace; Placed: calls the callers placed (fresh,
 	// repeat and redial legs); Agree: legs with the trace's outcome and group
 	// and a wait within TimingSeconds of the trace's; Ties: pairs of
@@ -180,7 +187,9 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 		callers.Lines = append(callers.Lines, j+1)
 	}
 
-	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: centerSc, TimeScale: k, Seed: sc.Seed,
+	// Callers and center share time zero, a moment from now.
+	epoch := time.Now().Add(pairedLead)
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: centerSc, TimeScale: k, Seed: sc.Seed, Epoch: epoch,
 		Trace: tr.Needs(), CallLog: true, CallLogMax: MaxPairedCalls * 4, NoMedia: true, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded center: %w", err)
@@ -190,9 +199,8 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 
 	var mu sync.Mutex
 	seqOf := map[string]int{} // Call-ID -> index in placed
-	start := time.Now()
 	lr, err := loadgen.Run(ctx, loadgen.Config{
-		Target: rep.Target, Mode: loadgen.ModeCall, Schedule: sched, Callers: callers,
+		Target: rep.Target, Mode: loadgen.ModeCall, Schedule: sched, Callers: callers, StartAt: epoch,
 		Duration: sched.At[len(sched.At)-1] + time.Second, MaxInFlight: MaxPairedCalls,
 		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: agentHold}, NoMedia: true,
 		Logger: cfg.Logger, Observer: cfg.Observer,
@@ -202,7 +210,7 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 			mu.Unlock()
 		},
 	})
-	rep.WallSeconds = time.Since(start).Seconds()
+	rep.WallSeconds = time.Since(epoch).Seconds()
 	if ctx.Err() != nil || (lr != nil && lr.Interrupted) {
 		rep.Interrupted = true
 		rep.Checks, rep.Inconsistent = []PairedCheck{}, []string{}
@@ -248,6 +256,7 @@ func pairedCompare(rep *PairedReport, tr *sim.Trace, placed []int, seqOf map[str
 	}
 	// The center's legs, by trace index.
 	got := make([]legOutcome, len(tr.Calls))
+	first := make([]*sipcenter.CallLogEntry, len(tr.Calls)) // a placed call's first leg at the center
 	byID := map[string][]sipcenter.CallLogEntry{}
 	for _, e := range log {
 		byID[e.CallID] = append(byID[e.CallID], e)
@@ -258,6 +267,7 @@ func pairedCompare(rep *PairedReport, tr *sim.Trace, placed []int, seqOf map[str
 			continue
 		}
 		leg := placed[j]
+		first[leg] = &legs[0]
 		for n, e := range legs {
 			if e.Outcome == sipcenter.LogAnswered || e.Outcome == sipcenter.LogAbandoned {
 				got[leg] = legOutcome{outcome: e.Outcome, group: e.Group, wait: e.WaitSeconds}
@@ -269,6 +279,22 @@ func pairedCompare(rep *PairedReport, tr *sim.Trace, placed []int, seqOf map[str
 			leg = nx
 		}
 	}
+	// SIP timing as measured: how late each placed call reached the
+	// center against its simulated arrival (the arrivals do not depend
+	// on routing, so a center that routes differently does not widen
+	// this). d is the allowance per call plus the 99th percentile.
+	var offs []float64
+	for _, i := range placed {
+		if e := first[i]; e != nil {
+			offs = append(offs, math.Abs(e.ArrivedSeconds-tr.Calls[i].Arrive))
+		}
+	}
+	if len(offs) > 0 {
+		sort.Float64s(offs)
+		rep.ArrivalOffsetP99 = offs[min(len(offs)-1, int(math.Ceil(0.99*float64(len(offs))))-1)]
+	}
+	d += rep.ArrivalOffsetP99
+	rep.TimingSeconds = d
 	within := map[string]float64{}
 	for _, q := range sc.Queues {
 		within[q.Name] = q.Target.Within.Seconds()

@@ -150,7 +150,8 @@ func TestSimulateText(t *testing.T) {
 }
 
 // TestDemo runs the whole demo: the comparison, the theory check and 20 s
-// of SIP verification against the embedded target, and checks the report.
+// of paired SIP verification of a multi-queue scenario against the embedded
+// center, and checks the report.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := run(t, "demo", "--out", dir, "--quiet")
@@ -158,8 +159,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, w := range []string{"service level", "exact theory", "Erlang A", "in-house only", "outsourced only",
-		"Cheapest variant meeting every service-level target: in-house only", "Over the wire", "small line",
-		"measured      predicted", "verdict", "Report written to " + dir} {
+		"Cheapest variant meeting every service-level target: in-house only", "Over the wire", "two skills", "queue  technical", "group  generalists",
+		"simulated   measured", "verdict", "Report written to " + dir} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("demo output lacks %q:\n%s", w, stdout)
 		}

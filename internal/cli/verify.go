@@ -31,11 +31,41 @@ func newVerifyCmd(e *env) *cobra.Command {
 		claim       claimFlags
 		metricsAddr string
 		linger      time.Duration
+		statistical bool
+		centerSet   []string
+		span        time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "verify --scenario FILE [--target URI] | --claim FILE [--out DIR] | --check DIR",
+		Use:   "verify --scenario FILE [--center-set PATH=VALUE] | --scenario FILE --target URI | --claim FILE [--out DIR] | --check DIR",
 		Short: "Check that a SIP platform behaves as the simulator predicts for a scenario",
-		Long: `Simulate the scenario for its predicted service level, ASA, abandon rate and
+		Long: `Paired (the default without --target): the whole scenario, every queue,
+group, skill, route, priority, shift, opening hour and distribution, against
+the embedded SIP center. The simulator runs --span of scenario time (from
+Monday 00:00) and records every call: its arrival, patience, talk and
+wrap-up. The callers then place exactly those calls over SIP, --time-scale
+times faster (default 720: 4 h in 20 s), each giving up at its own patience,
+and the center takes each call's talk and wrap-up from the same record.
+Measured and predicted then differ only by SIP timing, and every call's
+outcome at the center (answered or abandoned, by which group, after what
+wait) is set beside the simulator's. Verdicts per queue (service level,
+abandon rate, ASA) and per group (its share of the answered calls):
+
+  |measured - predicted| <= what SIP timing explains
+
+with d = time scale x --sip-delay plus the 99th percentile of how far the
+calls' arrivals at the center were from their simulated times (the scenario
+seconds a call's timing may shift by, measured in the run itself; arrivals
+do not depend on routing, so a center that routes differently does not
+widen it): the calls whose simulated wait lies within d of the threshold
+(service level) or of their patience (abandonment), d itself (ASA), and,
+for pairs of contested routing events closer than d in the simulation
+(each may exchange two calls' fates), 1.96 x sqrt(pairs) calls (95%).
+--center-set PATH=VALUE (repeatable, as a variant's set) changes the
+embedded center only, not the simulation: a planted discrepancy, e.g.
+--center-set groups.specialists.agents=13.
+
+Statistical (--target URI, or --statistical with the embedded center):
+simulate the scenario for its predicted service level, ASA, abandon rate and
 occupancy (95% confidence intervals), then drive a SIP target with the same
 traffic, compressed --time-scale times (Poisson arrivals, the scenario's
 patience; the agent hangs up), measure the same KPIs after a warm-up and say,
@@ -58,7 +88,10 @@ A segment of verify places its share of the
 arrivals (rate/n, seed derived from the segment) at the shared --target and
 judges the KPIs its own callers measured; it needs --target.
 ` + claimHelp,
-		Example: `  callsim verify --scenario single-queue
+		Example: `  callsim verify --scenario two-skills
+  callsim verify --scenario two-skills --center-set groups.specialists.agents=13
+  callsim verify --scenario hybrid --span 8h --time-scale 1440 --json
+  callsim verify --scenario single-queue --statistical
   callsim verify --scenario my-center.yaml --time-scale 120 --duration 2m --json
   callsim verify --scenario my-center.yaml --target sip:support@pbx.example.net:5060
   callsim verify --claim vendor-claim.yaml --trunks 100
@@ -84,6 +117,12 @@ judges the KPIs its own callers measured; it needs --target.
 			}
 			if scenarioArg == "" {
 				return usageError{fmt.Errorf("--scenario is required")}
+			}
+			if targetURI == "" && !statistical {
+				return runPaired(e, cmd, scenarioArg, centerSet, span, timeScale, duration, sipDelay, asJSON, quiet, seg.set(), agents)
+			}
+			if len(centerSet) > 0 || cmd.Flags().Changed("span") {
+				return usageError{fmt.Errorf("--center-set and --span go with the paired mode (the embedded center, without --target or --statistical)")}
 			}
 			if timeScale < 1 {
 				return usageError{fmt.Errorf("--time-scale %g: must be at least 1", timeScale)}
@@ -154,13 +193,16 @@ judges the KPIs its own callers measured; it needs --target.
 	f.StringVar(&scenarioArg, "scenario", "", "scenario file or built-in name (required)")
 	f.StringVar(&targetURI, "target", "", "SIP URI to call (default: start the embedded target)")
 	f.IntVar(&agents, "agents", 0, "start the embedded target with this many agents instead of the scenario's")
-	f.Float64Var(&timeScale, "time-scale", verify.DefaultTimeScale, "scenario time runs this many times faster than wall time")
-	f.DurationVar(&duration, "duration", verify.DefaultDuration, "wall time calls arrive for")
+	f.Float64Var(&timeScale, "time-scale", verify.DefaultTimeScale, "scenario time runs this many times faster than wall time (paired default 720, statistical 60)")
+	f.DurationVar(&duration, "duration", verify.DefaultDuration, "wall time calls arrive for (paired: sets the time scale to --span / --duration)")
 	f.DurationVar(&warmUp, "warmup", 0, "wall time excluded at the start (default: 10% of --duration)")
 	f.DurationVar(&sipDelay, "sip-delay", verify.DefaultSIPDelay, "timing allowance per call, wall time")
 	f.Float64Var(&inflation, "inflation", verify.DefaultInflation, "standard errors of waiting figures are multiplied by this for autocorrelation")
 	f.Uint64Var(&seed, "seed", 0, "seed of the arrivals, patience and handle times (default: the scenario's)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
+	f.BoolVar(&statistical, "statistical", false, "with the embedded center: the statistical comparison (one queue, one group) instead of the paired replay")
+	f.StringArrayVar(&centerSet, "center-set", nil, "paired mode: change the embedded center only, PATH=VALUE as a variant's set (repeatable), e.g. groups.staff.agents=9")
+	f.DurationVar(&span, "span", verify.DefaultPairedSpan, "paired mode: scenario time replayed, from Monday 00:00")
 	seg.add(f, "the arrivals")
 	claim.add(f)
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")

@@ -55,7 +55,11 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"bad scale", []string{"--scenario", path, "--time-scale", "0"}, ExitUsage, "--time-scale"},
 		{"agents with target", []string{"--scenario", path, "--agents", "3", "--target", "sip:x@127.0.0.1"}, ExitUsage, "--agents"},
 		{"argument", []string{"extra"}, ExitUsage, "verify"},
-		{"unsupported", []string{"--scenario", "two-skills"}, ExitError, "one queue"},
+		{"unsupported", []string{"--scenario", "two-skills", "--statistical"}, ExitError, "one queue"},
+		{"center-set statistical", []string{"--scenario", path, "--statistical", "--center-set", "groups.staff.agents=4"}, ExitUsage, "paired mode"},
+		{"center-set syntax", []string{"--scenario", path, "--center-set", "groups.staff.agents"}, ExitUsage, "PATH=VALUE"},
+		{"agents paired", []string{"--scenario", path, "--agents", "4"}, ExitUsage, "--center-set groups.NAME.agents"},
+		{"center-set bad path", []string{"--scenario", path, "--center-set", "groups.nosuch.agents=4"}, ExitError, "nosuch"},
 		{"claim and scenario", []string{"--scenario", path, "--claim", path}, ExitUsage, "not both"},
 		{"claim missing", []string{"--claim", "nosuch-claim.yaml"}, ExitError, "--claim: open nosuch-claim.yaml"},
 		{"claim not a claim", []string{"--claim", path}, ExitError, `unknown key "horizon"`},
@@ -76,7 +80,7 @@ func TestVerifyCommandConsistent(t *testing.T) {
 		t.Skip("drives SIP calls for 20 s")
 	}
 	path := writeVerifyScenario(t)
-	code, stdout, stderr := runVerify(t, "--scenario", path, "--time-scale", "300", "--duration", "20s")
+	code, stdout, stderr := runVerify(t, "--scenario", path, "--statistical", "--time-scale", "300", "--duration", "20s")
 	t.Logf("stdout:\n%s", stdout)
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\nstderr:\n%s", code, stderr)
@@ -93,7 +97,7 @@ func TestVerifyCommandUnderstaffed(t *testing.T) {
 		t.Skip("drives SIP calls for 20 s")
 	}
 	path := writeVerifyScenario(t)
-	code, stdout, stderr := runVerify(t, "--scenario", path, "--time-scale", "300", "--duration", "20s", "--agents", "3", "--json")
+	code, stdout, stderr := runVerify(t, "--scenario", path, "--statistical", "--time-scale", "300", "--duration", "20s", "--agents", "3", "--json")
 	if code != ExitThreshold {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitThreshold, stdout, stderr)
 	}
@@ -115,5 +119,44 @@ func TestVerifyCommandUnderstaffed(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "not consistent") {
 		t.Errorf("stderr %q does not say which KPIs are not consistent", stderr)
+	}
+}
+
+// TestVerifyPaired: callsim verify --scenario hybrid replays the
+// simulation's calls at the embedded center and is consistent, queue by
+// queue and group by group; with one in-house agent fewer at the center
+// (--center-set) it is not, naming the queue or group and the KPI, exit
+// code 99;
+// --json carries the verdicts.
+func TestVerifyPaired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives SIP calls for 2 x 20 s")
+	}
+	code, stdout, stderr := runVerify(t, "--scenario", "hybrid")
+	t.Logf("stdout:\n%s", stdout)
+	if code != ExitOK || !strings.Contains(stdout, "consistent with the simulation") || !strings.Contains(stdout, "group  vendor") {
+		t.Fatalf("exit %d, want 0 with per-queue and per-group verdicts\nstderr:\n%s", code, stderr)
+	}
+	code, stdout, stderr = runVerify(t, "--scenario", "hybrid", "--center-set", "groups.staff.agents=9", "--json")
+	var rep struct {
+		Consistent   bool     `json:"consistent"`
+		Inconsistent []string `json:"inconsistent"`
+		Checks       []struct {
+			Scope, Name, KPI string
+			Consistent       bool
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, stdout)
+	}
+	t.Logf("inconsistent: %v", rep.Inconsistent)
+	named := false
+	for _, c := range rep.Checks {
+		if !c.Consistent && c.KPI != "" && strings.Contains(strings.Join(rep.Inconsistent, ","), c.Scope+" "+c.Name+": "+c.KPI) {
+			named = true
+		}
+	}
+	if code != ExitThreshold || rep.Consistent || !named {
+		t.Errorf("exit %d, %+v: want 99 naming the queue or group and the KPI\nstderr:\n%s", code, rep, stderr)
 	}
 }
