@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -423,74 +420,14 @@ func (s *cdrSink) abort() { s.f.Abort() }
 
 func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
 
+// printSummary prints a load result's summary (reports.WriteLoadText)
+// with the thresholds judged on it.
 func printSummary(w io.Writer, r *loadgen.Result, checks []loadgen.ThresholdResult) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	state := "complete"
-	if r.Interrupted {
-		state = "INTERRUPTED"
+	lines := make([]reports.ThresholdLine, len(checks))
+	for i, c := range checks {
+		lines[i] = reports.ThresholdLine{Pass: c.Pass, Text: c.String()}
 	}
-	fmt.Fprintf(tw, "callsim load: %s (%s, %.1fs)\n", r.Settings.Target, state, r.WallSeconds)
-	fmt.Fprintf(tw, "calls\tattempted %d\tcompleted %d\tfailed %d\tabandoned %d\ttimed_out %d\ttransport_errors %d\n",
-		r.Attempted, r.Completed, r.Failed, r.Abandoned, r.TimedOut, r.TransportErrors)
-	fmt.Fprintf(tw, "schedule\tlate %d\tdropped %d\tachieved %.2f cps\tmax concurrent %d\t\t\n", r.Late, r.Dropped, r.AchievedCPS, r.MaxConcurrent)
-	fmt.Fprintf(tw, "ratios\tSER %s\tSEER %s\tISA %s\tSCR %s\t\t\n", pct(r.SER), pct(r.SEER), pct(r.ISA), pct(r.SCR))
-	codes := make([]string, 0, len(r.StatusCodes))
-	for c := range r.StatusCodes {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	var parts []string
-	for _, c := range codes {
-		parts = append(parts, fmt.Sprintf("%s x%d", c, r.StatusCodes[c]))
-	}
-	fmt.Fprintf(tw, "final codes\t%s\n", strings.Join(parts, ", "))
-	fmt.Fprintf(tw, "other\tbye failures %d\tremote hangups %d\tretransmissions %d\t\t\t\n", r.ByeFailures, r.RemoteHangups, r.Retransmissions)
-	tw.Flush()
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "delay (ms)\tcount\tp50\tp90\tp95\tp99\tp99.9\tmax\t")
-	for _, row := range []struct {
-		name string
-		l    loadgen.Latency
-	}{{"SRD", r.SRD}, {"answer delay", r.AnswerDelay}, {"SDD", r.SDD}, {"session duration", r.SessionDuration}, {"start lag", r.StartLag}} {
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", row.name, row.l.Count, row.l.P50, row.l.P90, row.l.P95, row.l.P99, row.l.P999, row.l.Max)
-	}
-	tw.Flush()
-	printMediaSummary(w, r.Media)
-	if len(checks) > 0 {
-		fmt.Fprintln(w, "thresholds:")
-		for _, c := range checks {
-			mark := "PASS"
-			if !c.Pass {
-				mark = "FAIL"
-			}
-			fmt.Fprintf(w, "  %s  %s\n", mark, c)
-		}
-	}
-}
-
-// printMediaSummary prints the media figures of a run, if it had media.
-func printMediaSummary(w io.Writer, m *loadgen.MediaSummary) {
-	if m == nil {
-		return
-	}
-	fmt.Fprintf(w, "media: %d calls, packets sent %d, received %d, lost %d; below MOS %.1f: %d (%s); one-way audio %d, no audio %d",
-		m.Calls, m.PacketsSent, m.PacketsReceived, m.PacketsLost, m.MOSThreshold, m.BelowMOS, pct(m.BelowMOSShare), m.OneWayAudio, m.NoAudio)
-	if m.SDPErrors > 0 || m.PortErrors > 0 {
-		fmt.Fprintf(w, "; unusable SDP answers %d, calls without an RTP port %d", m.SDPErrors, m.PortErrors)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "media per call	count	min	p5	p50	p95	p99	max	")
-	for _, row := range []struct {
-		name string
-		d    loadgen.MediaDist
-		prec int
-	}{{"MOS", m.MOS, 2}, {"loss (%)", m.LossPct, 2}, {"jitter (ms)", m.JitterMs, 2}, {"longest gap (ms)", m.MaxGapMs, 1}} {
-		f := func(v float64) string { return strconv.FormatFloat(v, 'f', row.prec, 64) }
-		d := row.d
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, d.Count, f(d.Min), f(d.P5), f(d.P50), f(d.P95), f(d.P99), f(d.Max))
-	}
-	tw.Flush()
+	reports.WriteLoadText(w, r, lines)
 }
 
 // ioTickConfig maps --io-tick to Config.IOTick, where zero means the
