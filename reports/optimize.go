@@ -145,3 +145,17 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// WriteOptimizeHeadline writes the optimized answer in a few lines: each
+// strategy's status, monthly cost and decisions, and the recommendation
+// (for compare and demo, above or below their own figures).
+func WriteOptimizeHeadline(w io.Writer, r *optimize.Result) error {
+	ew := &errWriter{w: w}
+	ew.printf("Optimized (callsim optimize: each strategy at its least monthly cost meeting the targets, checked on fresh seeds):\n")
+	for i := range r.Strategies {
+		s := &r.Strategies[i]
+		ew.printf("  %-28s %-26s %12s %s  %s\n", s.Name, statusText(s), Count(s.Cost.Total), s.Cost.Currency, strings.Join(decisionLines(s), ", "))
+	}
+	ew.printf("  Recommendation: %s.\n", r.Recommendation.Text)
+	return ew.err
+}

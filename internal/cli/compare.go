@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/optimize"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/sim"
 )
@@ -14,10 +15,11 @@ func init() { register(newCompareCmd) }
 
 func newCompareCmd(e *env) *cobra.Command {
 	var (
-		asJSON  bool
-		quiet   bool
-		outDir  string
-		workers int
+		asJSON     bool
+		quiet      bool
+		outDir     string
+		workers    int
+		noOptimize bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compare FILE",
@@ -36,6 +38,11 @@ monthly penalties received are shown with their spread over the
 replications (p10 / p50 / p90, min / max). Another client's queue in a
 vendor's shared funnel (queues[i].client) is simulated but neither billed to
 us nor counted in our KPIs and targets. See "callsim scenarios reference".
+
+When the scenario has strategies (see "callsim optimize"), the text summary
+opens with the optimized answer: each strategy sized at its least monthly
+cost meeting the targets, and the recommendation; the variants follow as
+written (--no-optimize skips the optimization; --json never runs it).
 
 FILE is a scenario file or the name of a built-in scenario.`,
 		Example: `  callsim compare my-center.yaml
@@ -59,7 +66,26 @@ FILE is a scenario file or the name of a built-in scenario.`,
 			if asJSON {
 				err = writeJSON(e.stdout, cmp)
 			} else {
-				err = e.summary(func(w io.Writer) error { return reports.WriteCompareText(w, cmp) })
+				var opt *optimize.Result
+				if len(sc.Strategies) > 0 && !noOptimize && !cmp.Interrupted {
+					// The scenario says how to size its strategies: headline
+					// the optimized answer above the hand-picked variants.
+					obar := newOptimizeBar(e.stderr, quiet)
+					opt, err = optimize.Run(e.ctx, sc, optimize.Options{Progress: obar.update})
+					obar.finish()
+					if err != nil {
+						return fmt.Errorf("optimize the strategies (--no-optimize skips it): %w", err)
+					}
+				}
+				err = e.summary(func(w io.Writer) error {
+					if opt != nil && !opt.Interrupted {
+						if err := reports.WriteOptimizeHeadline(w, opt); err != nil {
+							return err
+						}
+						fmt.Fprintf(w, "\nThe variants as written (their headcounts are the scenario's, not sized):\n\n")
+					}
+					return reports.WriteCompareText(w, cmp)
+				})
 			}
 			if err != nil {
 				return err
@@ -80,5 +106,6 @@ FILE is a scenario file or the name of a built-in scenario.`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	f.StringVar(&outDir, "out", "", "also write report.html, report.md, result.json and CSV files into this directory")
 	f.IntVar(&workers, "workers", 0, "replications run at once (default: number of CPUs)")
+	f.BoolVar(&noOptimize, "no-optimize", false, "do not size the scenario's strategies (callsim optimize) for the headline")
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/callsim/callsim/internal/jsonout"
+	"github.com/callsim/callsim/optimize"
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
@@ -39,10 +40,12 @@ func newDemoCmd(e *env) *cobra.Command {
 		Long: `Run callsim's main job on the built-in scenarios:
 
  1. "` + demoCompare + `": a tech-support line staffed in-house, by a vendor, or both (the
-    vendor taking calls that waited 30 s). All three are simulated with common
-    random numbers and set side by side: service level, waiting, abandonment,
-    resolution and repeat calls, cost per month and per call, and the cheapest
-    option that meets the 80/20 target.
+    vendor taking calls that waited 30 s). First "callsim optimize" sizes each
+    of the three strategies at its least monthly cost meeting 80/20 and names
+    the cheapest (its report in optimize/ under --out); then the scenario's
+    hand-picked variants are simulated with common random numbers and set side
+    by side: service level, waiting, abandonment, resolution and repeat calls,
+    cost per month and per call, and the cheapest that meets the target.
  2. "` + demoTheory + `": one queue, exponential times, simulated and set beside the
     exact Erlang A values it must reproduce.
  3. Over the wire: the embedded SIP contact center plays "` + demoWire + `" (two
@@ -73,6 +76,10 @@ Write either out with "callsim scenarios init NAME" to change it and run
 				return fmt.Errorf("demo: --out: %w", err)
 			}
 			fmt.Fprintf(e.stdout, "== 1. In-house, outsourced or hybrid? (built-in scenario %q)\n\n", demoCompare)
+			if err := demoOptimize(e, sc, dir, quiet); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "\nThe scenario's hand-picked variants, for comparison (18 agents in each):\n\n")
 			bar := newProgressBar(e.stderr, "comparing", quiet)
 			cmp, err := sim.Compare(e.ctx, sc, sim.Options{Progress: bar.update})
 			bar.finish()
@@ -110,12 +117,12 @@ Write either out with "callsim scenarios init NAME" to change it and run
 					return fmt.Errorf("SIP verification: %w", err)
 				}
 			}
-			fmt.Fprintf(e.stdout, "\nReport written to %s (report.html, report.md, result.json, CSV", dir)
+			fmt.Fprintf(e.stdout, "\nReport written to %s (report.html, report.md, result.json, CSV, optimize/", dir)
 			if !noSIP {
 				fmt.Fprint(e.stdout, ", verify.json")
 			}
 			fmt.Fprintln(e.stdout, ")")
-			fmt.Fprintf(e.stdout, "Next: callsim scenarios init %s my-center.yaml; callsim compare my-center.yaml\n", demoCompare)
+			fmt.Fprintf(e.stdout, "Next: callsim scenarios init %s my-center.yaml; callsim optimize my-center.yaml\n", demoCompare)
 			return nil
 		},
 	}
@@ -210,4 +217,22 @@ func dedicatedAgents(sc *scenarios.Scenario, q string) (int, bool) {
 		n += g.Agents
 	}
 	return n, n > 0
+}
+
+// demoOptimize sizes the scenario's strategies (callsim optimize), prints
+// the optimized answer and writes its report into dir/optimize.
+func demoOptimize(e *env, sc *scenarios.Scenario, dir string, quiet bool) error {
+	bar := newOptimizeBar(e.stderr, quiet)
+	res, err := optimize.Run(e.ctx, sc, optimize.Options{Progress: bar.update})
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("demo: optimize: %w", err)
+	}
+	if err := reports.WriteOptimizeText(e.stdout, res); err != nil {
+		return err
+	}
+	if _, err := reports.WriteOptimizeFiles(filepath.Join(dir, "optimize"), res); err != nil {
+		return fmt.Errorf("demo: optimize report in %s: %w", dir, err)
+	}
+	return nil
 }

@@ -160,12 +160,13 @@ func TestDemo(t *testing.T) {
 	}
 	for _, w := range []string{"service level", "exact theory", "Erlang A", "in-house only", "outsourced only",
 		"Cheapest variant meeting every service-level target: in-house only", "Over the wire", "two skills", "queue  technical", "group  generalists",
-		"simulated   measured", "verdict", "Report written to " + dir} {
+		"simulated   measured", "verdict", "Report written to " + dir,
+		"each at the least monthly cost meeting every target", "groups.staff.agents = 15", "Recommendation: in-house only is the cheapest strategy"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("demo output lacks %q:\n%s", w, stdout)
 		}
 	}
-	for _, f := range []string{"report.html", "report.md", "result.json", "verify.json"} {
+	for _, f := range []string{"report.html", "report.md", "result.json", "verify.json", "optimize/report.html", "optimize/plan-hybrid.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("report: %v", err)
 		}
@@ -190,7 +191,8 @@ func TestCompareHybrid(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, w := range []string{"base", "in-house only", "outsourced only", "service level", "cost per month (EUR)",
-		"per resolved contact", "vendor minutes", "±", "Difference from \"base\"", "Cheapest variant meeting every service-level target: in-house only"} {
+		"per resolved contact", "vendor minutes", "±", "Difference from \"base\"", "Cheapest variant meeting every service-level target: in-house only",
+		"Optimized (callsim optimize", "groups.staff.agents = 15", "Recommendation: in-house only is the cheapest strategy"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("compare output lacks %q:\n%s", w, stdout)
 		}
