@@ -1,18 +1,16 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/sim/erlang"
 )
 
@@ -181,7 +179,7 @@ func runErlang(e *env, cmd *cobra.Command, f *erlangFlags) error {
 	}
 	out := erlangOutput{Result: r}
 	if hasTarget {
-		t := &erlangTargetOutput{Within: within, Met: target.Met(r)}
+		t := &reports.ErlangTarget{Within: within, Met: target.Met(r)}
 		if f.target.set {
 			t.ServiceLevel = &target.ServiceLevel
 		}
@@ -199,33 +197,21 @@ func runErlang(e *env, cmd *cobra.Command, f *erlangFlags) error {
 		}
 		return nil
 	}
-	return writeErlangText(e.stdout, f, out, staffed)
+	return reports.WriteErlangText(e.stdout, reports.ErlangInput{CallsPerHour: f.callsPerHour, AHT: f.aht.d, Within: f.within.d,
+		Patience: f.patience.d, Staffed: staffed}, out.Result, out.Target)
 }
 
 // erlangOutput is the JSON of callsim erlang for Erlang C and A.
 type erlangOutput struct {
 	erlang.Result
-	Target *erlangTargetOutput `json:"target,omitempty"`
-}
-
-type erlangTargetOutput struct {
-	ServiceLevel   *float64 `json:"service_level,omitempty"`
-	Within         float64  `json:"within_seconds"`
-	MaxASA         *float64 `json:"max_asa_seconds,omitempty"`
-	MaxAbandonRate *float64 `json:"max_abandon_rate,omitempty"`
-	Met            bool     `json:"met"`
+	Target *reports.ErlangTarget `json:"target,omitempty"`
 }
 
 // erlangLinesOutput is the JSON of callsim erlang for Erlang B.
 type erlangLinesOutput struct {
 	Model string `json:"model"`
 	erlang.LinesResult
-	Target *erlangLinesTarget `json:"target,omitempty"`
-}
-
-type erlangLinesTarget struct {
-	Blocking float64 `json:"blocking"`
-	Met      bool    `json:"met"`
+	Target *reports.ErlangBTarget `json:"target,omitempty"`
 }
 
 func runErlangB(e *env, f *erlangFlags, load float64) error {
@@ -253,7 +239,7 @@ func runErlangB(e *env, f *erlangFlags, load float64) error {
 	}
 	out := erlangLinesOutput{Model: "erlang_b", LinesResult: r}
 	if f.blocking.set {
-		out.Target = &erlangLinesTarget{Blocking: f.blocking.v, Met: r.Blocking <= f.blocking.v}
+		out.Target = &reports.ErlangBTarget{Blocking: f.blocking.v, Met: r.Blocking <= f.blocking.v}
 	}
 	if f.json {
 		if err := writeJSON(e.stdout, out); err != nil {
@@ -261,102 +247,8 @@ func runErlangB(e *env, f *erlangFlags, load float64) error {
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	w := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "Erlang B (M/M/N/N: blocked calls are lost)")
-	fmt.Fprintf(w, "  offered load\t%.4g erlangs\t%g calls/h × AHT %v\n", load, f.callsPerHour, f.aht.d)
-	note := ""
-	if sized {
-		note = fmt.Sprintf("minimum for blocking ≤ %s", erlangPct(f.blocking.v))
-	}
-	fmt.Fprintf(w, "  trunks\t%d\t%s\n", r.Trunks, note)
-	fmt.Fprintf(w, "  blocking\t%s\tcalls that find every trunk busy\n", erlangPct(r.Blocking))
-	fmt.Fprintf(w, "  carried load\t%.4g erlangs\t\n", r.CarriedLoad)
-	if out.Target != nil && !sized {
-		fmt.Fprintf(w, "  target\t%s\tblocking ≤ %s\n", erlangMet(out.Target.Met), erlangPct(f.blocking.v))
-	}
-	return erlangFlush(e.stdout, w, &buf)
-}
-
-func writeErlangText(stdout io.Writer, f *erlangFlags, out erlangOutput, staffed bool) error {
-	r := out.Result
-	var buf bytes.Buffer
-	w := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	if r.Model == erlang.ModelA {
-		fmt.Fprintf(w, "Erlang A (M/M/N+M: callers hang up after an exponential patience, mean %v)\n", f.patience.d)
-	} else {
-		fmt.Fprintln(w, "Erlang C (M/M/N: callers never abandon)")
-	}
-	within := f.within.d
-	fmt.Fprintf(w, "  offered load\t%.4g erlangs\t%g calls/h × AHT %v\n", r.OfferedLoad, f.callsPerHour, f.aht.d)
-	note := ""
-	if staffed {
-		note = "minimum that meets the target"
-	}
-	fmt.Fprintf(w, "  agents\t%d\t%s\n", r.Agents, note)
-	fmt.Fprintf(w, "  p(wait)\t%s\tcallers who find every agent busy\n", erlangPct(r.PWait))
-	fmt.Fprintf(w, "  service level\t%s\tanswered within %v, of all offered calls\n", erlangPct(r.ServiceLevel), within)
-	fmt.Fprintf(w, "  ASA\t%s\tmean wait of answered calls\n", erlangSecs(r.ASA))
-	fmt.Fprintf(w, "  abandon rate\t%s\t\n", erlangPct(r.AbandonRate))
-	fmt.Fprintf(w, "  occupancy\t%s\t\n", erlangPct(r.Occupancy))
-	fmt.Fprintf(w, "  mean wait\t%s\tall callers\n", erlangSecs(r.MeanWait))
-	fmt.Fprintf(w, "  mean queue length\t%.3g calls\t\n", r.MeanQueueLength)
-	if t := out.Target; t != nil {
-		var parts []string
-		if t.ServiceLevel != nil {
-			parts = append(parts, fmt.Sprintf("service level ≥ %s within %v", erlangPct(*t.ServiceLevel), within))
-		}
-		if t.MaxASA != nil {
-			parts = append(parts, "ASA ≤ "+erlangSecs(*t.MaxASA))
-		}
-		if t.MaxAbandonRate != nil {
-			parts = append(parts, "abandon rate ≤ "+erlangPct(*t.MaxAbandonRate))
-		}
-		fmt.Fprintf(w, "  target\t%s\t%s\n", erlangMet(t.Met), strings.Join(parts, ", "))
-	}
-	return erlangFlush(stdout, w, &buf)
-}
-
-// erlangFlush writes the table in buf to out without trailing blanks.
-func erlangFlush(out io.Writer, w *tabwriter.Writer, buf *bytes.Buffer) error {
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	if _, err := io.WriteString(out, strings.Join(lines, "\n")+"\n"); err != nil {
-		return fmt.Errorf("writing output: %w", err)
-	}
-	return nil
-}
-
-func erlangMet(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
-}
-
-// erlangPct formats a fraction as a percentage with two decimals; values that
-// would round to 0.00 or 100.00 without being exactly so are shown as
-// "<0.01 %" and ">99.99 %".
-func erlangPct(x float64) string {
-	switch {
-	case x > 0 && x < 0.00005:
-		return "<0.01 %"
-	case x < 1 && x > 0.99995:
-		return ">99.99 %"
-	}
-	return fmt.Sprintf("%.2f %%", 100*x)
-}
-
-func erlangSecs(x float64) string {
-	if x > 0 && x < 0.005 {
-		return "<0.01 s"
-	}
-	return fmt.Sprintf("%.2f s", x)
+	return reports.WriteErlangBText(e.stdout, reports.ErlangInput{CallsPerHour: f.callsPerHour, AHT: f.aht.d, Staffed: sized},
+		load, r, out.Target)
 }
 
 // parsePercentFlag reads a fraction written as a percentage ("80%", "99.5 %")
