@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,7 +14,6 @@ import (
 	"github.com/callsim/callsim/reports"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/sim"
-	"github.com/callsim/callsim/sim/erlang"
 	"github.com/callsim/callsim/verify"
 )
 
@@ -105,7 +103,7 @@ Write either out with "callsim scenarios init NAME" to change it and run
 			if err := reports.WriteSimulateText(e.stdout, res, reports.TextOptions{}); err != nil {
 				return err
 			}
-			if err := writeTheoryCheck(e, sc, res); err != nil {
+			if err := reports.WriteTheoryCheck(e.stdout, sc, res); err != nil {
 				return err
 			}
 			if !noSIP {
@@ -156,67 +154,6 @@ func demoVerify(e *env, sc *scenarios.Scenario, dir string) error {
 	}
 	fmt.Fprintln(e.stdout, "\nMore: callsim verify --help (--center-set to plant a discrepancy, --target a real platform, --claim a vendor's claims).")
 	return nil
-}
-
-// writeTheoryCheck compares each single-skill queue with exponential handle
-// times (and exponential or no patience) with its exact Erlang value.
-func writeTheoryCheck(e *env, sc *scenarios.Scenario, res *sim.Result) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	header := false
-	for qi, q := range sc.Queues {
-		agents, ok := dedicatedAgents(sc, q.Name)
-		if !ok || q.HandleTime.Kind != scenarios.Exponential || q.WrapUp != nil ||
-			(q.Patience != nil && q.Patience.Kind != scenarios.Exponential) {
-			continue
-		}
-		var want erlang.Result
-		var err error
-		if q.Patience != nil {
-			want, err = erlang.A(q.Arrivals.Rate, q.HandleTime.Mean, q.Patience.Mean, agents, q.Target.Within.Seconds())
-		} else {
-			want, err = erlang.C(q.Arrivals.Rate, q.HandleTime.Mean, agents, q.Target.Within.Seconds())
-		}
-		if err != nil {
-			continue
-		}
-		if !header {
-			model := "Erlang C, M/M/N"
-			if q.Patience != nil {
-				model = "Erlang A, M/M/N+M"
-			}
-			fmt.Fprintf(e.stdout, "\nCheck against exact theory (%s)\n", model)
-			fmt.Fprintf(tw, "queue\tKPI\tsimulated\texact\twithin 95%% CI\t\n")
-			header = true
-		}
-		got := res.Queues[qi]
-		row := func(name, sim, exact string, ok bool) {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", q.Name, name, sim, exact, map[bool]string{true: "yes", false: "no"}[ok])
-		}
-		in := func(v, hw, x float64) bool { return v-hw <= x && x <= v+hw }
-		row("service level", reports.PctCI(got.ServiceLevel, got.ServiceLevelCI95), reports.Pct(want.ServiceLevel), in(got.ServiceLevel, got.ServiceLevelCI95, want.ServiceLevel))
-		row("ASA", reports.SecsCI(got.ASASeconds, got.ASASecondsCI95), reports.Secs(want.ASA), in(got.ASASeconds, got.ASASecondsCI95, want.ASA))
-		row("abandon rate", reports.PctCI(got.AbandonRate, got.AbandonRateCI95), reports.Pct(want.AbandonRate), in(got.AbandonRate, got.AbandonRateCI95, want.AbandonRate))
-		g := res.KPIs
-		row("occupancy", reports.PctCI(g.Occupancy, g.OccupancyCI95), reports.Pct(want.Occupancy), in(g.Occupancy, g.OccupancyCI95, want.Occupancy))
-	}
-	if header {
-		tw.Flush()
-		fmt.Fprintln(e.stdout, "\nA 95% interval misses the exact value about one time in twenty.")
-	}
-	return nil
-}
-
-// dedicatedAgents returns the agents serving queue q when the scenario is a
-// single queue served by groups that serve nothing else.
-func dedicatedAgents(sc *scenarios.Scenario, q string) (int, bool) {
-	if len(sc.Queues) != 1 {
-		return 0, false
-	}
-	n := 0
-	for _, g := range sc.Groups {
-		n += g.Agents
-	}
-	return n, n > 0
 }
 
 // demoOptimize sizes the scenario's strategies (callsim optimize), prints
