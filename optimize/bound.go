@@ -111,6 +111,9 @@ func canServe(st *scenarios.Strategy, gi int) bool {
 		if d.Group == g.Name && (d.Kind == scenarios.DecideAgents || d.Kind == scenarios.DecideAgentsByInterval) {
 			return d.Max > 0
 		}
+		if d.Group == g.Name && d.Kind == scenarios.DecideShifts {
+			return true
+		}
 	}
 	if len(g.Shifts) > 0 {
 		for _, s := range g.Shifts {

@@ -280,6 +280,9 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 		pick := o.s.pickOf(ci)
 		var ev *eval
 		ev, err = sr.search(ctx, pick, o.start(pick))
+		if err == nil && ev != nil && ev.feasible && len(o.s.cats) > 0 {
+			ev, err = sr.coverPhase(ctx, ev)
+		}
 		o.combosDone++
 		if err != nil {
 			break

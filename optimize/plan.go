@@ -17,6 +17,9 @@ type coord struct {
 	group    int // index into the scenario's groups
 	slot     int // interval of the day, -1 for a constant headcount
 	min, max int
+	// cat is the index of the shift catalogue whose requirement this is
+	// (-1: a headcount of its own).
+	cat int
 }
 
 // choice is one discrete decision: an index into its options.
@@ -35,12 +38,18 @@ type space struct {
 	choices []choice
 	// interval says whether some coordinate is a per-interval headcount.
 	interval bool
+	// cats are the shift decisions: their coordinates are a requirement
+	// per interval, covered by shifts of the catalogue.
+	cats []*catalogue
 }
 
 // plan is one point of a space.
 type plan struct {
 	x    []int
 	pick []int
+	// counts, once set, are the shift counts of each catalogue (by
+	// index), which then replace its requirement coordinates.
+	counts [][]int
 }
 
 func (p plan) key() string {
@@ -54,11 +63,25 @@ func (p plan) key() string {
 		b.WriteString(strconv.Itoa(v))
 		b.WriteByte(',')
 	}
+	for _, cs := range p.counts {
+		b.WriteByte('|')
+		for _, v := range cs {
+			b.WriteString(strconv.Itoa(v))
+			b.WriteByte(',')
+		}
+	}
 	return b.String()
 }
 
 func (p plan) clone() plan {
-	return plan{x: slices.Clone(p.x), pick: slices.Clone(p.pick)}
+	q := plan{x: slices.Clone(p.x), pick: slices.Clone(p.pick)}
+	if p.counts != nil {
+		q.counts = make([][]int, len(p.counts))
+		for i, c := range p.counts {
+			q.counts[i] = slices.Clone(c)
+		}
+	}
+	return q
 }
 
 func groupIndex(sc *scenarios.Scenario, name string) int {
@@ -69,6 +92,10 @@ func groupIndex(sc *scenarios.Scenario, name string) int {
 	}
 	return -1
 }
+
+// shiftRequirementMax bounds the requirement per interval of a shift
+// decision's group.
+const shiftRequirementMax = 500
 
 // newSpace lays out a strategy's decisions.
 func newSpace(st *scenarios.Strategy) (*space, error) {
@@ -87,11 +114,11 @@ func newSpace(st *scenarios.Strategy) (*space, error) {
 		}
 		switch d.Kind {
 		case scenarios.DecideAgents:
-			s.coords = append(s.coords, coord{dec: di, group: gi, slot: -1, min: d.Min, max: d.Max})
+			s.coords = append(s.coords, coord{dec: di, group: gi, slot: -1, min: d.Min, max: d.Max, cat: -1})
 		case scenarios.DecideAgentsByInterval:
 			s.interval = true
 			for k := range s.nSlots {
-				s.coords = append(s.coords, coord{dec: di, group: gi, slot: k, min: d.Min, max: d.Max})
+				s.coords = append(s.coords, coord{dec: di, group: gi, slot: k, min: d.Min, max: d.Max, cat: -1})
 			}
 		case scenarios.DecideAfter:
 			s.choices = append(s.choices, choice{dec: di, options: len(d.Delays)})
@@ -100,7 +127,15 @@ func newSpace(st *scenarios.Strategy) (*space, error) {
 		case scenarios.DecideSkills:
 			s.choices = append(s.choices, choice{dec: di, options: 1 << len(d.Queues)})
 		case scenarios.DecideShifts:
-			return nil, fmt.Errorf("strategy %q: %s: shift decisions are not optimized yet; decide groups.%s.agents_by_interval and cover it with callsim staff --shifts", st.Name, d.Path, d.Group)
+			cat, err := newCatalogue(di, gi, &st.Decisions[di], sc.Interval, s.nSlots)
+			if err != nil {
+				return nil, fmt.Errorf("strategy %q: %w", st.Name, err)
+			}
+			s.interval = true
+			for k := range s.nSlots {
+				s.coords = append(s.coords, coord{dec: di, group: gi, slot: k, min: 0, max: shiftRequirementMax, cat: len(s.cats)})
+			}
+			s.cats = append(s.cats, cat)
 		default:
 			return nil, fmt.Errorf("strategy %q: %s: unknown decision kind %q", st.Name, d.Path, d.Kind)
 		}
@@ -149,6 +184,9 @@ func (s *space) apply(p plan) *scenarios.Scenario {
 	byInterval := map[int][]int{}
 	for i, c := range s.coords {
 		g := &sc.Groups[c.group]
+		if c.cat >= 0 && p.counts != nil {
+			continue // covered by shifts, below
+		}
 		if c.slot < 0 {
 			g.Agents = p.x[i]
 			g.AgentsByInterval = nil
@@ -165,6 +203,17 @@ func (s *space) apply(p plan) *scenarios.Scenario {
 		g.AgentsByInterval = counts
 		g.Shifts = nil
 		g.Agents = slices.Max(counts)
+	}
+	if p.counts != nil {
+		for ci, cat := range s.cats {
+			g := &sc.Groups[cat.group]
+			g.Shifts, g.AgentsByInterval, g.Agents = cat.shifts(p.counts[ci]), nil, 0
+			if len(g.Shifts) == 0 {
+				// No agents: an empty shift keeps the group staffed by
+				// shifts (with none on duty) rather than by Agents.
+				g.Shifts = []scenarios.Shift{{Length: time.Hour, Days: [7]bool{true, true, true, true, true, true, true}}}
+			}
+		}
 	}
 	for j, ch := range s.choices {
 		d := &s.st.Decisions[ch.dec]
@@ -221,8 +270,16 @@ func (s *space) apply(p plan) *scenarios.Scenario {
 func (s *space) decisions(p plan) map[string]any {
 	out := map[string]any{}
 	byInterval := map[int][]int{}
+	for ci, cat := range s.cats {
+		if p.counts != nil {
+			out[s.st.Decisions[cat.dec].Path] = cat.values(p.counts[ci])
+		}
+	}
 	for i, c := range s.coords {
 		d := &s.st.Decisions[c.dec]
+		if c.cat >= 0 {
+			continue
+		}
 		if c.slot < 0 {
 			out[d.Path] = p.x[i]
 			continue

@@ -190,6 +190,9 @@ func (sr *searcher) repair(ctx context.Context, p plan, top *eval) (*eval, error
 				if next.x[i] < c.max {
 					q := next.clone()
 					q.x[i]++
+					if err := sr.s.recover(&q); err != nil {
+						return nil, err
+					}
 					cands = append(cands, q)
 				}
 			}
@@ -219,6 +222,9 @@ func (sr *searcher) repair(ctx context.Context, p plan, top *eval) (*eval, error
 			} else {
 				next = evs[bestI].p.clone()
 			}
+		}
+		if err := sr.s.recover(&next); err != nil {
+			return nil, err
 		}
 		if ev, err = sr.eval(ctx, next); err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package optimize
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/callsim/callsim/scenarios"
 	"strings"
 )
 
@@ -23,6 +24,8 @@ func ValueYAML(v any) string {
 		return "[" + strings.Join(x, ", ") + "]"
 	case Hours:
 		return fmt.Sprintf("{from: %q, to: %q, days: [%s]}", x.From, x.To, strings.Join(x.Days, ", "))
+	case []ShiftValue:
+		return shiftsYAML(x)
 	case string:
 		return x
 	}
@@ -53,10 +56,50 @@ func (r *StrategyResult) PlanYAML(scenario string, seed uint64) ([]byte, error) 
 		return nil, fmt.Errorf("strategy %q: no scenario to write", r.Name)
 	}
 	dec := map[string]string{}
+	var unset []string
 	for k, v := range r.Decisions {
 		dec[k] = ValueYAML(v)
+		// A staffing decision replaces the group's other staffing keys.
+		if g, kind, ok := staffingPath(k); ok {
+			for _, other := range []string{"agents", "agents_by_interval", "shifts"} {
+				if other != kind && groupHas(r.strategy.Scenario, g, other) {
+					unset = append(unset, "groups."+g+"."+other)
+				}
+			}
+		}
 	}
 	head := fmt.Sprintf("The plan of strategy %q of scenario %q, as callsim optimize chose it\n(status %s, %s %.2f a month on its check on fresh seeds; search seed %d).\nSimulate it with: callsim simulate FILE",
 		r.Name, scenario, r.Status, r.Cost.Currency, r.Cost.Total, seed)
-	return r.strategy.Scenario.YAMLWith(head, dec)
+	return r.strategy.Scenario.YAMLWith(head, dec, unset)
+}
+
+// staffingPath splits groups.G.agents (or agents_by_interval, shifts).
+func staffingPath(path string) (group, kind string, ok bool) {
+	segs := strings.Split(path, ".")
+	if len(segs) != 3 || segs[0] != "groups" {
+		return "", "", false
+	}
+	switch segs[2] {
+	case "agents", "agents_by_interval", "shifts":
+		return segs[1], segs[2], true
+	}
+	return "", "", false
+}
+
+// groupHas reports whether the scenario's group has the staffing kind
+// (agents is always written; the others when given).
+func groupHas(sc *scenarios.Scenario, group, kind string) bool {
+	for _, g := range sc.Groups {
+		if g.Name == group {
+			switch kind {
+			case "agents":
+				return true
+			case "agents_by_interval":
+				return len(g.AgentsByInterval) > 0
+			case "shifts":
+				return len(g.Shifts) > 0
+			}
+		}
+	}
+	return false
 }

@@ -8,16 +8,24 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// YAMLWith writes the scenario's source with the overrides in set applied
-// (as With applies them) and without its variants, strategies and
-// optimize settings: a scenario file of its own, which parses to what
-// With returns. It is how callsim optimize writes a chosen plan for
-// callsim simulate.
-func (s *Scenario) YAMLWith(header string, set map[string]string) ([]byte, error) {
+// YAMLWith writes the scenario's source with the keys at the paths in
+// unset removed (where written), the overrides in set applied (as With
+// applies them), and without its variants, strategies and optimize
+// settings: a scenario file of its own. It is how callsim optimize writes
+// a chosen plan for callsim simulate (a group's agents_by_interval
+// decided, its agents are unset).
+func (s *Scenario) YAMLWith(header string, set map[string]string, unset []string) ([]byte, error) {
 	if s.root == nil {
 		return nil, fmt.Errorf("scenario %q was not read from YAML; it cannot be written out", s.Name)
 	}
 	doc := cloneNode(withoutKey(s.root, "variants", "strategies", "optimize"))
+	gone := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	for _, k := range unset {
+		if err := setPath(doc, k, gone); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	dropMarked(doc, gone)
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
@@ -46,4 +54,23 @@ func (s *Scenario) YAMLWith(header string, set map[string]string) ([]byte, error
 		return nil, fmt.Errorf("the written scenario does not parse: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// dropMarked removes every mapping entry whose value is mark.
+func dropMarked(n, mark *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.MappingNode {
+		kept := n.Content[:0:0]
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j+1] != mark {
+				kept = append(kept, n.Content[j], n.Content[j+1])
+			}
+		}
+		n.Content = kept
+	}
+	for _, c := range n.Content {
+		dropMarked(c, mark)
+	}
 }
