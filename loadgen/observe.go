@@ -134,6 +134,21 @@ var outcomeIndex = map[Outcome]int{OutcomeCompleted: 0, OutcomeFailed: 1, Outcom
 func (t *Tally) Reset(now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.resetLocked(now)
+}
+
+// Cut returns the figures up to now and empties the tally, opening it
+// again at now, in one step: a call ending meanwhile is counted in one of
+// the two, never lost between them (windows are cut this way).
+func (t *Tally) Cut(now time.Time) *Result {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.resultLocked(now)
+	t.resetLocked(now)
+	return r
+}
+
+func (t *Tally) resetLocked(now time.Time) {
 	t.opened = now
 	t.started, t.late, t.dropped, t.maxConcurrent, t.ended = 0, 0, 0, 0, 0
 	t.outcomes = [5]uint64{}
@@ -229,6 +244,10 @@ func (t *Tally) Ended() (calls, notCompleted uint64) {
 func (t *Tally) Result(now time.Time) *Result {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.resultLocked(now)
+}
+
+func (t *Tally) resultLocked(now time.Time) *Result {
 	r := &Result{
 		StartedAt: t.opened, WallSeconds: now.Sub(t.opened).Seconds(),
 		Attempted: t.ended, Completed: t.outcomes[0], Failed: t.outcomes[1], Abandoned: t.outcomes[2],

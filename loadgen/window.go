@@ -69,8 +69,7 @@ func (j *windowJudge) run() {
 
 // judge closes the window ending at end.
 func (j *windowJudge) judge(end time.Time, partial bool) {
-	r := j.tally.Result(end)
-	j.tally.Reset(end)
+	r := j.tally.Cut(end)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	w := Window{Index: len(j.windows), StartSeconds: r.StartedAt.Sub(j.start).Seconds(), EndSeconds: end.Sub(j.start).Seconds(),

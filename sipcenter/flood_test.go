@@ -58,8 +58,8 @@ func TestFlood(t *testing.T) {
 	// 20 s show the plateau.
 	t1, t2, t4, timerD := sip.T1, sip.T2, sip.T4, sip.Timer_D
 	sip.SetTimers(100*time.Millisecond, 400*time.Millisecond, 500*time.Millisecond)
-	sip.Timer_D = 64 * sip.T1 // SetTimers leaves it at 32 s
-	defer func() { sip.SetTimers(t1, t2, t4); sip.Timer_D = timerD }()
+	sip.Timer_D = 64 * sip.T1                                             // SetTimers leaves it at 32 s
+	t.Cleanup(func() { sip.SetTimers(t1, t2, t4); sip.Timer_D = timerD }) // after the server's Close
 	goroutinesBefore := runtime.NumGoroutine()
 	heapBefore := liveHeap()
 	srv, err := sipcenter.Start(context.Background(), sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: trunks, Trunks: trunks,
@@ -67,6 +67,7 @@ func TestFlood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = srv.Close() })
 	addr := srv.Addr().(*net.UDPAddr)
 
 	// Sample the heap and goroutines during the flood, and the live heap
@@ -295,9 +296,12 @@ func TestHalfOpenDialogs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
+	// The timers are restored by a cleanup registered before the server's:
+	// cleanups run last registered first, so the server (and every
+	// transaction reading the timers) is closed before they change back.
 	t1, t2, t4 := sip.T1, sip.T2, sip.T4
 	sip.SetTimers(20*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond)
-	defer sip.SetTimers(t1, t2, t4)
+	t.Cleanup(func() { sip.SetTimers(t1, t2, t4) })
 
 	const agents, trunks, vanished = 1, 3, 3
 	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: agents, Trunks: trunks,
