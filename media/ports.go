@@ -96,3 +96,10 @@ func (p *Ports) InUse() int {
 	defer p.mu.Unlock()
 	return len(p.used)
 }
+
+// Holds says whether port is handed out by p and not released.
+func (p *Ports) Holds(port int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.used[port]
+}

@@ -169,7 +169,7 @@ func (a *acd) admit(c *call, now time.Time) admission {
 		return noTrunk
 	}
 	a.inSystem++
-	a.userParts[c.queue]++
+	a.countUserPart(c.queue)
 	a.logOffer(c, qi, LogWaiting, false, now)
 	a.enqueue(c, qi, kpi.Fresh, t)
 	return admitted
@@ -521,6 +521,9 @@ type Stats struct {
 	// Sums are the center's counts and sums, per queue and per group, in
 	// the simulator's terms (package center/kpi): what verify compares.
 	Sums *Sums `json:"sums,omitempty"`
+	// Guard: what the center's limits did (callers expired, connections
+	// closed, offers refused), see GuardStats.
+	Guard *GuardStats `json:"guard,omitempty"`
 }
 
 // Sums are the kpi tally of a center's run: one kpi.Queue per queue and

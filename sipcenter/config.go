@@ -83,6 +83,22 @@ type Config struct {
 	CallLogMax int  `json:"call_log_max,omitempty"`
 	// Shutdown bounds how long Close waits for calls to end (default 5s).
 	Shutdown time.Duration `json:"-"`
+
+	// Limits (see guard.go; 0 takes the default). MaxWait: a caller waiting
+	// longer (wall time) gets 480 and counts as abandoned (default
+	// DefaultMaxWait). EarlyMediaMax: the early media one waiting caller
+	// gets (default DefaultEarlyMediaMax). TCPIdle: a TCP connection with no
+	// call that sends nothing for this long is closed (DefaultTCPIdle);
+	// TCPHeaderTimeout: a message begun must be complete within it
+	// (DefaultTCPHeaderTimeout); TCPBuffer: the bytes of a header before its
+	// blank line (DefaultTCPBuffer); MaxConns: TCP connections at once
+	// (DefaultMaxConns).
+	MaxWait          time.Duration `json:"max_wait,omitempty"`
+	EarlyMediaMax    time.Duration `json:"early_media_max,omitempty"`
+	TCPIdle          time.Duration `json:"tcp_idle,omitempty"`
+	TCPHeaderTimeout time.Duration `json:"tcp_header_timeout,omitempty"`
+	TCPBuffer        int           `json:"tcp_buffer,omitempty"`
+	MaxConns         int           `json:"max_conns,omitempty"`
 	// Logger receives diagnostics (default: discarded).
 	Logger *slog.Logger `json:"-"`
 }
@@ -108,6 +124,24 @@ func (c *Config) withDefaults() {
 	}
 	if c.EarlyMedia == "" {
 		c.EarlyMedia = "tone"
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = DefaultMaxWait
+	}
+	if c.EarlyMediaMax == 0 {
+		c.EarlyMediaMax = DefaultEarlyMediaMax
+	}
+	if c.TCPIdle == 0 {
+		c.TCPIdle = DefaultTCPIdle
+	}
+	if c.TCPHeaderTimeout == 0 {
+		c.TCPHeaderTimeout = DefaultTCPHeaderTimeout
+	}
+	if c.TCPBuffer == 0 {
+		c.TCPBuffer = DefaultTCPBuffer
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 }
 
@@ -148,6 +182,15 @@ func (c Config) Validate() error {
 	}
 	if c.Within < 0 || c.RetryAfter < 0 || c.Shutdown < 0 {
 		errs = append(errs, errors.New("within, retry-after and shutdown must be positive"))
+	}
+	if c.MaxWait < 0 || c.EarlyMediaMax < 0 || c.TCPIdle < 0 || c.TCPHeaderTimeout < 0 {
+		errs = append(errs, errors.New("max wait, early media max, TCP idle and TCP header timeout must be positive"))
+	}
+	if c.TCPBuffer < 0 || c.TCPBuffer > 1<<20 {
+		errs = append(errs, fmt.Errorf("TCP buffer %d: want 1 to %d bytes", c.TCPBuffer, 1<<20))
+	}
+	if c.MaxConns < 0 || c.MaxConns > 1<<20 {
+		errs = append(errs, fmt.Errorf("max connections %d: want 1 to %d", c.MaxConns, 1<<20))
 	}
 	return errors.Join(errs...)
 }

@@ -19,6 +19,10 @@ type callMedia struct {
 	answer []byte // the SDP answer, in the 183 and the 200
 	// talked: the 200 went out, so the caller's audio was due.
 	talked bool
+	// remote is the offer's media address; noEarly: no early media (the
+	// address is not the INVITE's source).
+	remote  netip.Addr
+	noEarly bool
 }
 
 // MediaStats are what the target measured of the callers' RTP it echoed,
@@ -141,15 +145,25 @@ func (s *Server) offerMedia(req *sip.Request) (*callMedia, error) {
 		st.Close(0)
 		return nil, fmt.Errorf("media address %v is not reachable from a target listening on loopback", n.Remote.Addr())
 	}
+	if s.ownAddr(n.Remote) {
+		// RTP into the center's own SIP or RTP socket would loop back into
+		// it (and be logged as garbage for every packet).
+		st.Close(0)
+		s.mediaRefused.Add(1)
+		return nil, fmt.Errorf("media address %v is the center's own", n.Remote)
+	}
 	st.SetRemote(n.Remote, n.Codec)
-	return &callMedia{stream: st, answer: ans}, nil
+	return &callMedia{stream: st, answer: ans, remote: n.Remote.Addr()}, nil
 }
 
-// startEarly plays the early media while the caller waits.
-func (m *callMedia) startEarly(sc *media.Scheduler) {
-	if m != nil {
-		m.stream.Send(sc)
+// startEarly plays the early media while the caller waits, unless it is
+// withheld; it says whether it started.
+func (m *callMedia) startEarly(sc *media.Scheduler) bool {
+	if m == nil || m.noEarly {
+		return false
 	}
+	m.stream.Send(sc)
+	return true
 }
 
 // answered stops the early media and echoes the caller's RTP back; the

@@ -58,6 +58,14 @@ type Server struct {
 	closeOnce sync.Once
 	serveDone chan struct{}
 	watchDone chan struct{}
+
+	// The limits' state, see guard.go.
+	sipPort                     int
+	srcMu                       sync.Mutex
+	srcCalls                    map[string]int // calls in progress per signalling source
+	expired                     atomic.Uint64
+	refusedConns, closedConns   atomic.Uint64
+	mediaRefused, earlyWithheld atomic.Uint64
 }
 
 // call is one INVITE admitted to the queue.
@@ -84,6 +92,8 @@ type call struct {
 	bye     chan struct{} // closed when the caller sent BYE
 	byeOnce sync.Once
 	ending  atomic.Bool // claimed by whichever side hangs up first
+	// confirmed: the 200 went out (a re-INVITE then gets 200).
+	confirmed atomic.Bool
 }
 
 // Start listens on cfg.Listen and serves calls until ctx is cancelled or
@@ -96,10 +106,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	silenceDefaultSIPLogger()
 	tp, addr, _ := ParseListen(cfg.Listen)
 	s := &Server{cfg: cfg, log: cfg.Logger, transport: strings.ToUpper(tp),
-		done: make(chan struct{}), hard: make(chan struct{}), serveDone: make(chan struct{}), watchDone: make(chan struct{})}
+		done: make(chan struct{}), hard: make(chan struct{}), serveDone: make(chan struct{}), watchDone: make(chan struct{}),
+		srcCalls: map[string]int{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.log = slog.New(newRateLimited(s.log.Handler()))
 	s.host, _, _ = net.SplitHostPort(addr)
 	// The statistics exist before the first request can arrive.
 	var err error
@@ -142,19 +154,19 @@ func (s *Server) listen(addr string) error {
 		_ = ua.Close()
 		return fmt.Errorf("create SIP server: %w", err)
 	}
-	srv.OnInvite(s.onInvite)
-	srv.OnAck(s.onAck)
-	srv.OnBye(s.onBye)
-	srv.OnCancel(s.onCancel)
-	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+	srv.OnInvite(s.checked(s.onInvite))
+	srv.OnAck(s.checked(s.onAck))
+	srv.OnBye(s.checked(s.onBye))
+	srv.OnCancel(s.checked(s.onCancel))
+	srv.OnOptions(s.checked(func(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, sip.StatusOK, "OK", sip.NewHeader("Allow", allowed))
-	})
-	srv.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
+	}))
+	srv.OnNoRoute(s.checked(func(req *sip.Request, tx sip.ServerTransaction) {
 		if req.IsAck() {
 			return
 		}
 		s.respond(tx, req, sip.StatusMethodNotAllowed, "Method Not Allowed", sip.NewHeader("Allow", allowed))
-	})
+	}))
 	var port int
 	var serve func() error
 	switch s.transport {
@@ -182,6 +194,7 @@ func (s *Server) listen(addr string) error {
 			_ = ua.Close()
 			return fmt.Errorf("listen tcp %s: %w", addr, err)
 		}
+		ln = &guardListener{Listener: ln, s: s}
 		s.ln, s.addr = ln, ln.Addr()
 		port = ln.Addr().(*net.TCPAddr).Port
 		s.cl, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientHostname(s.host))
@@ -193,6 +206,7 @@ func (s *Server) listen(addr string) error {
 		serve = func() error { return srv.ServeTCP(ln) }
 	}
 	s.ua = ua
+	s.sipPort = port
 	s.contact = sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: s.host, Port: port}}
 	if s.transport == "TCP" {
 		s.contact.Address.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
@@ -230,6 +244,8 @@ func (s *Server) Stats() Stats {
 		m := s.mediaTotals.stats()
 		st.Media = &m
 	}
+	g := s.Guard()
+	st.Guard = &g
 	return st
 }
 
@@ -317,12 +333,8 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	if tagOf(to.Params) != "" {
-		// A re-INVITE: only for a dialog we know, and not supported.
-		if _, ok := s.calls.Load(cid.Value()); ok {
-			s.respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here")
-		} else {
-			s.respond(tx, req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		}
+		// A re-INVITE: for a dialog we know, the session as it is.
+		s.reInvite(req, tx)
 		return
 	}
 	if !s.enter() {
@@ -338,8 +350,15 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer s.calls.Delete(c.id)
+	defer s.holdSource(req.Source())()
 	s.respond(tx, req, sip.StatusTrying, "Trying")
 	m, err := s.offerMedia(req)
+	if m != nil && !signalledFrom(req, m.remote) {
+		// Early media only to the address the INVITE came from: an INVITE
+		// must not point the center's audio at a third party.
+		m.noEarly = true
+		s.earlyWithheld.Add(1)
+	}
 	if err != nil {
 		s.respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here", sip.NewHeader("Warning", `399 callsim "`+err.Error()+`"`))
 		return
@@ -376,14 +395,22 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		}
 		return tx.Respond(res)
 	}
+	var earlyEnd <-chan time.Time
 	if c.media != nil {
-		// 183 with the SDP answer, and early media while the caller waits.
+		// 183 with the SDP answer, and early media while the caller waits
+		// (for at most EarlyMediaMax).
 		ct := sip.ContentTypeHeader("application/sdp")
 		_ = reply(sip.StatusSessionInProgress, "Session Progress", c.media.answer, &ct)
-		c.media.startEarly(s.sched)
+		if c.media.startEarly(s.sched) {
+			t := time.NewTimer(s.cfg.EarlyMediaMax)
+			defer t.Stop()
+			earlyEnd = t.C
+		}
 	} else {
 		_ = reply(sip.StatusRinging, "Ringing", nil)
 	}
+	maxWait := time.NewTimer(s.cfg.MaxWait)
+	defer maxWait.Stop()
 
 	// A CANCEL is the caller's abandonment at once: the transaction itself
 	// ends only after the 487's ACK and Timer I, seconds later.
@@ -392,7 +419,19 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 	if !tx.OnCancel(func(*sip.Request) { cancelOnce.Do(func() { close(cancelled) }) }) {
 		cancelOnce.Do(func() { close(cancelled) })
 	}
+
+wait:
 	select {
+	case <-earlyEnd:
+		c.media.stream.StopSending()
+		earlyEnd = nil
+		goto wait
+	case <-maxWait.C:
+		// The caller has waited the longest the center lets anyone wait.
+		s.expired.Add(1)
+		s.acd.abandon(c, time.Now())
+		_ = reply(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable (maximum wait reached)", nil)
+		return
 	case <-c.assigned:
 	case <-cancelled:
 		s.acd.abandon(c, time.Now())
@@ -426,6 +465,7 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 	}
 	ok := sip.NewSDPResponseFromRequest(inv, sdp)
 	ok.AppendHeader(sip.HeaderClone(&s.contact))
+	c.confirmed.Store(true) // before the 200: a re-INVITE may follow it at once
 	if err := tx.Respond(ok); err != nil || canceled() {
 		s.log.Debug("200 OK not sent", "call", c.id, "error", err)
 		s.acd.abandon(c, time.Now())

@@ -39,6 +39,9 @@ type targetFlags struct {
 	// Media.
 	noMedia              bool
 	rtpPorts, earlyMedia string
+	// Limits.
+	maxWait, earlyMediaMax, tcpIdle, tcpHeader time.Duration
+	maxConns                                   int
 }
 
 func newTargetCmd(e *env) *cobra.Command {
@@ -84,6 +87,19 @@ Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
 the SDP answer and early media while it waits (--early-media: tone, silence
 or FILE.wav), and after the answer its RTP is echoed back to where it comes
 from. An offer of port 9 gets no RTP; an offer with no common codec, or off loopback when the target listens on loopback, gets 488.
+Early media goes only to the address the INVITE came from (an offer naming
+another address gets the answer and the echo, no early media), for at most
+--early-media-max per caller; an offer naming the target's own SIP port or
+one of its RTP ports gets 488.
+
+Limits: a caller waiting longer than --max-wait gets 480 and counts as
+abandoned ("expired" in the summary); over TCP a connection with no call that
+sends nothing for --tcp-idle, or whose message is not complete within
+--tcp-header-timeout, or whose header passes 32 KiB, is closed, and beyond
+--max-conns connections the next ones are closed at once. Requests without a
+Call-ID, or whose CSeq names another method, get 400; a re-INVITE in an
+answered dialog gets 200 with the SDP already answered. Log lines of one kind
+are limited to 10 per 10 s.
 --no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.
 The summary's "media in" line (and "media" in --json) measures the callers'
 RTP the target received after the answer, over the answered calls with RTP:
@@ -121,13 +137,27 @@ worst), and the calls from which no packet came (one-way audio).`,
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "RTP port range MIN-MAX (one even port per call)")
 	addMetricsFlags(fl, &f.metricsAddr, &f.metricsLinger)
 	fl.StringVar(&f.earlyMedia, "early-media", "tone", "what waiting callers hear: tone (425 Hz), silence or FILE.wav (8 kHz mono 16-bit PCM)")
+	fl.DurationVar(&f.maxWait, "max-wait", sipcenter.DefaultMaxWait, "wall time a caller may wait in queue; then 480, counted as abandoned (expired)")
+	fl.DurationVar(&f.earlyMediaMax, "early-media-max", sipcenter.DefaultEarlyMediaMax, "wall time of early media one waiting caller gets; then silence")
+	fl.DurationVar(&f.tcpIdle, "tcp-idle", sipcenter.DefaultTCPIdle, "close a TCP connection with no call that sends nothing this long")
+	fl.DurationVar(&f.tcpHeader, "tcp-header-timeout", sipcenter.DefaultTCPHeaderTimeout, "close a TCP connection whose message is not complete in this time")
+	fl.IntVar(&f.maxConns, "max-conns", sipcenter.DefaultMaxConns, "TCP connections open at once; further ones are closed when accepted")
 	return cmd
 }
 
 func (f *targetFlags) config(changed func(string) bool) (sipcenter.Config, error) {
 	cfg := sipcenter.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
 		Within: f.within, Seed: f.seed, ClockStart: f.clock,
-		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia, CallLog: f.callLog != ""}
+		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia, CallLog: f.callLog != "",
+		MaxWait: f.maxWait, EarlyMediaMax: f.earlyMediaMax, TCPIdle: f.tcpIdle, TCPHeaderTimeout: f.tcpHeader, MaxConns: f.maxConns}
+	for name, d := range map[string]time.Duration{"max-wait": f.maxWait, "early-media-max": f.earlyMediaMax, "tcp-idle": f.tcpIdle, "tcp-header-timeout": f.tcpHeader} {
+		if d <= 0 {
+			return cfg, fmt.Errorf("--%s %v: want a positive duration", name, d)
+		}
+	}
+	if f.maxConns < 1 {
+		return cfg, fmt.Errorf("--max-conns %d: want at least 1", f.maxConns)
+	}
 	if f.scenario != "" {
 		for _, fl := range []string{"agents", "handle", "within"} {
 			if changed(fl) {
@@ -291,6 +321,10 @@ func printTargetSummary(w io.Writer, s sipcenter.Stats, addr string, interrupted
 	}
 	if s.Closed > 0 || s.Unknown > 0 {
 		fmt.Fprintf(tw, "refused\tclosed (480) %d\tunknown queue (404) %d\t\t\t\t\n", s.Closed, s.Unknown)
+	}
+	if g := s.Guard; g != nil && *g != (sipcenter.GuardStats{}) {
+		fmt.Fprintf(tw, "limits\texpired (480) %d\tmedia refused (488) %d\tearly media withheld %d\tTCP refused %d closed %d\t\t\n",
+			g.Expired, g.MediaRefused, g.EarlyMediaWithheld, g.ConnsRefused, g.ConnsClosed)
 	}
 	if m := s.Media; m != nil {
 		fmt.Fprintf(tw, "media in\tcalls %d\tpackets %d (lost %d, %.2f%%; worst call %.2f%%)\tjitter %.2f ms (max %.2f ms)\tno audio from caller %d\t\t\n",
