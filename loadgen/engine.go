@@ -64,6 +64,9 @@ type endpoint struct {
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
 	closers []io.Closer // the endpoint's listening sockets (sipgo does not close them)
+	// serving counts the goroutines serving the sockets: close waits for
+	// them, so none logs after Run has returned.
+	serving sync.WaitGroup
 	client  *sipgo.Client
 	laddr   sip.Addr // zero for connection-oriented transports
 	contact sip.ContactHeader
@@ -195,7 +198,7 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 			_ = uc.SetWriteBuffer(udpBuffer)
 		}
 		ep.closers = append(ep.closers, pc)
-		go func() { _ = srv.ServeUDP(pc) }()
+		ep.serving.Go(func() { _ = srv.ServeUDP(pc) })
 		// ServeUDP registers the socket with the transport layer in its own
 		// goroutine; a call sent before that would make the client bind the
 		// same address again and fail. Wait for it (briefly, bounded).
@@ -232,7 +235,7 @@ func (e *engine) addEndpoint(host string, tlsConf *tls.Config) error {
 				return fmt.Errorf("listen tcp on %s: %w", host, err)
 			}
 			ep.closers = append(ep.closers, l)
-			go func() { _ = srv.ServeTCP(l) }()
+			ep.serving.Go(func() { _ = srv.ServeTCP(l) })
 			port = l.Addr().(*net.TCPAddr).Port
 		}
 		scheme := "sip"
@@ -325,6 +328,7 @@ func (e *engine) close() {
 		for _, c := range ep.closers {
 			_ = c.Close()
 		}
+		ep.serving.Wait()
 	}
 }
 
