@@ -82,7 +82,8 @@ func (p *Ports) Listen(ip netip.Addr) (*net.UDPConn, error) {
 	return nil, fmt.Errorf("%w in %s on %s (%d in use by callsim): widen the range (--rtp-ports) or lower the concurrency", ErrNoPort, p.Range(), ip, len(p.used))
 }
 
-// Release returns the port of c to the range (call it after closing c).
+// Release returns the port of c to the range (Stream.Close calls it just
+// before closing c; Listen skips a port still bound).
 func (p *Ports) Release(c *net.UDPConn) {
 	port := c.LocalAddr().(*net.UDPAddr).Port
 	p.mu.Lock()

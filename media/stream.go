@@ -242,11 +242,16 @@ func (s *Stream) Close(networkDelayMs float64) Stats {
 		s.endedAt = time.Now()
 		s.mu.Unlock()
 		s.closed.Store(true)
-		_ = s.conn.Close()
-		<-s.readDone
+		// The port goes back to the range before the socket closes: once
+		// closed, another program (a load generator on the same host) may
+		// bind it and offer it, and the allocator must not still call it
+		// ours (the center refuses offers naming its own ports). Listen
+		// skips a port it cannot bind yet.
 		if s.ports != nil {
 			s.ports.Release(s.conn)
 		}
+		_ = s.conn.Close()
+		<-s.readDone
 	})
 	return s.Stats(networkDelayMs)
 }
