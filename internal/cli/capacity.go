@@ -90,6 +90,11 @@ The call flags are those of "callsim load" (--hold, --patience, --no-media,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.warmupSet = cmd.Flags().Changed("warmup")
+			restore, err := f.load.useProcs(cmd.Flags())
+			if err != nil {
+				return usageError{err}
+			}
+			defer restore()
 			return runCapacity(e, args[0], &f)
 		},
 	}

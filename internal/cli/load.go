@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,7 @@ type loadFlags struct {
 	seg                                     segmentFlags
 	// Media.
 	noMedia         bool
+	procs           int
 	rtpPorts, audio string
 	mosThreshold    float64
 	mosDelay        time.Duration
@@ -167,6 +169,7 @@ func (f *loadFlags) addCallFlags(fl *pflag.FlagSet, holdDefault string) {
 	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the private CA that signed the target's TLS certificate")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")
+	fl.IntVar(&f.procs, "procs", 0, "cores the generator runs on (Go's GOMAXPROCS); 0: one with --no-media and one socket unless --sockets is given (signalling costs the least CPU per call on one core), else every core")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "local RTP port range MIN-MAX (one even port per call)")
 	fl.StringVar(&f.audio, "audio", "silence", "what calls send: silence, tone (425 Hz) or FILE.wav (8 kHz mono 16-bit PCM)")
 	fl.Float64Var(&f.mosThreshold, "mos-threshold", loadgen.DefaultMOSThreshold, "calls with an estimated MOS below this are counted (below_mos)")
@@ -263,6 +266,11 @@ func (f *loadFlags) callConfig(ctx context.Context, target string) (loadgen.Conf
 }
 
 func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
+	restore, err := f.useProcs(cmd.Flags())
+	if err != nil {
+		return usageError{err}
+	}
+	defer restore()
 	cfg, ths, err := f.config(e.ctx, target)
 	if err != nil {
 		return usageError{err}
@@ -437,4 +445,25 @@ func ioTickConfig(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// useProcs sets the cores the run uses (--procs) and, on one core, one
+// socket unless --sockets was given; restore undoes it (the CLI runs in
+// tests' processes too).
+func (f *loadFlags) useProcs(fl *pflag.FlagSet) (restore func(), err error) {
+	n := f.procs
+	if n < 0 || n > 1024 {
+		return func() {}, fmt.Errorf("--procs %d: want 0 (automatic) or 1 to 1024 cores", n)
+	}
+	if n == 0 {
+		if !f.noMedia {
+			return func() {}, nil
+		}
+		n = 1
+	}
+	prev := runtime.GOMAXPROCS(n)
+	if n == 1 && !fl.Changed("sockets") {
+		f.sockets = 1
+	}
+	return func() { runtime.GOMAXPROCS(prev) }, nil
 }
