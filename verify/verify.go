@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/segment"
@@ -75,7 +77,11 @@ type KPI struct {
 	MeasuredSE float64 `json:"measured_se"`
 	// SIPAllowance covers signalling and timer offsets.
 	SIPAllowance float64 `json:"sip_allowance"`
-	// Tolerance = PredictedCI95 + Z*MeasuredSE + SIPAllowance.
+	// Quantile multiplies MeasuredSE: Z, or with batch means Student's t
+	// at 97.5% with BatchDF degrees of freedom.
+	Quantile float64 `json:"quantile"`
+	BatchDF  int     `json:"batch_df,omitempty"`
+	// Tolerance = PredictedCI95 + Quantile*MeasuredSE + SIPAllowance.
 	Tolerance  float64 `json:"tolerance"`
 	Difference float64 `json:"difference"` // measured - predicted
 	Consistent bool    `json:"consistent"`
@@ -98,19 +104,23 @@ type Measurement struct {
 
 // Report is the outcome of a verification.
 type Report struct {
-	Scenario       string           `json:"scenario"`
-	Queue          string           `json:"queue"`
-	Target         string           `json:"target"`
-	Embedded       bool             `json:"embedded"`
-	Agents         int              `json:"agents"`
-	TargetAgents   int              `json:"target_agents"`
-	TimeScale      float64          `json:"time_scale"`
-	WallSeconds    float64          `json:"wall_seconds"`
-	WarmUpSeconds  float64          `json:"warmup_wall_seconds"`
-	RateWall       float64          `json:"rate_wall_cps"`
-	WithinSeconds  float64          `json:"within_seconds"`
-	Z              float64          `json:"z"`
-	Inflation      float64          `json:"inflation"`
+	Scenario      string  `json:"scenario"`
+	Queue         string  `json:"queue"`
+	Target        string  `json:"target"`
+	Embedded      bool    `json:"embedded"`
+	Agents        int     `json:"agents"`
+	TargetAgents  int     `json:"target_agents"`
+	TimeScale     float64 `json:"time_scale"`
+	WallSeconds   float64 `json:"wall_seconds"`
+	WarmUpSeconds float64 `json:"warmup_wall_seconds"`
+	RateWall      float64 `json:"rate_wall_cps"`
+	WithinSeconds float64 `json:"within_seconds"`
+	Z             float64 `json:"z"`
+	Inflation     float64 `json:"inflation"`
+	// SEMethod says how the measured standard errors were found: "batch
+	// means" (of the measured run, against an external platform) or
+	// "i.i.d. x inflation".
+	SEMethod       string           `json:"se_method"`
 	SIPDelayMillis float64          `json:"sip_delay_wall_ms"`
 	Measurement    Measurement      `json:"measurement"`
 	KPIs           []KPI            `json:"kpis"`
@@ -394,6 +404,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return interrupted(rep, callers.measurement(k)), nil
 	}
 
+	var bm batchMeans
 	if srv != nil {
 		final := srv.Stats() // every call has ended: loadgen.Run waited for them
 		if err := srv.Close(); err != nil {
@@ -408,9 +419,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	} else {
 		mu.Lock()
 		rep.Measurement = callers.measurement(k)
+		bm.se, bm.df = callers.batchSE(DefaultBatches)
 		mu.Unlock()
 	}
-	compare(rep, pred, res.KPIs, q, cfg)
+	compare(rep, pred, res.KPIs, q, cfg, bm)
 	return rep, nil
 }
 
@@ -470,6 +482,14 @@ type callerCounts struct {
 	offered, answered, abandoned, other, within uint64
 	wait                                        float64
 	first, last                                 time.Time
+	calls                                       []callerCall // for batch means
+}
+
+// callerCall is one call as the caller measured it.
+type callerCall struct {
+	at                          time.Time
+	answered, within, abandoned bool
+	wait                        float64 // scenario seconds, answered calls
 }
 
 func (c *callerCounts) add(r loadgen.CallRecord, k float64, within time.Duration) {
@@ -480,19 +500,85 @@ func (c *callerCounts) add(r loadgen.CallRecord, k float64, within time.Duration
 	if r.IntendedStart.After(c.last) {
 		c.last = r.IntendedStart
 	}
+	cc := callerCall{at: r.IntendedStart}
 	switch {
 	case r.Outcome == loadgen.OutcomeCompleted && r.AnswerDelay > 0:
 		c.answered++
 		w := r.AnswerDelay.Seconds() * k
 		c.wait += w
+		cc.answered, cc.wait = true, w
 		if w <= within.Seconds() {
 			c.within++
+			cc.within = true
 		}
 	case r.Outcome == loadgen.OutcomeAbandoned:
 		c.abandoned++
+		cc.abandoned = true
 	default:
 		c.other++
 	}
+	c.calls = append(c.calls, cc)
+}
+
+// DefaultBatches is how many batches of equal length the measured calls of
+// an external platform are cut into for batch means.
+const DefaultBatches = 10
+
+// minBatches is the fewest non-empty batches batch means are taken from.
+const minBatches = 5
+
+// batchSE returns the batch-means standard errors of the service level,
+// the abandon rate and ASA over b batches of equal length (by intended
+// start), with the degrees of freedom of each (0: too few batches).
+func (c *callerCounts) batchSE(b int) (se [3]float64, df [3]int) {
+	if b < minBatches || len(c.calls) == 0 || !c.last.After(c.first) {
+		return se, df
+	}
+	type bt struct{ n, within, ab, ans, wait float64 }
+	bs := make([]bt, b)
+	span := c.last.Sub(c.first)
+	for _, x := range c.calls {
+		i := min(b-1, int(float64(b)*float64(x.at.Sub(c.first))/float64(span)))
+		i = max(i, 0)
+		bs[i].n++
+		if x.within {
+			bs[i].within++
+		}
+		if x.abandoned {
+			bs[i].ab++
+		}
+		if x.answered {
+			bs[i].ans++
+			bs[i].wait += x.wait
+		}
+	}
+	for k, f := range []func(bt) (float64, bool){
+		func(x bt) (float64, bool) { return x.within / x.n, x.n > 0 },
+		func(x bt) (float64, bool) { return x.ab / x.n, x.n > 0 },
+		func(x bt) (float64, bool) { return x.wait / x.ans, x.ans > 0 },
+	} {
+		var vs []float64
+		for _, x := range bs {
+			if v, ok := f(x); ok {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) < minBatches {
+			continue
+		}
+		mean := 0.0
+		for _, v := range vs {
+			mean += v
+		}
+		mean /= float64(len(vs))
+		ss := 0.0
+		for _, v := range vs {
+			ss += (v - mean) * (v - mean)
+		}
+		se[k] = math.Sqrt(ss / float64(len(vs)-1) / float64(len(vs)))
+		df[k] = len(vs) - 1
+	}
+	return se, df
 }
 
 func (c *callerCounts) measurement(k float64) Measurement {
@@ -509,8 +595,18 @@ func (c *callerCounts) measurement(k float64) Measurement {
 	return m
 }
 
-// compare fills the KPIs and the verdict.
-func compare(rep *Report, pred sim.QueueResult, center sim.KPIs, q scenarios.Queue, cfg Config) {
+// batchMeans are the measured run's batch-means standard errors of the
+// service level, abandon rate and ASA (df 0: not available).
+type batchMeans struct {
+	se [3]float64
+	df [3]int
+}
+
+// compare fills the KPIs and the verdict. With batch means, a KPI's
+// measured error is its batch-means standard error times Student's t;
+// without, the i.i.d. error under the prediction times the inflation,
+// times z.
+func compare(rep *Report, pred sim.QueueResult, center sim.KPIs, q scenarios.Queue, cfg Config, bm batchMeans) {
 	m := rep.Measurement
 	infl, z := cfg.Inflation, cfg.Z
 	d := cfg.SIPDelay.Seconds() * cfg.TimeScale // scenario seconds
@@ -530,26 +626,35 @@ func compare(rep *Report, pred sim.QueueResult, center sim.KPIs, q scenarios.Que
 		}
 		return math.Sqrt(p*(1-p)/nn) * infl
 	}
-	add := func(name, unit string, p, ci, meas, se, allow float64) {
-		kp := KPI{Name: name, Unit: unit, Predicted: p, PredictedCI95: ci, Measured: meas, MeasuredSE: se, SIPAllowance: allow}
-		kp.Tolerance = ci + z*se + allow
+	rep.SEMethod = "i.i.d. x inflation"
+	if bm.df != [3]int{} {
+		rep.SEMethod = fmt.Sprintf("batch means (%d batches)", DefaultBatches)
+	}
+	// which: 0 service level, 1 abandon rate, 2 ASA, -1 occupancy.
+	add := func(name, unit string, p, ci, meas, se, allow float64, which int) {
+		kp := KPI{Name: name, Unit: unit, Predicted: p, PredictedCI95: ci, Measured: meas, MeasuredSE: se, SIPAllowance: allow, Quantile: z}
+		if which >= 0 && bm.df[which] > 0 {
+			kp.MeasuredSE, kp.BatchDF = bm.se[which], bm.df[which]
+			kp.Quantile = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(bm.df[which])}.Quantile(0.975)
+		}
+		kp.Tolerance = ci + kp.Quantile*kp.MeasuredSE + allow
 		kp.Difference = meas - p
 		kp.Consistent = math.Abs(kp.Difference) <= kp.Tolerance
 		rep.KPIs = append(rep.KPIs, kp)
 	}
 	add("service_level", "fraction", pred.ServiceLevel, pred.ServiceLevelCI95, m.ServiceLevel,
-		prop(pred.ServiceLevel, n), math.Min(1, d*dens))
+		prop(pred.ServiceLevel, n), math.Min(1, d*dens), 0)
 	asaSE := math.Inf(1)
 	if m.Answered > 0 {
 		asaSE = asa * math.Sqrt(math.Max(0, 2/pw-1)) / math.Sqrt(float64(m.Answered)) * infl
 	}
-	add("asa", "seconds", asa, pred.ASASecondsCI95, m.ASASeconds, asaSE, d)
+	add("asa", "seconds", asa, pred.ASASecondsCI95, m.ASASeconds, asaSE, d, 2)
 	abAllow := 0.0
 	if q.Patience != nil && q.Patience.Mean > 0 {
 		abAllow = pw * d / q.Patience.Mean
 	}
 	add("abandon_rate", "fraction", pred.AbandonRate, pred.AbandonRateCI95, m.AbandonRate,
-		prop(pred.AbandonRate, n), abAllow)
+		prop(pred.AbandonRate, n), abAllow, 1)
 	if m.Occupancy >= 0 {
 		cv2 := 1.0
 		if q.HandleTime.Kind == scenarios.Constant {
@@ -560,7 +665,7 @@ func compare(rep *Report, pred sim.QueueResult, center sim.KPIs, q scenarios.Que
 			occSE = center.Occupancy * math.Sqrt((1+cv2)/n)
 		}
 		add("occupancy", "fraction", center.Occupancy, center.OccupancyCI95, m.Occupancy,
-			occSE, center.Occupancy*d/q.HandleTime.Mean)
+			occSE, center.Occupancy*d/q.HandleTime.Mean, -1)
 	}
 	rep.Consistent = true
 	rep.Inconsistent = []string{}

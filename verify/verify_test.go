@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -164,5 +165,32 @@ func TestVerifyExternalTarget(t *testing.T) {
 	}
 	if !r.Consistent {
 		t.Errorf("inconsistent: %v", r.Inconsistent)
+	}
+}
+
+// TestBatchSE: ten batches of equal length, the service level 1 in the
+// odd ones and 0 in the even ones: batch means 0.5, standard error
+// sqrt(var/10) with var = 10/36 (sample variance of five 0s and five 1s).
+func TestBatchSE(t *testing.T) {
+	var c callerCounts
+	t0 := time.Unix(0, 0)
+	for i := range 100 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		r := loadgen.CallRecord{IntendedStart: at, Outcome: loadgen.OutcomeCompleted, AnswerDelay: time.Millisecond}
+		if (i/10)%2 == 1 {
+			r.AnswerDelay = time.Minute // beyond 20 s
+		}
+		c.add(r, 1, 20*time.Second)
+	}
+	se, df := c.batchSE(10)
+	want := math.Sqrt(10.0 / 36 / 10)
+	if df[0] != 9 || math.Abs(se[0]-want) > 1e-12 {
+		t.Errorf("service level: se %g df %d, want %g and 9", se[0], df[0], want)
+	}
+	if se[1] != 0 || df[1] != 9 {
+		t.Errorf("abandon rate (none abandoned): se %g df %d", se[1], df[1])
+	}
+	if _, df := (&callerCounts{}).batchSE(10); df != [3]int{} {
+		t.Errorf("no calls: df %v", df)
 	}
 }

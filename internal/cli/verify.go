@@ -65,7 +65,10 @@ embedded center only, not the simulation: a planted discrepancy, e.g.
 --center-set groups.specialists.agents=13.
 
 Statistical (--target URI, or --statistical with the embedded center):
-simulate the scenario for its predicted service level, ASA, abandon rate and
+against an external platform (--target) the measured errors are the batch
+means of the measured run (10 batches of equal length by intended start,
+Student's t with batches - 1 degrees of freedom), not an assumed factor;
+with --statistical (embedded) the i.i.d. error x --inflation. Simulate the scenario for its predicted service level, ASA, abandon rate and
 occupancy (95% confidence intervals), then drive a SIP target with the same
 traffic, compressed --time-scale times (Poisson arrivals, the scenario's
 patience; the agent hangs up), measure the same KPIs after a warm-up and say,
@@ -234,8 +237,13 @@ func writeVerifyText(w io.Writer, r *verify.Report) error {
 			fmt.Fprintf(&b, "%-14s %9.1f%% %12.1f%% ±%5.1f%% %+9.1f%% %9.1f%%  %s\n", k.Name, 100*k.Measured, 100*k.Predicted, 100*k.PredictedCI95, 100*k.Difference, 100*k.Tolerance, verdict)
 		}
 	}
-	fmt.Fprintf(&b, "\ntolerance = CI95 + %.2f x SE (x%g for waiting figures) + SIP allowance (%.1f ms wall = %.2fs scenario time per call)\n",
-		r.Z, r.Inflation, r.SIPDelayMillis, r.SIPDelayMillis/1000*r.TimeScale)
+	if strings.HasPrefix(r.SEMethod, "batch") {
+		fmt.Fprintf(&b, "\ntolerance = CI95 + t(97.5%%, batches - 1) x SE of the measured run's %s (occupancy: %.2f x SE) + SIP allowance (%.1f ms wall = %.2fs scenario time per call)\n",
+			r.SEMethod, r.Z, r.SIPDelayMillis, r.SIPDelayMillis/1000*r.TimeScale)
+	} else {
+		fmt.Fprintf(&b, "\ntolerance = CI95 + %.2f x SE (x%g for waiting figures) + SIP allowance (%.1f ms wall = %.2fs scenario time per call)\n",
+			r.Z, r.Inflation, r.SIPDelayMillis, r.SIPDelayMillis/1000*r.TimeScale)
+	}
 	if r.Interrupted {
 		b.WriteString("verdict      none: INTERRUPTED (the calls measured so far are above)\n")
 	} else if r.Consistent {
