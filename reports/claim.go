@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -439,3 +440,36 @@ func WriteClaimFiles(dir string, r *claim.Report) ([]string, error) {
 
 // confText writes a confidence level: 95%, 99.9%.
 func confText(c float64) string { return strconv.FormatFloat(math.Round(c*1e5)/1e3, 'f', -1, 64) + "%" }
+
+// WriteBundleCheckText writes the check of an evidence bundle as callsim
+// verify --check prints it: the digest, the run, whether every file is
+// intact and every verdict reproduced, each problem, then the verdicts
+// computed again from the calls.
+func WriteBundleCheckText(w io.Writer, dir string, res *claim.CheckResult) error {
+	fmt.Fprintf(w, "bundle    %s\n", dir)
+	fmt.Fprintf(w, "digest    %s (SHA-256 of %s)\n", res.Digest, claim.FileManifest)
+	if r := res.Run; r != nil {
+		fmt.Fprintf(w, "run       callsim %s, seed %d, %s to %s\n", r.Version, r.Seed, r.StartedAt.Format(time.RFC3339), r.EndedAt.Format(time.RFC3339))
+		fmt.Fprintf(w, "command   %s\n", strings.Join(r.CommandLine, " "))
+	}
+	intact := "intact: every file as the manifest's SHA-256 says"
+	if !res.Intact {
+		intact = "NOT intact"
+	}
+	fmt.Fprintf(w, "files     %s\n", intact)
+	repro := "reproduced: every verdict, histogram and series computed again from the calls is the one stored"
+	if !res.Reproduced {
+		repro = "NOT reproduced"
+	}
+	fmt.Fprintf(w, "verdicts  %s\n", repro)
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if res.Report != nil {
+		fmt.Fprintf(w, "\nThe verdicts, computed again from the calls:\n")
+		if err := WriteClaimText(w, res.Report); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -229,33 +229,8 @@ func runCheck(e *env, dir string, asJSON bool) error {
 		if err := writeJSON(e.stdout, res); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
-	} else {
-		w := e.stdout
-		fmt.Fprintf(w, "bundle    %s\n", dir)
-		fmt.Fprintf(w, "digest    %s (SHA-256 of %s)\n", res.Digest, claim.FileManifest)
-		if r := res.Run; r != nil {
-			fmt.Fprintf(w, "run       callsim %s, seed %d, %s to %s\n", r.Version, r.Seed, r.StartedAt.Format(time.RFC3339), r.EndedAt.Format(time.RFC3339))
-			fmt.Fprintf(w, "command   %s\n", strings.Join(r.CommandLine, " "))
-		}
-		intact := "intact: every file as the manifest's SHA-256 says"
-		if !res.Intact {
-			intact = "NOT intact"
-		}
-		fmt.Fprintf(w, "files     %s\n", intact)
-		repro := "reproduced: every verdict, histogram and series computed again from the calls is the one stored"
-		if !res.Reproduced {
-			repro = "NOT reproduced"
-		}
-		fmt.Fprintf(w, "verdicts  %s\n", repro)
-		for _, p := range res.Problems {
-			fmt.Fprintf(w, "  %s\n", p)
-		}
-		if res.Report != nil {
-			fmt.Fprintf(w, "\nThe verdicts, computed again from the calls:\n")
-			if err := reports.WriteClaimText(w, res.Report); err != nil {
-				return err
-			}
-		}
+	} else if err := reports.WriteBundleCheckText(e.stdout, dir, res); err != nil {
+		return err
 	}
 	if !res.Intact || !res.Reproduced {
 		files := map[string]bool{}
