@@ -115,7 +115,7 @@ func TestServiceVerdicts(t *testing.T) {
 		}
 		// The claim's 25 agents are not restated as the test's: the note
 		// says the target had 15.
-		if strings.Contains(l.Claimed, "agents") || len(l.Notes) == 0 || !strings.Contains(l.Notes[0], "embedded target had 15") {
+		if strings.Contains(l.Claimed, "agents") || len(l.Notes) == 0 || !strings.Contains(l.Notes[0], "embedded center had 15") {
 			t.Errorf("claimed %q, notes %q", l.Claimed, l.Notes)
 		}
 		switch tt.want {

@@ -24,7 +24,7 @@
 // Each check is PASS, FAIL or INCONCLUSIVE (with the calls and time more
 // that would decide); a line takes its worst check, the claim its worst
 // line. The report never restates as the claim a configuration the test
-// did not use: what differs (an embedded target with other agents than
+// did not use: what differs (an embedded center with other agents than
 // the claim's) is a note beside it.
 //
 // WriteBundle writes the evidence: the claim as given, the run (version,

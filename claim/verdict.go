@@ -386,14 +386,14 @@ func serviceNotes(sc *ServiceLine, s Setup) []string {
 	var out []string
 	switch {
 	case sc.Agents > 0 && s.Embedded && s.TargetAgents != sc.Agents:
-		out = append(out, fmt.Sprintf("the claim states %d agents; the embedded target had %d", sc.Agents, s.TargetAgents))
+		out = append(out, fmt.Sprintf("the claim states %d agents; the embedded center had %d", sc.Agents, s.TargetAgents))
 	case sc.Agents > 0 && s.Embedded:
-		out = append(out, fmt.Sprintf("the embedded target had the claim's %d agents", sc.Agents))
+		out = append(out, fmt.Sprintf("the embedded center had the claim's %d agents", sc.Agents))
 	case sc.Agents > 0:
 		out = append(out, fmt.Sprintf("the claim states %d agents: the vendor's staffing, not seen from the caller's side", sc.Agents))
 	}
 	if s.Embedded && s.TargetHandleSeconds > 0 && s.TargetHandleSeconds != sc.HandleTimeSeconds {
-		out = append(out, fmt.Sprintf("the claim's handle time is %v; the embedded target's %v", sc.HandleTime(), secs(s.TargetHandleSeconds)))
+		out = append(out, fmt.Sprintf("the claim's handle time is %v; the embedded center's %v", sc.HandleTime(), secs(s.TargetHandleSeconds)))
 	}
 	return out
 }

@@ -90,7 +90,7 @@ func targetText(s claim.Setup) string {
 	if !s.Embedded {
 		return s.Target
 	}
-	t := fmt.Sprintf("embedded target, %d agents", s.TargetAgents)
+	t := fmt.Sprintf("embedded center, %d agents", s.TargetAgents)
 	if s.TargetHandleSeconds > 0 {
 		t += ", handle time exponential, mean " + Secs(s.TargetHandleSeconds)
 	}

@@ -65,7 +65,7 @@ service: Poisson arrivals at calls_per_hour, --time-scale K faster (default
 service level = calls answered within answered_within (answer delay x K) /
 calls placed, abandoned and refused ones included.
 
-Without --target each line gets its own embedded target: --agents (default:
+Without --target each line gets its own embedded center: --agents (default:
 the service line's agents; for capacity, enough to answer every call at
 once) and --trunks (default: no limit). The report never restates the
 claim's staffing as the test's: a headcount other than the claim's is a
@@ -98,7 +98,7 @@ type claimFlags struct {
 
 func (c *claimFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&c.file, "claim", "", "check a vendor claim (YAML, see above) instead of a scenario")
-	f.IntVar(&c.trunks, "trunks", 0, "--claim: trunks of the embedded target (0: no limit)")
+	f.IntVar(&c.trunks, "trunks", 0, "--claim: trunks of the embedded center (0: no limit)")
 	f.DurationVar(&c.step, "step", verify.DefaultClaimStep, "--claim: wall time of each ramp step below 100%")
 	f.DurationVar(&c.hold, "hold", verify.DefaultClaimHold, "--claim: wall time at the claimed load")
 	f.StringVar(&c.confidence, "confidence", "95%", "--claim: confidence of every verdict (one-sided bounds), e.g. 95% or 0.99")
@@ -128,7 +128,7 @@ func runClaim(e *env, cmd *cobra.Command, c *claimFlags, targetURI string, agent
 		return usageError{fmt.Errorf("--step %v, --hold %v, --trunks %d, --agents %d: want positive values", c.step, c.hold, c.trunks, agents)}
 	}
 	if targetURI != "" && (c.trunks > 0 || agents > 0) {
-		return usageError{fmt.Errorf("--agents and --trunks configure the embedded target, not one given by --target")}
+		return usageError{fmt.Errorf("--agents and --trunks configure the embedded center, not one given by --target")}
 	}
 	conf, err := parseConfidence(c.confidence)
 	if err != nil {

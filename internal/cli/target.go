@@ -73,10 +73,10 @@ once their call is over).
 --time-scale K runs scenario time K times faster than wall time: handle times
 last 1/K as long, and the figures are reported in scenario time. The summary
 (service level, ASA, abandon rate, occupancy, as in "callsim simulate") is
-printed when the target stops: after --duration, or on Ctrl-C.
+printed when the center stops: after --duration, or on Ctrl-C.
 
 --call-log FILE writes the center's own report of every call, keyed by its
-SIP Call-ID, when the target stops (CSV, times in scenario time): queue,
+SIP Call-ID, when the center stops (CSV, times in scenario time): queue,
 arrival (seconds from Monday 00:00 on the scenario clock), outcome (answered,
 abandoned, closed, rejected, waiting_at_end), wait, the queue's threshold and
 whether the call was answered within it, the group that answered, the talk.
@@ -86,7 +86,7 @@ measured.
 Media: a caller offering G.711 (PCMU or PCMA) gets 183 Session Progress with
 the SDP answer and early media while it waits (--early-media: tone, silence
 or FILE.wav), and after the answer its RTP is echoed back to where it comes
-from. An offer of port 9 gets no RTP; an offer with no common codec, or off loopback when the target listens on loopback, gets 488.
+from. An offer of port 9 gets no RTP; an offer with no common codec, or off loopback when the center listens on loopback, gets 488.
 Early media goes only to the address the INVITE came from (an offer naming
 another address gets the answer and the echo, no early media), for at most
 --early-media-max per caller; an offer naming the target's own SIP port or
@@ -102,7 +102,7 @@ answered dialog gets 200 with the SDP already answered. Log lines of one kind
 are limited to 10 per 10 s.
 --no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.
 The summary's "media in" line (and "media" in --json) measures the callers'
-RTP the target received after the answer, over the answered calls with RTP:
+RTP the center received after the answer, over the answered calls with RTP:
 packets, loss and RFC 3550 interarrival jitter (mean of the calls, and the
 worst), and the calls from which no packet came (one-way audio).`,
 		Example: `  callsim target --agents 10 --handle exp:3m
