@@ -137,6 +137,10 @@ type StrategyResult struct {
 	Seconds              float64 `json:"seconds"`
 	// Vs is this strategy minus Best, paired over the check's replications.
 	Vs *Difference `json:"vs_best,omitempty"`
+	// IntervalSeconds and Intervals are the check's figures per interval
+	// of the day (for reports of a saved result).
+	IntervalSeconds float64              `json:"interval_seconds,omitempty"`
+	Intervals       []sim.IntervalResult `json:"intervals,omitempty"`
 	// Check is the full result of the fresh check, for reports.
 	Check *sim.Result `json:"-"`
 	// Plan is the strategy's scenario with the chosen decisions.
@@ -404,6 +408,7 @@ func (o *optimizer) fill(r *StrategyResult, found, judged *eval) {
 	res := judged.res
 	r.Check = res
 	r.Cost, r.KPIs, r.Queues, r.Groups = res.Cost, res.KPIs, res.Queues, res.Groups
+	r.IntervalSeconds, r.Intervals = res.IntervalSeconds, res.Intervals
 	r.Binding, r.Slack = judged.binding, judged.slack
 	r.IntervalsWithinNoise = judged.noisy
 	if req, err := wfm.Analytic(r.Plan, nil); err == nil {

@@ -48,6 +48,10 @@ func (r *StrategyResult) Set() map[string]string {
 	return set
 }
 
+// HasPlan reports whether PlanYAML can write the plan (a result read back
+// from JSON cannot: it has no scenario).
+func (r *StrategyResult) HasPlan() bool { return r.strategy != nil && r.strategy.Scenario != nil }
+
 // PlanYAML writes the strategy's chosen plan as a scenario file of its
 // own (the base scenario with the strategy's overrides and decisions, no
 // variants or strategies), for callsim simulate.

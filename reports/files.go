@@ -16,6 +16,7 @@ import (
 	"github.com/callsim/callsim/internal/inputfile"
 	"github.com/callsim/callsim/internal/jsonout"
 	"github.com/callsim/callsim/loadresult"
+	"github.com/callsim/callsim/optimize"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/wfm"
 )
@@ -116,6 +117,7 @@ const (
 	KindLoad     Kind = "load"
 	KindStaff    Kind = "staff"
 	KindSweep    Kind = "sweep"
+	KindOptimize Kind = "optimize"
 )
 
 // Saved is a result read back from a JSON file: exactly one of Result,
@@ -128,12 +130,13 @@ type Saved struct {
 	Load       *loadresult.Result
 	Staff      *wfm.StaffPlan
 	Sweep      *wfm.SweepResult
+	Optimize   *optimize.Result
 	Claim      *claim.Report
 	Audit      *audit.Report
 }
 
 // ErrUnknownResult is returned for JSON that is not a callsim result.
-var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\", a claim check \"claim\" and \"lines\", an audit \"audit\", \"intervals\" and \"day\")")
+var ErrUnknownResult = errors.New("not a callsim result (a simulate result has \"kpis\", a compare result \"variants\", a load result \"attempted\", a staffing plan \"queues\" and \"verified\", a sweep \"axes\" and \"points\", an optimization \"strategies\" and \"best\", a claim check \"claim\" and \"lines\", an audit \"audit\", \"intervals\" and \"day\")")
 
 // DecodeResult decodes a simulate result (--json of callsim simulate), a
 // comparison (of callsim compare), a load test (of callsim load), a
@@ -153,6 +156,12 @@ func DecodeResult(data []byte) (*Saved, error) {
 		return decodeAudit(data)
 	case keys["claim"] != nil && keys["lines"] != nil:
 		return decodeClaim(data, keys)
+	case keys["strategies"] != nil && keys["best"] != nil && keys["recommendation"] != nil:
+		var r optimize.Result
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("optimize result: %w", err)
+		}
+		return &Saved{Kind: KindOptimize, Optimize: &r}, nil
 	case keys["axes"] != nil && keys["points"] != nil:
 		var r wfm.SweepResult
 		if err := json.Unmarshal(data, &r); err != nil {

@@ -35,17 +35,22 @@ func PlanFileName(strategy string) string {
 }
 
 // WriteOptimizeFiles writes the report of an optimization into dir:
-// report.html, result.json (as --json prints it), plan.csv and every
-// strategy's plan as a scenario file (plan-NAME.yaml), each atomically.
+// report.html, report.md, result.json (as --json prints it), plan.csv and
+// every strategy's plan as a scenario file (plan-NAME.yaml; not for a
+// result read back from JSON), each atomically.
 func WriteOptimizeFiles(dir string, r *optimize.Result) ([]string, error) {
 	jobs := []fileJob{
 		{FileHTML, func(w io.Writer) error { return WriteOptimizeHTML(w, r) }},
+		{FileMarkdown, func(w io.Writer) error { return WriteOptimizeMarkdown(w, r) }},
 		{FileJSON, func(w io.Writer) error { return WriteJSON(w, r) }},
 		{FilePlan, func(w io.Writer) error { return WriteOptimizePlanCSV(w, r) }},
 	}
 	seen := map[string]bool{}
 	for i := range r.Strategies {
 		s := &r.Strategies[i]
+		if !s.HasPlan() || len(s.Decisions) == 0 {
+			continue // read back from JSON, or stopped before any plan
+		}
 		name := PlanFileName(s.Name)
 		for k := 2; seen[name]; k++ {
 			name = strings.TrimSuffix(PlanFileName(s.Name), ".yaml") + fmt.Sprintf("-%d.yaml", k)
@@ -97,13 +102,23 @@ func clockOf(sec int) string { return fmt.Sprintf("%02d:%02d", sec/3600, sec/60%
 func asComparison(r *optimize.Result) *sim.Comparison {
 	c := &sim.Comparison{Scenario: r.Scenario, Seed: r.Method.CheckSeed, Replications: r.Method.CheckReplications}
 	for _, s := range r.Strategies {
-		v := sim.VariantResult{Name: s.Name, Description: s.Description, MeetsTargets: s.MeetsTargets, KPIs: s.KPIs, Queues: s.Queues, Groups: s.Groups, Cost: s.Cost, Result: s.Check}
-		if s.Check != nil {
-			v.IntervalSeconds, v.Intervals = s.Check.IntervalSeconds, s.Check.Intervals
-		}
+		v := sim.VariantResult{Name: s.Name, Description: s.Description, MeetsTargets: s.MeetsTargets, KPIs: s.KPIs, Queues: s.Queues, Groups: s.Groups, Cost: s.Cost,
+			Result: checkOf(&s), IntervalSeconds: s.IntervalSeconds, Intervals: s.Intervals}
 		c.Variants = append(c.Variants, v)
 	}
 	return c
+}
+
+// checkOf is the strategy's simulated figures: the check's result, or for
+// a result read back from JSON the figures it saved.
+func checkOf(s *optimize.StrategyResult) *sim.Result {
+	if s.Check != nil {
+		return s.Check
+	}
+	if s.Status == "" || len(s.Queues) == 0 {
+		return nil
+	}
+	return &sim.Result{Scenario: s.Name, IntervalSeconds: s.IntervalSeconds, Intervals: s.Intervals, KPIs: s.KPIs, Queues: s.Queues, Groups: s.Groups, Cost: s.Cost}
 }
 
 // OptimizeFigures are the charts of an optimization: the strategies' cost
@@ -113,7 +128,7 @@ func OptimizeFigures(r *optimize.Result) ([]Figure, error) {
 	var figs []Figure
 	var checked []optimize.StrategyResult
 	for _, s := range r.Strategies {
-		if s.Check != nil {
+		if checkOf(&s) != nil {
 			checked = append(checked, s)
 		}
 	}
@@ -140,7 +155,7 @@ func OptimizeFigures(r *optimize.Result) ([]Figure, error) {
 	}
 	figs = append(figs, Figure{Title: "Cost per month by strategy", Caption: "Each strategy's monthly cost at its optimum, split into its parts.", SVG: s})
 	for _, st := range checked {
-		res := st.Check
+		res := checkOf(&st)
 		if len(res.Intervals) == 0 {
 			continue
 		}
@@ -262,4 +277,20 @@ func WriteOptimizeHTML(w io.Writer, r *optimize.Result) error {
 		return fmt.Errorf("write HTML report: %w", err)
 	}
 	return nil
+}
+
+// WriteOptimizeMarkdown writes an optimization as Markdown: the
+// recommendation and the tables of the HTML report.
+func WriteOptimizeMarkdown(w io.Writer, r *optimize.Result) error {
+	ew := &errWriter{w: w}
+	ew.printf("# %s: optimized strategies\n\n", r.Scenario)
+	if r.Interrupted {
+		ew.printf("**Interrupted**: the plans shown are the best found so far, not checked on fresh seeds.\n\n")
+	}
+	m := r.Method
+	ew.printf("Search: %d replication(s), seed %d, common random numbers; check: %d fresh replication(s), seed %d. Meets targets: %s.\n\n",
+		m.Replications, r.Seed, m.CheckReplications, m.CheckSeed, m.Criterion)
+	ew.printf("**Recommendation**: %s.\n\n", r.Recommendation.Text)
+	writeMarkdownTables(ew, optimizeTables(r))
+	return ew.err
 }

@@ -79,6 +79,9 @@ func TestInterrupt(t *testing.T) {
 	}{
 		{"simulate", []string{"simulate", sc, "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 1, true, "report", checkSimulate},
 		{"compare", []string{"compare", sc, "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 1, true, "report", checkCompare},
+		// The hybrid's three strategies on 300 replications take far
+		// longer than a second.
+		{"optimize", []string{"optimize", "hybrid", "--replications", "300", "--json", "-q", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 1, true, "report", checkOptimize},
 		{"sweep", []string{"sweep", sc, "--set", "groups.staff.agents=30..40", "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGTERM, time.Second, 1, true, "report", checkSweep},
 		{"load", []string{"load", srv.URI("support"), "--rate", "100", "--duration", "1m", "--hold", "2s", "--grace", "5s", "-q",
 			"--json", "DIR/load.json", "--cdr", "DIR/cdr.csv", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 0, false, "report", checkLoad},
@@ -413,6 +416,22 @@ func checkCompare(t *testing.T, _ string, r map[string]any) {
 	}
 	for _, v := range vs {
 		checkKPIs(t, "variant kpis", v.(map[string]any)["kpis"].(map[string]any))
+	}
+}
+
+// checkOptimize: the strategies reached, each interrupted (the best plan
+// so far, not checked), none meeting its targets, no best.
+func checkOptimize(t *testing.T, _ string, r map[string]any) {
+	ss := r["strategies"].([]any)
+	if len(ss) < 1 || len(ss) > 3 {
+		t.Fatalf("%d strategies", len(ss))
+	}
+	last := ss[len(ss)-1].(map[string]any)
+	if last["status"] != "interrupted" || last["meets_targets"] != false {
+		t.Errorf("last strategy: status %v, meets_targets %v", last["status"], last["meets_targets"])
+	}
+	if r["best"] != "" {
+		t.Errorf("best %v after an interrupt", r["best"])
 	}
 }
 

@@ -139,6 +139,8 @@ func writeSaved(dir string, s *reports.Saved) ([]string, error) {
 		return reports.WriteStaffFiles(dir, s.Staff)
 	case reports.KindSweep:
 		return reports.WriteSweepFiles(dir, s.Sweep)
+	case reports.KindOptimize:
+		return reports.WriteOptimizeFiles(dir, s.Optimize)
 	case reports.KindClaim:
 		return reports.WriteClaimFiles(dir, s.Claim)
 	case reports.KindAudit:
@@ -167,6 +169,12 @@ func renderSaved(e *env, s *reports.Saved, format string, intervals bool) error 
 		return reports.WriteStaffMarkdown(e.stdout, s.Staff)
 	case s.Kind == reports.KindStaff:
 		return reports.WriteStaffHTML(e.stdout, s.Staff)
+	case s.Kind == reports.KindOptimize && format == "text":
+		return reports.WriteOptimizeText(e.stdout, s.Optimize)
+	case s.Kind == reports.KindOptimize && format == "markdown":
+		return reports.WriteOptimizeMarkdown(e.stdout, s.Optimize)
+	case s.Kind == reports.KindOptimize:
+		return reports.WriteOptimizeHTML(e.stdout, s.Optimize)
 	case s.Kind == reports.KindSweep && format == "text":
 		return reports.WriteSweepText(e.stdout, s.Sweep)
 	case s.Kind == reports.KindSweep && format == "markdown":
