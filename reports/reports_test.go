@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/callsim/callsim/loadgen"
+	"github.com/callsim/callsim/loadresult"
 	"github.com/callsim/callsim/sim"
 	"github.com/callsim/callsim/wfm"
 )
@@ -62,7 +62,7 @@ func loadCompare(t *testing.T, withIntervals bool) *sim.Comparison {
 }
 
 // loadLoad reads the checked-in SIP load-test result.
-func loadLoad(t *testing.T) *loadgen.Result {
+func loadLoad(t *testing.T) *loadresult.Result {
 	t.Helper()
 	s, err := ReadResult(filepath.Join("testdata", "load.json"))
 	if err != nil {
@@ -270,9 +270,9 @@ func TestHTMLSelfContained(t *testing.T) {
 
 // failingLoad turns a load test into a ramp (--stages) where some calls
 // failed with 486 or 503, were abandoned or timed out.
-func failingLoad(r *loadgen.Result) *loadgen.Result {
+func failingLoad(r *loadresult.Result) *loadresult.Result {
 	r.Settings.Rate, r.TargetCPS = 0, 0
-	r.Settings.Stages = []loadgen.Stage{{Duration: 2 * time.Second, Target: 10}, {Duration: 4 * time.Second, Target: 4}}
+	r.Settings.Stages = []loadresult.Stage{{Duration: 2 * time.Second, Target: 10}, {Duration: 4 * time.Second, Target: 4}}
 	r.StatusCodes = map[string]uint64{"200": 28, "486": 3, "503": 2}
 	r.Completed, r.Failed, r.Abandoned, r.TimedOut = 28, 5, 2, 1
 	return r
@@ -280,9 +280,9 @@ func failingLoad(r *loadgen.Result) *loadgen.Result {
 
 // noSeriesDelays strips the per-second setup delays, as in a result
 // written before callsim recorded them.
-func noSeriesDelays(r *loadgen.Result) *loadgen.Result {
+func noSeriesDelays(r *loadresult.Result) *loadresult.Result {
 	for i, s := range r.Series {
-		r.Series[i] = loadgen.Second{T: s.T, Started: s.Started, Answered: s.Answered, Failed: s.Failed, Concurrent: s.Concurrent}
+		r.Series[i] = loadresult.Second{T: s.T, Started: s.Started, Answered: s.Answered, Failed: s.Failed, Concurrent: s.Concurrent}
 	}
 	return r
 }
@@ -547,8 +547,8 @@ func TestLoadMediaTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := *s.Load
-	r.Media = &loadgen.MediaSummary{Calls: 40, PacketsSent: 4003, PacketsReceived: 3999, MOSThreshold: 3.6, OneWayAudio: 1,
-		MOS: loadgen.MediaDist{Count: 40, Min: 4.37, P5: 4.37, P50: 4.38, Max: 4.38}}
+	r.Media = &loadresult.MediaSummary{Calls: 40, PacketsSent: 4003, PacketsReceived: 3999, MOSThreshold: 3.6, OneWayAudio: 1,
+		MOS: loadresult.MediaDist{Count: 40, Min: 4.37, P5: 4.37, P50: 4.38, Max: 4.38}}
 	var md, html strings.Builder
 	if err := WriteLoadMarkdown(&md, &r); err != nil {
 		t.Fatal(err)
@@ -569,10 +569,10 @@ func TestLoadMediaTables(t *testing.T) {
 func TestSetupDelayFigure(t *testing.T) {
 	merged := loadLoad(t)
 	merged.Series[1].DelaysUpperBound = true
-	merged.Series[2] = loadgen.Second{T: 2, Started: 6, TimedOut: 6}
+	merged.Series[2] = loadresult.Second{T: 2, Started: 6, TimedOut: 6}
 	tests := []struct {
 		name      string
-		r         *loadgen.Result
+		r         *loadresult.Result
 		want, not string // in the caption
 	}{
 		{"one run", loadLoad(t), "50th, 95th and 99th percentiles", "upper bound"},
