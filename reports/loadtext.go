@@ -91,3 +91,43 @@ func writeMediaText(w io.Writer, m *loadresult.MediaSummary) {
 	}
 	tw.Flush()
 }
+
+// WriteLoadWindowsText writes the windows of a load result that failed
+// their thresholds, and an abort, as callsim load prints them after its
+// summary (nothing when the thresholds were not judged per window).
+func WriteLoadWindowsText(w io.Writer, r *loadresult.Result) {
+	if len(r.Windows) == 0 {
+		return
+	}
+	bad := 0
+	for _, win := range r.Windows {
+		if !win.Pass {
+			bad++
+		}
+	}
+	fmt.Fprintf(w, "windows: %d of %gs, %d failed\n", len(r.Windows), r.WindowSeconds, bad)
+	for _, win := range r.Windows {
+		if win.Pass {
+			continue
+		}
+		var parts []string
+		for _, c := range win.Checks {
+			if !c.Pass {
+				parts = append(parts, CheckText(c))
+			}
+		}
+		fmt.Fprintf(w, "  FAIL  window %d (%.1fs-%.1fs, %d calls ended): %s\n", win.Index, win.StartSeconds, win.EndSeconds, win.Calls, strings.Join(parts, "; "))
+	}
+	if r.Aborted {
+		fmt.Fprintf(w, "ABORTED (--abort-on-fail): %s\n", r.AbortReason)
+	}
+}
+
+// CheckText is a threshold's expression and the value measured, e.g.
+// "srd_p99<250ms: 312.5ms" ("not measured" without a value).
+func CheckText(c loadresult.Check) string {
+	if c.Value == nil {
+		return c.Expr + ": not measured"
+	}
+	return fmt.Sprintf("%s: %s%s", c.Expr, strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", *c.Value), "0"), "."), c.Unit)
+}

@@ -347,7 +347,11 @@ func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
 	for _, th := range ths {
 		checks = append(checks, th.Check(res))
 	}
-	_ = e.summary(func(w io.Writer) error { printSummary(w, res, checks); printWindows(w, res); return nil })
+	_ = e.summary(func(w io.Writer) error {
+		printSummary(w, res, checks)
+		reports.WriteLoadWindowsText(w, res)
+		return nil
+	})
 	if runErr != nil {
 		return errors.Join(runErr, lostResults(lost))
 	}
