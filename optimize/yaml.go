@@ -72,6 +72,25 @@ func (r *StrategyResult) PlanYAML(scenario string, seed uint64) ([]byte, error) 
 			}
 		}
 	}
+	// A skills decision also changes the routes of its queues (the group
+	// joins or leaves them): write those routes as the plan has them.
+	for _, d := range r.strategy.Decisions {
+		if d.Kind != scenarios.DecideSkills || r.Plan == nil {
+			continue
+		}
+		for _, q := range d.Queues {
+			for _, rt := range r.Plan.Routing {
+				if rt.Queue != q {
+					continue
+				}
+				steps := make([]string, len(rt.Groups))
+				for i, rg := range rt.Groups {
+					steps[i] = fmt.Sprintf("{group: %s, after: %s}", rg.Group, rg.After)
+				}
+				dec["routing."+q+".groups"] = "[" + strings.Join(steps, ", ") + "]"
+			}
+		}
+	}
 	head := fmt.Sprintf("The plan of strategy %q of scenario %q, as callsim optimize chose it\n(status %s, %s %.2f a month on its check on fresh seeds; search seed %d).\nSimulate it with: callsim simulate FILE",
 		r.Name, scenario, r.Status, r.Cost.Currency, r.Cost.Total, seed)
 	return r.strategy.Scenario.YAMLWith(head, dec, unset)
