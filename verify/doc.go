@@ -13,12 +13,14 @@
 // wrap-up from the record. Measured and predicted then differ only by SIP
 // timing, and every call's outcome at the center is set beside the
 // simulator's. Per queue (service level, abandon rate, ASA) and per group
-// (share of the answered calls) the tolerance is what SIP timing explains:
-// with d = K x SIPDelay + the 99th percentile of the arrivals' offsets at
-// the center (scenario seconds), the calls within d of the threshold or of
-// their patience, d itself for ASA, and 1.96 x sqrt(ties) calls for the
-// pairs of contested routing events closer than d (each may exchange two
-// calls' fates, in either direction, independently). PairedConfig.CenterSet
+// (share of the answered calls) the comparison is call by call: with d = K x
+// SIPDelay + the 99th percentile of the arrivals' offsets at the center
+// (scenario seconds), a leg with the simulated outcome and group and a wait
+// within d, or whose fate was decided within d of its patience, is
+// explained by timing and counts at its simulated value; the unexplained
+// rest must lie within 1.96 x sqrt(ties) calls, the pairs of contested
+// routing events closer than d (each may exchange two calls' fates, in
+// either direction, independently). PairedConfig.CenterSet
 // changes the center only: a planted discrepancy.
 //
 // Statistical (Run): only the simple case is supported: one queue served by one group with a

@@ -48,18 +48,17 @@ and the center takes each call's talk and wrap-up from the same record.
 Measured and predicted then differ only by SIP timing, and every call's
 outcome at the center (answered or abandoned, by which group, after what
 wait) is set beside the simulator's. Verdicts per queue (service level,
-abandon rate, ASA) and per group (its share of the answered calls):
+abandon rate, ASA) and per group (its share of the answered calls), call by
+call: with d = time scale x --sip-delay plus the 99th percentile of how far
+the calls' arrivals at the center were from their simulated times (measured
+in the run; arrivals do not depend on routing, so a center that routes
+differently does not widen it), a leg with the simulated outcome and group
+and a wait within d of the simulated one, or whose fate was decided within d
+of its patience, is explained by timing and counts at its simulated value.
+The rest of the difference must lie within what the pairs of contested
+routing events closer than d in the simulation (each may exchange two calls'
+fates) can exchange: 1.96 x sqrt(pairs) calls (95%).
 
-  |measured - predicted| <= what SIP timing explains
-
-with d = time scale x --sip-delay plus the 99th percentile of how far the
-calls' arrivals at the center were from their simulated times (the scenario
-seconds a call's timing may shift by, measured in the run itself; arrivals
-do not depend on routing, so a center that routes differently does not
-widen it): the calls whose simulated wait lies within d of the threshold
-(service level) or of their patience (abandonment), d itself (ASA), and,
-for pairs of contested routing events closer than d in the simulation
-(each may exchange two calls' fates), 1.96 x sqrt(pairs) calls (95%).
 --center-set PATH=VALUE (repeatable, as a variant's set) changes the
 embedded center only, not the simulation: a planted discrepancy, e.g.
 --center-set groups.specialists.agents=13.
@@ -68,9 +67,9 @@ Statistical (--target URI, or --statistical with the embedded center):
 against an external platform (--target) the measured errors are the batch
 means of the measured run (10 batches of equal length by intended start,
 Student's t with batches - 1 degrees of freedom), not an assumed factor;
-with --statistical (embedded) the i.i.d. error x --inflation. Simulate the scenario for its predicted service level, ASA, abandon rate and
-occupancy (95% confidence intervals), then drive a SIP target with the same
-traffic, compressed --time-scale times (Poisson arrivals, the scenario's
+with --statistical (embedded) the i.i.d. error x --inflation. Simulate the
+scenario for its predicted service level, ASA, abandon rate and occupancy
+(95% confidence intervals), then drive a SIP target with the same traffic, compressed --time-scale times (Poisson arrivals, the scenario's
 patience; the agent hangs up), measure the same KPIs after a warm-up and say,
 per KPI, whether the measurement is consistent with the prediction:
 

@@ -93,20 +93,21 @@ func writePairedText(w io.Writer, r *verify.PairedReport) error {
 		r.SpanSeconds, r.TimeScale, r.WallSeconds, r.Placed, r.Calls)
 	fmt.Fprintf(&b, "call by call %d of %d legs agree (outcome, group, wait within %.2fs); %d contested ties closer than that; %d unmatched\n",
 		r.Agree, r.Calls, r.TimingSeconds, r.Ties, r.Unmatched)
-	fmt.Fprintf(&b, "\n%-6s %-16s %-15s %6s %10s %10s %10s %10s  %s\n", "scope", "name", "KPI", "calls", "simulated", "measured", "diff", "tolerance", "verdict")
+	fmt.Fprintf(&b, "\n%-6s %-16s %-15s %6s %10s %10s %10s %11s %10s  %s\n", "scope", "name", "KPI", "calls", "simulated", "measured", "timing", "unexplained", "tolerance", "verdict")
 	for _, c := range r.Checks {
 		verdict := "consistent"
 		if !c.Consistent {
 			verdict = "NOT consistent"
 		}
 		if c.Unit == "seconds" {
-			fmt.Fprintf(&b, "%-6s %-16s %-15s %6d %9.2fs %9.2fs %+9.2fs %9.2fs  %s\n", c.Scope, c.Name, c.KPI, c.Calls, c.Predicted, c.Measured, c.Difference, c.Tolerance, verdict)
+			fmt.Fprintf(&b, "%-6s %-16s %-15s %6d %9.2fs %9.2fs %+9.2fs %+10.2fs %9.2fs  %s\n", c.Scope, c.Name, c.KPI, c.Calls, c.Predicted, c.Measured, c.Explained, c.Difference, c.Tolerance, verdict)
 		} else {
-			fmt.Fprintf(&b, "%-6s %-16s %-15s %6d %9.1f%% %9.1f%% %+9.1f%% %9.1f%%  %s\n", c.Scope, c.Name, c.KPI, c.Calls, 100*c.Predicted, 100*c.Measured, 100*c.Difference, 100*c.Tolerance, verdict)
+			fmt.Fprintf(&b, "%-6s %-16s %-15s %6d %9.1f%% %9.1f%% %+9.1f%% %+10.1f%% %9.1f%%  %s\n", c.Scope, c.Name, c.KPI, c.Calls, 100*c.Predicted, 100*c.Measured, 100*c.Explained, 100*c.Difference, 100*c.Tolerance, verdict)
 		}
 	}
-	fmt.Fprintf(&b, "\ntolerance = what SIP timing explains, d = %gx x %.1f ms + %.2fs (the arrivals' 99th percentile offset) = %.2fs per call (see callsim verify --help)\n",
-		r.TimeScale, r.SIPDelayMillis, r.ArrivalOffsetP99, r.TimingSeconds)
+	fmt.Fprintf(&b, "\ntiming = the part SIP timing explains call by call (d = %gx x %.1f ms + %.2fs, the arrivals' 99th percentile offset, = %.2fs);\n"+
+		"unexplained = measured - timing - simulated, judged against what %d contested ties may exchange (95%%; see callsim verify --help)\n",
+		r.TimeScale, r.SIPDelayMillis, r.ArrivalOffsetP99, r.TimingSeconds, r.Ties)
 	switch {
 	case r.Interrupted:
 		b.WriteString("verdict      none: INTERRUPTED\n")
