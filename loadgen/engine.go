@@ -521,7 +521,9 @@ func (e *engine) openLoop(ctx context.Context) {
 	timer.Stop()
 	defer timer.Stop()
 	// The calls due when the scheduler wakes start together, their
-	// INVITEs written in one batch, on one socket after the other.
+	// INVITEs written in one batch per socket; the calls take the sockets
+	// in turn, call by call (a burst of k calls puts k/sockets on each), so
+	// that the spread is even however the calls fall into bursts.
 	var queues []*sendQueue
 	if e.wire != nil {
 		for _, ep := range e.wire.eps {
@@ -535,7 +537,7 @@ func (e *engine) openLoop(ctx context.Context) {
 	}()
 	tick := max(e.cfg.IOTick, 0)
 	var woke time.Time
-	for n, burst := uint64(0), 0; ; n++ {
+	for n, turn := uint64(0), 0; ; n++ {
 		at, ok := pacer.At(n)
 		if !ok {
 			return
@@ -550,7 +552,6 @@ func (e *engine) openLoop(ctx context.Context) {
 				return
 			}
 			woke = time.Now()
-			burst++
 		}
 		if e.stopped(ctx) {
 			return
@@ -561,7 +562,8 @@ func (e *engine) openLoop(ctx context.Context) {
 		}
 		n := e.cfg.Segment.Global(n) // the whole test's call number
 		if queues != nil {
-			q := queues[burst%len(queues)]
+			q := queues[turn%len(queues)]
+			turn++
 			e.startWire(n, intended, false, q)
 			if len(q.bufs) >= readBatch {
 				q.flush()
