@@ -32,6 +32,7 @@ const (
 func newDemoCmd(e *env) *cobra.Command {
 	var quiet, noSIP bool
 	var outDir string
+	var centerSet []string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Compare in-house, outsourced and hybrid for the built-in center, and check the simulator against theory",
@@ -51,7 +52,8 @@ func newDemoCmd(e *env) *cobra.Command {
     verify" replays the simulation's own calls at it over SIP (4 hours of
     scenario time in 20 s): every call's outcome, group and wait beside the
     simulator's, verdicts per queue and per group that fail when the center
-    differs from the simulation, e.g. one agent short (--no-sip skips this).
+    differs from the simulation, e.g. one agent short: --center-set
+    groups.specialists.agents=13 changes the center only (--no-sip skips this).
 
 The comparison's report (report.html with charts, report.md, result.json,
 CSV) and the verification (verify.json) are written to --out (default: a new
@@ -111,7 +113,11 @@ Write either out with "callsim scenarios init NAME" to change it and run
 				if err != nil {
 					return err
 				}
-				if err := demoVerify(e, wire, dir); err != nil {
+				set, err := parseCenterSet(centerSet)
+				if err != nil {
+					return err
+				}
+				if err := demoVerify(e, wire, dir, set); err != nil {
 					return fmt.Errorf("SIP verification: %w", err)
 				}
 			}
@@ -126,19 +132,20 @@ Write either out with "callsim scenarios init NAME" to change it and run
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output on stderr")
 	cmd.Flags().BoolVar(&noSIP, "no-sip", false, "skip the SIP verification against the embedded target")
+	cmd.Flags().StringArrayVar(&centerSet, "center-set", nil, "change the embedded center of part 3 only, PATH=VALUE (repeatable), e.g. groups.specialists.agents=13: the verdict fails")
 	cmd.Flags().StringVar(&outDir, "out", "", "write the reports into this directory (default: a new temporary directory)")
 	return cmd
 }
 
 // demoVerify replays the scenario's simulated calls over SIP against the
 // embedded center (callsim verify, paired) and prints the verdicts.
-func demoVerify(e *env, sc *scenarios.Scenario, dir string) error {
+func demoVerify(e *env, sc *scenarios.Scenario, dir string, set map[string]string) error {
 	fmt.Fprintf(e.stdout, "\n== 3. Over the wire: %q played over SIP by the embedded contact center\n", sc.Name)
 	fmt.Fprintf(e.stdout, "(the simulation's own calls, %v of scenario time, replayed %dx faster; every call beside the simulator's)\n\n",
 		verify.DefaultPairedSpan, verify.DefaultPairedTimeScale)
 	ctx, cancel := context.WithTimeout(e.ctx, 2*time.Minute)
 	defer cancel()
-	rep, err := verify.RunPaired(ctx, verify.PairedConfig{Scenario: sc, Logger: e.log})
+	rep, err := verify.RunPaired(ctx, verify.PairedConfig{Scenario: sc, CenterSet: set, Logger: e.log})
 	if err != nil {
 		return err
 	}

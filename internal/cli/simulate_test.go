@@ -173,6 +173,18 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestDemoCenterSet: the demo's verification fails when its center is one
+// specialist short.
+func TestDemoCenterSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives SIP calls for 20 s")
+	}
+	code, stdout, stderr := run(t, "demo", "--out", t.TempDir(), "--quiet", "--center-set", "groups.specialists.agents=13")
+	if code != 0 || !strings.Contains(stdout, "NOT consistent with the simulation") || !strings.Contains(stdout, "groups.specialists.agents=13") {
+		t.Errorf("exit %d, want the verdict NOT consistent in the output:\n%s\n%s", code, stdout, stderr)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"simulate"}, {"simulate", "a", "b"}, {"simulate", "--no-such-flag", "x"}, {"simulate", "x", "--replications", "0"}} {
 		code, _, stderr := run(t, args...)

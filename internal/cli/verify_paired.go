@@ -41,13 +41,9 @@ func runPaired(e *env, cmd *cobra.Command, scenarioArg string, centerSet []strin
 		}
 		k = span.Seconds() / duration.Seconds()
 	}
-	set := map[string]string{}
-	for _, kv := range centerSet {
-		path, value, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(path) == "" {
-			return usageError{fmt.Errorf("--center-set %q: want PATH=VALUE, e.g. groups.staff.agents=9", kv)}
-		}
-		set[strings.TrimSpace(path)] = value
+	set, err := parseCenterSet(centerSet)
+	if err != nil {
+		return err
 	}
 	sc, err := loadScenario(scenarioArg)
 	if err != nil {
@@ -118,4 +114,17 @@ func writePairedText(w io.Writer, r *verify.PairedReport) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// parseCenterSet reads --center-set PATH=VALUE flags.
+func parseCenterSet(kvs []string) (map[string]string, error) {
+	set := map[string]string{}
+	for _, kv := range kvs {
+		path, value, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(path) == "" {
+			return nil, usageError{fmt.Errorf("--center-set %q: want PATH=VALUE, e.g. groups.staff.agents=9", kv)}
+		}
+		set[strings.TrimSpace(path)] = value
+	}
+	return set, nil
 }
