@@ -21,10 +21,15 @@
 //     step's overflow delay, a vendor's hours, which queues a group answers)
 //     are enumerated, the headcounts searched for each choice.
 //   - Check the chosen plan on fresh seeds (check_replications of them):
-//     meets_targets is judged there, on the point estimates, with their 95%
-//     confidence intervals reported. A plan failing the check is repaired on
-//     the check's sample and checked again on a second fresh sample; if it
-//     still fails, it is reported as not meeting the targets.
+//     meets_targets is judged there by confidence intervals: a target is
+//     met when the lower end of its 95% interval reaches it, missed when
+//     the upper end is below it; while some target is undecided the check
+//     is extended to twice and four times its replications, and a plan
+//     still undecided is inconclusive. A plan that does not meet every
+//     target is given agents until its point estimates clear the targets
+//     by twice their half-widths on the largest check sample, and checked
+//     again on other fresh seeds; it is reported as meeting the targets
+//     only if that check shows it.
 //   - A strategy whose every decision at its bound (the most agents, every
 //     choice) misses a target is "infeasible within the bounds".
 //   - Where computable, a lower bound on the cost and the gap: for

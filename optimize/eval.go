@@ -31,9 +31,10 @@ type eval struct {
 	// missed lists the intervals of the day (per group's coordinates) whose
 	// constraint is missed, for repair.
 	missedSlots map[int]bool
-	// noisy counts the intervals below their target within noise (check
-	// only).
-	noisy int
+	// verdict (judgeCI): verdictMeets, verdictMisses or verdictUndecided;
+	// undecided counts the targets neither met nor missed at 95%.
+	verdict   string
+	undecided int
 }
 
 // evaluator simulates plans of one space on one sample of seeds.
@@ -42,10 +43,8 @@ type evaluator struct {
 	seed  uint64
 	reps  int
 	every bool
-	// check: the evaluator of a check on fresh seeds, which judges an
-	// interval as missing its target only when its service level is below
-	// the target beyond its 95% confidence interval (see judge).
-	check bool
+	// mode is how plans are judged (judgePoint, judgeCI, judgeMargin).
+	mode  int
 	mu    sync.Mutex
 	cache map[string]*eval
 	count *atomic.Int64
@@ -79,7 +78,7 @@ func (e *evaluator) eval(ctx context.Context, p plan, workers int) (*eval, error
 		return nil, context.Canceled
 	}
 	e.count.Add(1)
-	ev := judge(res, e.every, e.check)
+	ev := judge(res, e.every, e.mode)
 	ev.p = p.clone()
 	e.mu.Lock()
 	e.cache[k] = ev
@@ -120,25 +119,59 @@ func (e *evaluator) evalAll(ctx context.Context, ps []plan) ([]*eval, error) {
 	return out, nil
 }
 
+// How an evaluator judges a plan's service levels against the targets.
+const (
+	// judgePoint (the search, a sample-average approximation): every
+	// point estimate at least its target.
+	judgePoint = iota
+	// judgeCI (the check on fresh seeds): a target is met when the lower
+	// end of its 95% confidence interval reaches it, missed when the upper
+	// end is below it, undecided otherwise; the plan is feasible when
+	// every target is met.
+	judgeCI
+	// judgeMargin (repair after a check that did not pass): the point
+	// estimate at least the target plus twice the half-width, so that a
+	// check on other fresh seeds of the same size usually meets it.
+	judgeMargin
+)
+
+// Verdicts of a check.
+const (
+	verdictMeets     = "meets"
+	verdictMisses    = "misses"
+	verdictUndecided = "undecided"
+)
+
 // judge measures a result against the targets: every queue of ours over
 // the horizon and, with every, in every interval of the day offered at
-// least minIntervalCalls, on the point estimates. With check (the fresh
-// sample of a check), an interval misses only when its service level is
-// below the target by more than its 95% confidence half-width: a search
-// that meets every interval's target on its sample leaves many intervals
-// just above it, and on fresh seeds about half of those fall just below by
-// chance; the whole-horizon targets are still judged on point estimates.
-// Intervals below the target within noise are counted (noisy).
-func judge(res *sim.Result, every, check bool) *eval {
-	ev := &eval{res: res, cost: res.Cost.Total, feasible: true, slack: math.Inf(1), missedSlots: map[int]bool{}}
+// least minIntervalCalls, by mode.
+func judge(res *sim.Result, every bool, mode int) *eval {
+	ev := &eval{res: res, cost: res.Cost.Total, feasible: true, slack: math.Inf(1), missedSlots: map[int]bool{}, verdict: verdictMeets}
 	test := func(name string, offered, sl, hw, target float64, slot int) {
 		if offered <= 0 {
 			return
 		}
-		m := sl - target
-		if check && slot >= 0 && m < -1e-12 && m+hw >= 0 {
-			ev.noisy++
-			m = 0
+		if math.IsNaN(hw) {
+			hw = math.Inf(1)
+		}
+		m := sl - target // the margin judged
+		switch mode {
+		case judgeCI:
+			switch {
+			case sl-hw >= target-1e-12:
+				m = sl - hw - target
+			case sl+hw < target:
+				m = sl + hw - target
+				ev.verdict = verdictMisses
+			default:
+				m = sl - hw - target
+				ev.undecided++
+				if ev.verdict == verdictMeets {
+					ev.verdict = verdictUndecided
+				}
+			}
+		case judgeMargin:
+			m = sl - 2*hw - target
 		}
 		if m < ev.slack {
 			ev.slack, ev.binding = m, name
@@ -155,7 +188,7 @@ func judge(res *sim.Result, every, check bool) *eval {
 		if q.Client != "" {
 			continue
 		}
-		test(q.Name, q.Offered, q.ServiceLevel, 0, q.TargetServiceLevel, -1)
+		test(q.Name, q.Offered, q.ServiceLevel, q.ServiceLevelCI95, q.TargetServiceLevel, -1)
 		if !every {
 			continue
 		}

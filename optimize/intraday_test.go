@@ -55,22 +55,13 @@ func TestIntradayAgainstStaff(t *testing.T) {
 	if !s.MeetsTargets {
 		t.Fatalf("status %s: the optimized plan misses on fresh seeds (binding %s %+.3f)", s.Status, s.Binding, s.Slack)
 	}
-	// No interval offered a call misses the target on the check beyond
-	// its confidence interval (the stated criterion), and those within
-	// noise are counted.
-	noisy := 0
+	// Every interval offered a call meets the target on the check by the
+	// stated rule: the lower end of its 95% interval at least the target.
 	for _, iv := range s.Check.Intervals {
 		q := iv.Queues[0]
-		if q.Offered < 1 || q.ServiceLevel >= 0.8 {
-			continue
-		}
-		noisy++
-		if q.ServiceLevel+q.ServiceLevelCI95 < 0.8 {
+		if q.Offered >= 1 && q.ServiceLevel-q.ServiceLevelCI95 < 0.8-1e-12 {
 			t.Errorf("interval %s: service level %.3f ±%.3f on fresh seeds", iv.Start, q.ServiceLevel, q.ServiceLevelCI95)
 		}
-	}
-	if noisy != s.IntervalsWithinNoise {
-		t.Errorf("%d intervals below the target within noise, the result says %d", noisy, s.IntervalsWithinNoise)
 	}
 
 	st := sc.StrategyByName("in-house by interval").Scenario

@@ -54,8 +54,13 @@ const (
 	// StatusMeets: the plan meets every target on the fresh check.
 	StatusMeets = "meets_targets"
 	// StatusCheckFailed: the plan met the targets on the search's sample
-	// but not on fresh seeds, even after repair.
+	// but misses one on fresh seeds (its 95% interval below the target),
+	// even after repair.
 	StatusCheckFailed = "check_failed"
+	// StatusInconclusive: on fresh seeds, with up to four times the check's
+	// replications, some target is neither met nor missed at 95%
+	// confidence (and repair did not settle it).
+	StatusInconclusive = "inconclusive"
 	// StatusInfeasible: even the most agents and every choice miss a
 	// target: infeasible within the bounds.
 	StatusInfeasible = "infeasible"
@@ -103,7 +108,8 @@ type StrategyResult struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
 	Status      string `json:"status"`
-	// MeetsTargets is judged on the fresh-seed check.
+	// MeetsTargets is judged on the fresh-seed check, by confidence
+	// intervals (see Method.Criterion).
 	MeetsTargets bool `json:"meets_targets"`
 	// Repaired: the plan failed its first fresh check, was given agents
 	// and passed (or not) a second check on other fresh seeds.
@@ -129,12 +135,13 @@ type StrategyResult struct {
 	// or a queue and an interval), and Slack that margin.
 	Binding string  `json:"binding"`
 	Slack   float64 `json:"slack"`
-	// IntervalsWithinNoise counts the intervals (with every_interval) whose
-	// service level on the check is below the target, but by less than its
-	// 95% confidence half-width: not a miss, and not a proven meet.
-	IntervalsWithinNoise int     `json:"intervals_within_noise"`
-	Evaluations          int64   `json:"evaluations"`
-	Seconds              float64 `json:"seconds"`
+	// Undecided counts the targets (queues, or queues in an interval)
+	// that the check could neither show met nor missed at 95% confidence;
+	// CheckReplications is the number of fresh replications it ended with.
+	Undecided         int     `json:"undecided_targets"`
+	CheckReplications int     `json:"check_replications"`
+	Evaluations       int64   `json:"evaluations"`
+	Seconds           float64 `json:"seconds"`
 	// Vs is this strategy minus Best, paired over the check's replications.
 	Vs *Difference `json:"vs_best,omitempty"`
 	// IntervalSeconds and Intervals are the check's figures per interval
@@ -333,40 +340,40 @@ func (o *optimizer) run(ctx context.Context) (*StrategyResult, error) {
 	}
 	// The check on fresh seeds.
 	foundCost := best.cost
-	ce := newEvaluator(o.s, o.seed+o.off, o.checkReps, o.every, o.evals)
-	ce.check = true
-	chk, err := ce.eval(ctx, best.p, 0)
+	chk, err := o.check(ctx, best.p, o.seed+o.off)
 	if err != nil {
 		return o.stopped(r, best, e, err, ctx)
 	}
-	if !chk.feasible {
-		// Repair on the check's sample, then check again on other seeds.
-		rs := &searcher{s: o.s, e: ce, note: o.note}
+	if chk.verdict != verdictMeets {
+		// Give the plan agents until it meets every target with a margin
+		// (the point estimate at least the target plus twice its
+		// half-width) on the check's largest sample, then check it again
+		// on other fresh seeds.
+		me := newEvaluator(o.s, o.seed+o.off, o.checkReps*maxCheckGrowth, o.every, o.evals)
+		me.mode = judgeMargin
+		rs := &searcher{s: o.s, e: me, note: o.note}
 		fixed, err := rs.repair(ctx, best.p.clone(), nil)
 		if err != nil {
 			return o.stopped(r, best, e, err, ctx)
 		}
-		if fixed == nil {
-			// Even every bound misses on the check's sample.
-			r.Status = StatusCheckFailed
-			o.fill(r, best, chk)
-			r.Evaluations = int64(len(e.cache))
-			return r, nil
-		}
-		r.Repaired = true
-		r.RepairedFrom = o.s.decisions(best.p)
-		ce2 := newEvaluator(o.s, o.seed+2*o.off, o.checkReps, o.every, o.evals)
-		ce2.check = true
-		if chk, err = ce2.eval(ctx, fixed.p, 0); err != nil {
-			return o.stopped(r, best, e, err, ctx)
-		}
-		if best, err = e.eval(ctx, fixed.p, 0); err != nil {
-			return o.stopped(r, best, e, err, ctx)
+		if fixed != nil {
+			r.Repaired = true
+			r.RepairedFrom = o.s.decisions(best.p)
+			if chk, err = o.check(ctx, fixed.p, o.seed+2*o.off); err != nil {
+				return o.stopped(r, best, e, err, ctx)
+			}
+			if best, err = e.eval(ctx, fixed.p, 0); err != nil {
+				return o.stopped(r, best, e, err, ctx)
+			}
 		}
 	}
-	r.Status = StatusMeets
-	if !chk.feasible {
+	switch chk.verdict {
+	case verdictMeets:
+		r.Status = StatusMeets
+	case verdictMisses:
 		r.Status = StatusCheckFailed
+	default:
+		r.Status = StatusInconclusive
 	}
 	o.fill(r, best, chk)
 	r.SearchCost = foundCost
@@ -408,9 +415,10 @@ func (o *optimizer) fill(r *StrategyResult, found, judged *eval) {
 	res := judged.res
 	r.Check = res
 	r.Cost, r.KPIs, r.Queues, r.Groups = res.Cost, res.KPIs, res.Queues, res.Groups
+	r.CheckReplications = res.Replications
 	r.IntervalSeconds, r.Intervals = res.IntervalSeconds, res.Intervals
 	r.Binding, r.Slack = judged.binding, judged.slack
-	r.IntervalsWithinNoise = judged.noisy
+	r.Undecided = judged.undecided
 	if req, err := wfm.Analytic(r.Plan, nil); err == nil {
 		r.Requirement = make([]int, o.s.nSlots)
 		for _, q := range req.Queues {
@@ -479,9 +487,33 @@ func (o *optimizer) start(pick []int) plan {
 	return s.clip(p)
 }
 
-func criterion(every bool) string {
-	if !every {
-		return "every queue's service level over the horizon, point estimate, at least its target: on the search's sample and on fresh seeds"
+// maxCheckGrowth: an undecided check is extended to twice, then this many
+// times, its replications.
+const maxCheckGrowth = 4
+
+// check judges plan p on fresh seeds from seed by its confidence
+// intervals, with the check's replications, then twice and four times as
+// many while some target is undecided.
+func (o *optimizer) check(ctx context.Context, p plan, seed uint64) (*eval, error) {
+	var ev *eval
+	for k := 1; k <= maxCheckGrowth; k *= 2 {
+		ce := newEvaluator(o.s, seed, o.checkReps*k, o.every, o.evals)
+		ce.mode = judgeCI
+		var err error
+		if ev, err = ce.eval(ctx, p, 0); err != nil {
+			return nil, err
+		}
+		if ev.verdict != verdictUndecided {
+			break
+		}
 	}
-	return "every queue's service level over the horizon and in every interval offered a call on average, point estimates, at least its target on the search's sample; on fresh seeds the same over the horizon, and no interval below its target by more than its 95% confidence half-width"
+	return ev, nil
+}
+
+func criterion(every bool) string {
+	what := "every queue's service level over the horizon"
+	if every {
+		what += " and in every interval offered a call on average"
+	}
+	return "the search: " + what + ", point estimates, at least its target (sample-average approximation); the check on fresh seeds: each target met when the lower end of its 95% confidence interval reaches it, missed when the upper end is below it, else the check is extended to twice and four times its replications and, still undecided, the plan is inconclusive; a plan not meeting every target is given agents until its point estimates clear the targets by twice their half-widths on the largest check sample, and checked again on other fresh seeds"
 }

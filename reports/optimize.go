@@ -18,6 +18,8 @@ func statusText(s *optimize.StrategyResult) string {
 			return "meets targets (repaired)"
 		}
 		return "meets targets"
+	case optimize.StatusInconclusive:
+		return "inconclusive on fresh seeds"
 	case optimize.StatusCheckFailed:
 		return "MISSED on fresh seeds"
 	case optimize.StatusInfeasible:
@@ -92,9 +94,8 @@ func WriteOptimizeText(w io.Writer, r *optimize.Result) error {
 		}
 		return fmt.Sprintf("%s (%+.1f pts)", s.Binding, 100*s.Slack)
 	})
-	if m.EveryInterval {
-		row("intervals below target within noise", func(s *optimize.StrategyResult) string { return fmt.Sprint(s.IntervalsWithinNoise) })
-	}
+	row("check replications", func(s *optimize.StrategyResult) string { return fmt.Sprint(s.CheckReplications) })
+	row("targets undecided", func(s *optimize.StrategyResult) string { return fmt.Sprint(s.Undecided) })
 	row("lower bound", func(s *optimize.StrategyResult) string {
 		if s.LowerBound == nil {
 			return "-"

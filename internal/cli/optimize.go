@@ -41,19 +41,27 @@ scenario's seed: common random numbers, a sample-average approximation).
 One or two headcounts are searched along the feasible frontier; more, or a
 headcount per interval, by adding agents where a target is missed and
 removing them while the targets hold; overflow delays, a vendor's hours and
-which queues a group answers are enumerated. The chosen plan is then checked
-on fresh seeds (--check-replications, seed + 1,000,003): meets_targets is
-judged there, on point estimates; a plan that fails is given agents on that
-sample and checked again on other fresh seeds, and reported as missing its
-targets if it still fails. A strategy that misses a target even with every
-headcount at its upper bound is reported as infeasible within the bounds.
+which queues a group answers are enumerated; shifts are covered from their
+catalogue.
+
+The chosen plan is then checked on fresh seeds (--check-replications, seed +
+1,000,003), and meets_targets is judged there by confidence intervals: a
+target is met when the lower end of its 95% interval reaches it, missed when
+the upper end is below it; while some target is undecided the check grows to
+twice and four times its replications. A plan that does not meet every
+target is given agents until its point estimates clear the targets by twice
+their half-widths on that sample, and checked again on other fresh seeds:
+it meets the targets, misses one (check_failed) or stays inconclusive. A
+strategy that misses a target even with every headcount at its upper bound
+is reported as infeasible within the bounds.
 
 Targets are judged over the horizon, and with --every-interval (or
 optimize.every_interval in the scenario) also in every interval of the day
 offered at least one call on average.
 
-The strategies are compared on the check's replications, which are the same
-for all (paired differences, 95% confidence intervals); one is called the
+The strategies are compared on their checks (fresh seeds common to all:
+paired differences where two checks ended with the same replications, else
+Welch's two samples; 95% confidence intervals); one is called the
 cheapest only when its advantage over every other strategy meeting its
 targets exceeds the interval (Bonferroni-corrected), else they are tied.
 
