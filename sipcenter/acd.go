@@ -35,6 +35,11 @@ type route struct {
 	arrivedAt  float64
 	assignedAt float64
 	needs      center.Needs
+	// gaveUp is closed when a handed-on call's patience runs out while it
+	// waits in the transfer_to queue (handOn); abandoned says the center
+	// counted its abandonment then.
+	gaveUp    chan struct{}
+	abandoned bool
 }
 
 // admission is the outcome of offering a call to the center.
@@ -291,6 +296,9 @@ func (a *acd) dequeue(c *call, t float64) {
 func (a *acd) abandon(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if c.abandoned {
+		return // counted when its patience ran out (handOn)
+	}
 	t := a.now(now)
 	a.dequeue(c, t)
 	a.t.Abandon(0, c.q, t-c.arrivedAt)
@@ -301,6 +309,9 @@ func (a *acd) abandon(c *call, now time.Time) {
 func (a *acd) leaveAtEnd(c *call, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if c.abandoned {
+		return
+	}
 	a.dequeue(c, a.now(now))
 	a.queues[c.q].waitingAtEnd++
 	a.logLeave(c, LogWaitingAtEnd, now)
@@ -419,7 +430,31 @@ func (a *acd) handOn(c *call, now time.Time) admission {
 	c.answeredAt = time.Time{}
 	a.logOffer(c, to, LogWaiting, true, now)
 	a.enqueue(c, to, kpi.Transfer, t)
+	// The caller waits with the patience it brings to this queue, as in
+	// the simulator: when it runs out, the call is abandoned here and
+	// gaveUp tells the server to hang up.
+	c.gaveUp = make(chan struct{})
+	if p := c.needs.Patience; c.waiting && !math.IsInf(p, 1) {
+		slot, gen := c.slot, c.gen
+		c.timers = append(c.timers, time.AfterFunc(a.wall(p), func() { a.patienceOut(c, slot, gen) }))
+	}
 	return admitted
+}
+
+// patienceOut: the patience of handed-on call c (in slot ci, generation
+// gen) ran out; if it still waits, it abandons its queue.
+func (a *acd) patienceOut(c *call, ci int32, gen uint32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || !c.waiting || c.slot != ci || c.gen != gen {
+		return
+	}
+	t := a.now(time.Now())
+	a.dequeue(c, t)
+	a.t.Abandon(0, c.q, t-c.arrivedAt)
+	a.logLeave(c, LogAbandoned, time.Now())
+	c.abandoned = true
+	close(c.gaveUp)
 }
 
 // finishHeld ends a call held after its talk (endTalk) that was not handed

@@ -45,9 +45,11 @@
 // (and completed) in the first queue and as offered and transferred in
 // (TransfersIn) in the second, whose service level, ASA and abandon rate
 // include it; a transfer_to queue outside its opening hours counts it as
-// closed and the agent hangs up. Unlike in the simulator, the transfer_to
-// queue's patience does not apply: the call is answered, so the caller
-// cannot CANCEL; a BYE while it waits there is its abandonment.
+// closed and the agent hangs up. As in the simulator, the caller waits
+// there with the patience it brings to that queue (drawn, or from the
+// trace): when it runs out the call is abandoned there and the center
+// hangs up (the caller, answered, cannot CANCEL); a caller's BYE while it
+// waits there is its abandonment too.
 // Occupancy is busy time over the agent time staffed (the headcount
 // timeline's available agents). Stats holds the figures per queue
 // (PerQueue) and per group (Groups) as well, and the center's counts and

@@ -74,8 +74,9 @@ func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time
 // simulation's call trace under a fake clock, as callers and the server's
 // call handling would: each traced fresh call arrives at its time, hangs
 // up at its patience unless an agent took it, talks for what answer says
-// and, when transferred, is held for the wrap-up and handed on, with the
-// patience of its next leg. It returns the center's call log.
+// and, when transferred, is held for the wrap-up and handed on (the center
+// then keeps the patience the call brings to its next queue). It returns
+// the center's call log.
 func replay(t *testing.T, sc *scenarios.Scenario, tr *sim.Trace, mutate func(*acd)) []CallLogEntry {
 	t.Helper()
 	var log []CallLogEntry
@@ -109,7 +110,7 @@ func replay(t *testing.T, sc *scenarios.Scenario, tr *sim.Trace, mutate func(*ac
 				}
 				for {
 					var patience <-chan time.Time
-					if p := tr.Calls[leg].Needs.Patience; !math.IsInf(p, 1) {
+					if p := tr.Calls[leg].Needs.Patience; leg == i && !math.IsInf(p, 1) {
 						tm := time.NewTimer(secondsDur(p))
 						defer tm.Stop()
 						patience = tm.C
@@ -118,6 +119,8 @@ func replay(t *testing.T, sc *scenarios.Scenario, tr *sim.Trace, mutate func(*ac
 					case <-c.assigned:
 					case <-patience:
 						a.abandon(c, time.Now())
+						return
+					case <-c.gaveUp: // a handed-on leg: the center keeps its patience
 						return
 					}
 					time.Sleep(a.answer(c, time.Now()))

@@ -552,6 +552,13 @@ func (s *Server) handOn(c *call, req, inv *sip.Request) (afterTalk, time.Duratio
 	}
 	select {
 	case <-c.assigned:
+	case <-c.gaveUp:
+		// The caller's patience in this queue ran out (acd.handOn): an
+		// abandonment, counted; the center ends the call.
+		if c.ending.CompareAndSwap(false, true) {
+			s.hangup(c, req, inv)
+		}
+		return callOver, 0
 	case <-c.bye:
 		// The caller hung up while waiting: an abandonment of this queue.
 		s.acd.abandon(c, time.Now())

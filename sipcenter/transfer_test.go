@@ -228,3 +228,53 @@ func TestScenarioTransferWaits(t *testing.T) {
 		t.Errorf("load: %d calls hung up by the target, target counts %d", r.RemoteHangups, st.AgentHangups)
 	}
 }
+
+// TestScenarioTransferPatience: a handed-on caller waits in the transfer_to
+// queue with the patience it brings there, as in the simulator: "back" has
+// no agents and a patience of 20 s (0.13 s of wall time at 150x), so every
+// transferred call is abandoned there and the center hangs up.
+func TestScenarioTransferPatience(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SIP test")
+	}
+	sc := parseScenario(t, `
+name: transfer patience
+horizon: 1d
+queues:
+  - name: front
+    arrivals: {per_hour: 60}
+    handle_time: {mean: 1m, dist: constant}
+    transfer_to: back
+  - name: back
+    arrivals: {per_hour: 1}
+    handle_time: {mean: 1m, dist: constant}
+    patience: {mean: 20s, dist: constant}
+groups:
+  - name: tier1
+    agents: 20
+    skills: [front]
+    transfer: {front: 100%}
+  - name: tier2
+    agents: 0
+    skills: [back]
+`)
+	srv := start(t, sipcenter.Config{Listen: "udp:127.0.0.1:0", Scenario: sc, TimeScale: 150, NoMedia: true})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const calls = 10
+	r, err := loadgen.Run(ctx, loadgen.Config{Target: srv.URI("front"), Mode: loadgen.ModeCall, Rate: 20, MaxCalls: calls,
+		Duration: 10 * time.Second, Seed: 1, NoMedia: true, Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: 10 * time.Second},
+		Logger: testLogger()})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	waitFor(t, func() bool { s := srv.Stats(); return s.Waiting == 0 && s.Talking == 0 })
+	st := srv.Stats()
+	back := st.PerQueue[1]
+	if back.Offered != calls || back.Abandoned != calls || math.Abs(back.MeanAbandonWait-20) > 1 {
+		t.Errorf("back %+v: want %d calls abandoned after 20 s", back, calls)
+	}
+	if r.RemoteHangups != calls {
+		t.Errorf("load: %s; want the center to hang up all %d calls", loadSummary(r), calls)
+	}
+}
