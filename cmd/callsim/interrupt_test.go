@@ -85,7 +85,7 @@ func TestInterrupt(t *testing.T) {
 		{"sweep", []string{"sweep", sc, "--set", "groups.staff.agents=30..40", "--json", "-q", "--workers", "2", "--out", "DIR/report"}, syscall.SIGTERM, time.Second, 1, true, "report", checkSweep},
 		{"load", []string{"load", srv.URI("support"), "--rate", "100", "--duration", "1m", "--hold", "2s", "--grace", "5s", "-q",
 			"--json", "DIR/load.json", "--cdr", "DIR/cdr.csv", "--out", "DIR/report"}, syscall.SIGINT, time.Second, 0, false, "report", checkLoad},
-		{"verify", []string{"verify", "--scenario", "small-line", "--duration", "30s", "--warmup", "100ms", "--time-scale", "600", "--json", "-q"},
+		{"verify", []string{"verify", "--scenario", "small-line", "--statistical", "--duration", "30s", "--warmup", "100ms", "--time-scale", "600", "--json", "-q"},
 			// verify simulates first (well under a second), then calls.
 			syscall.SIGINT, 2500 * time.Millisecond, 1, true, "", checkVerify},
 		// 24 calls 2.5 s apart (K = 60), the first at 1.25 s.
