@@ -51,7 +51,7 @@ strategies:
 	if nr := r.Strategies[1]; (nr.Status != optimize.StatusCheckFailed && nr.Status != optimize.StatusInconclusive) || nr.MeetsTargets || r.Best == nr.Name {
 		t.Errorf("no room: status %s, meets %v, best %q; want check_failed or inconclusive, not meeting the targets, not best", nr.Status, nr.MeetsTargets, r.Best)
 	}
-	grid := sweepCheapest(t, sc, "both groups", axis("groups.specialists.agents", 10, 20), axis("groups.generalists.agents", 18, 30))
+	grid, _ := sweepCheapest(t, sc, "both groups", 0, axis("groups.specialists.agents", 10, 20), axis("groups.generalists.agents", 18, 30))
 	t.Logf("optimize: %v at %.0f (found %v at %.0f on the search's sample, %d plans); grid: %v at %.0f", res.Decisions, res.Cost.Total, res.RepairedFrom, res.SearchCost, res.Evaluations, grid.Set, grid.CostPerMonth)
 	if res.SearchCost > grid.CostPerMonth+1e-6 {
 		t.Errorf("the plan found (%v, repaired to %v) costs %.0f on the search's sample, more than the grid's best %v at %.0f", res.RepairedFrom, res.Decisions, res.SearchCost, grid.Set, grid.CostPerMonth)
