@@ -11,6 +11,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/callsim/callsim/center/kpi"
 	"github.com/callsim/callsim/loadgen"
 	"github.com/callsim/callsim/scenarios"
 	"github.com/callsim/callsim/segment"
@@ -445,32 +446,47 @@ func snapshotAt(ctx context.Context, srv *sipcenter.Server, t time.Time) sipcent
 	return srv.Stats()
 }
 
-// fromTarget measures the calls offered after the warm-up snapshot. The
-// target's statistics are cumulative, so counts are differences; the calls'
-// outcomes are read at the end (final), after every call ended, and the
-// agents' busy time between the warm-up and the end of the arrivals (end).
+// fromTarget measures the calls offered after the warm-up snapshot from the
+// center's own tally (Stats.Sums, the simulator's counts and sums, package
+// center/kpi): the counts and sums are cumulative, so the measured ones are
+// differences; the calls' outcomes are read at the end (final), after
+// every call ended, and the agents' busy and staffed time between the
+// warm-up and the end of the arrivals (end).
 func fromTarget(warm, end, final sipcenter.Stats) (Measurement, error) {
 	m := Measurement{Source: "target", Occupancy: -1}
-	if warm.ElapsedSeconds <= 0 || end.ElapsedSeconds <= warm.ElapsedSeconds {
+	if warm.ElapsedSeconds <= 0 || end.ElapsedSeconds <= warm.ElapsedSeconds || warm.Sums == nil || end.Sums == nil || final.Sums == nil {
 		return m, errors.New("the target's statistics were not sampled (run interrupted?)")
 	}
-	m.Offered = final.Offered - warm.Offered
-	m.Answered = final.Answered - warm.Answered
-	m.Abandoned = final.Abandoned - warm.Abandoned
+	sumQ := func(s sipcenter.Stats) kpi.Queue {
+		var q kpi.Queue
+		for i := range s.Sums.Queues {
+			q.Add(&s.Sums.Queues[i])
+		}
+		return q
+	}
+	sumG := func(s sipcenter.Stats) kpi.Group {
+		var g kpi.Group
+		for i := range s.Sums.Groups {
+			g.Add(&s.Sums.Groups[i])
+		}
+		return g
+	}
+	qw, qf := sumQ(warm), sumQ(final)
+	d := kpi.Queue{Offered: qf.Offered - qw.Offered, Answered: qf.Answered - qw.Answered, Within: qf.Within - qw.Within,
+		Abandoned: qf.Abandoned - qw.Abandoned, WaitAnswered: qf.WaitAnswered - qw.WaitAnswered}
+	m.Offered, m.Answered, m.Abandoned = uint64(d.Offered), uint64(d.Answered), uint64(d.Abandoned)
 	m.Other = final.Rejected - warm.Rejected + final.WaitingAtEnd - warm.WaitingAtEnd
 	m.ElapsedSeconds = end.ElapsedSeconds - warm.ElapsedSeconds
 	if m.Offered == 0 {
 		return m, errors.New("no call was offered after the warm-up")
 	}
-	within := final.ServiceLevel*float64(final.Offered) - warm.ServiceLevel*float64(warm.Offered)
-	m.ServiceLevel = clamp01(within / float64(m.Offered))
-	if m.Answered > 0 {
-		m.ASASeconds = math.Max(0, (final.ASASeconds*float64(final.Answered)-warm.ASASeconds*float64(warm.Answered))/float64(m.Answered))
-	}
-	m.AbandonRate = clamp01(float64(m.Abandoned) / float64(m.Offered))
-	busy := end.Occupancy*float64(end.Agents)*end.ElapsedSeconds - warm.Occupancy*float64(warm.Agents)*warm.ElapsedSeconds
-	if end.Agents > 0 {
-		m.Occupancy = clamp01(busy / (float64(end.Agents) * m.ElapsedSeconds))
+	m.ServiceLevel = clamp01(kpi.ServiceLevel.Of(&d))
+	m.ASASeconds = math.Max(0, kpi.ASA.Of(&d))
+	m.AbandonRate = clamp01(kpi.AbandonRate.Of(&d))
+	gw, ge := sumG(warm), sumG(end)
+	dg := kpi.Group{Busy: ge.Busy - gw.Busy, Staffed: ge.Staffed - gw.Staffed}
+	if dg.Staffed > 0 {
+		m.Occupancy = clamp01(kpi.Occupancy.Of(&dg))
 	}
 	return m, nil
 }
