@@ -127,7 +127,7 @@ func WriteOptimizeText(w io.Writer, r *optimize.Result) error {
 		}
 	}
 	if r.Best != "" {
-		ew.printf("\nDifferences from %s (paired over the check's replications):\n", r.Best)
+		ew.printf("\nDifferences from %s on the checks (paired where two checks have the same replications, else Welch):\n", r.Best)
 		for i := range r.Strategies {
 			s := &r.Strategies[i]
 			if s.Vs == nil {

@@ -233,7 +233,7 @@ func optimizeTables(r *optimize.Result) []table {
 	}
 	out := []table{strat, dec, bind}
 	if r.Best != "" {
-		diff := table{Title: "Differences from " + r.Best, Note: "Paired over the check's replications (the same for every strategy).",
+		diff := table{Title: "Differences from " + r.Best, Note: "On the checks: paired where two checks have the same replications, else Welch's two samples.",
 			Header: []string{"strategy", "cost / month", "service level"}, Align: "lrr"}
 		for _, s := range r.Strategies {
 			if s.Vs != nil {
