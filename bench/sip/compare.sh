@@ -148,12 +148,12 @@ if [ -n "$CPU_RATES" ]; then
     echo "| transport | rate | tool | result | CPU s (user + sys) | us/call | UAS CPU s | others CPU s |"
     echo "|---|---|---|---|---|---|---|---|"
   } >>"$OUT"
-  declare -A cpu_sum
+  declare -A cpu_sum cpu_n
   cpu_row=""
   for tp in $TRANSPORTS; do
     for rate in $CPU_RATES; do
       n=$((rate * CPU_SECONDS))
-      cpu_sum[callsim]=0 cpu_sum[sipp]=0 allok=yes
+      cpu_sum[callsim]=0 cpu_sum[sipp]=0 cpu_n[callsim]=0 cpu_n[sipp]=0 allok=yes
       for _ in $(seq 1 "$CPU_RUNS"); do
         for tool in callsim sipp; do
           start_uas "$tp"
@@ -163,18 +163,24 @@ if [ -n "$CPU_RATES" ]; then
           m1=$(machine_busy)
           cpu=$(awk -v u="$4" -v s="$5" 'BEGIN { printf "%.2f", u + s }')
           others=$(awk -v a="$m0" -v b="$m1" -v c="$cpu" -v u="$uas_cpu" 'BEGIN { o = b - a - c - u; printf "%.2f", (o > 0 ? o : 0) }')
-          [ "$1" = ok ] || allok=no
-          cpu_sum[$tool]=$(awk -v a="${cpu_sum[$tool]}" -v c="$cpu" 'BEGIN { print a + c }')
+          if [ "$1" = ok ]; then # a failed run (a stall, a UAS that did not start) says nothing of CPU per call
+            cpu_sum[$tool]=$(awk -v a="${cpu_sum[$tool]}" -v c="$cpu" 'BEGIN { print a + c }')
+            cpu_n[$tool]=$((cpu_n[$tool] + 1))
+          else
+            allok=no
+          fi
           echo "| $tp | $rate | $tool | $1 $2 | $cpu ($4 + $5) | $(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / n }') | $uas_cpu | $others |" >>"$OUT"
         done
       done
-      cpu_row="$cpu_row| $tp | $rate | $(awk -v c="${cpu_sum[callsim]}" -v r="$CPU_RUNS" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / r / n }') | $(awk -v c="${cpu_sum[sipp]}" -v r="$CPU_RUNS" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / r / n }') | $(awk -v a="${cpu_sum[callsim]}" -v b="${cpu_sum[sipp]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') | $allok |
+      uc=$(awk -v c="${cpu_sum[callsim]}" -v r="${cpu_n[callsim]}" -v n="$n" 'BEGIN { if (r > 0) printf "%.1f", 1e6 * c / r / n; else print "-" }')
+      us=$(awk -v c="${cpu_sum[sipp]}" -v r="${cpu_n[sipp]}" -v n="$n" 'BEGIN { if (r > 0) printf "%.1f", 1e6 * c / r / n; else print "-" }')
+      cpu_row="$cpu_row| $tp | $rate | $uc (${cpu_n[callsim]}) | $us (${cpu_n[sipp]}) | $(awk -v a="$uc" -v b="$us" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f", a / b; else print "-" }') | $allok |
 "
     done
   done
   {
     echo
-    echo "CPU per call, mean over the runs:"
+    echo "CPU per call, mean over the runs that passed (their number in brackets):"
     echo
     echo "| transport | rate | callsim us/call | SIPp us/call | ratio | every run passed |"
     echo "|---|---|---|---|---|---|"

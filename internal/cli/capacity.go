@@ -90,7 +90,7 @@ The call flags are those of "callsim load" (--hold, --patience, --no-media,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.warmupSet = cmd.Flags().Changed("warmup")
-			restore, err := f.load.useProcs(cmd.Flags())
+			restore, err := f.load.useProcs(cmd.Flags(), false) // a search needs every core unless told
 			if err != nil {
 				return usageError{err}
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -169,7 +170,7 @@ func (f *loadFlags) addCallFlags(fl *pflag.FlagSet, holdDefault string) {
 	fl.StringVar(&f.tlsCA, "tls-ca", "", "PEM file of the private CA that signed the target's TLS certificate")
 	fl.StringArrayVar(&f.thresholds, "threshold", nil, "pass/fail condition, repeatable: 'ser>=99.9', 'srd_p99<250ms', 'failed==0' (ratios in percent)")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: offer port 9, send and measure no RTP")
-	fl.IntVar(&f.procs, "procs", 0, "cores the generator runs on (Go's GOMAXPROCS); 0: one with --no-media and one socket unless --sockets is given (signalling costs the least CPU per call on one core), else every core")
+	fl.IntVar(&f.procs, "procs", 0, "cores the generator runs on (Go's GOMAXPROCS); 0: one core and one socket (unless --sockets is given) with --no-media at --rate up to "+strconv.Itoa(oneCoreRate)+" calls/s, where signalling costs the least CPU per call on one core; else every core")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "local RTP port range MIN-MAX (one even port per call)")
 	fl.StringVar(&f.audio, "audio", "silence", "what calls send: silence, tone (425 Hz) or FILE.wav (8 kHz mono 16-bit PCM)")
 	fl.Float64Var(&f.mosThreshold, "mos-threshold", loadgen.DefaultMOSThreshold, "calls with an estimated MOS below this are counted (below_mos)")
@@ -266,7 +267,7 @@ func (f *loadFlags) callConfig(ctx context.Context, target string) (loadgen.Conf
 }
 
 func runLoad(e *env, cmd *cobra.Command, target string, f *loadFlags) error {
-	restore, err := f.useProcs(cmd.Flags())
+	restore, err := f.useProcs(cmd.Flags(), true)
 	if err != nil {
 		return usageError{err}
 	}
@@ -451,16 +452,22 @@ func ioTickConfig(d time.Duration) time.Duration {
 	return d
 }
 
-// useProcs sets the cores the run uses (--procs) and, on one core, one
-// socket unless --sockets was given; restore undoes it (the CLI runs in
-// tests' processes too).
-func (f *loadFlags) useProcs(fl *pflag.FlagSet) (restore func(), err error) {
+// oneCoreRate is the highest call rate at which a signalling-only run
+// defaults to one core (bench/sip/results.md: below it one core places
+// the calls at less CPU per call; above it two cores place more).
+const oneCoreRate = 8000
+
+// useProcs sets the cores the run uses (--procs; with auto, its default
+// for a signalling-only open run of at most oneCoreRate calls/s is one
+// core) and, on one core, one socket unless --sockets was given; restore
+// undoes it (the CLI runs in tests' processes too).
+func (f *loadFlags) useProcs(fl *pflag.FlagSet, auto bool) (restore func(), err error) {
 	n := f.procs
 	if n < 0 || n > 1024 {
 		return func() {}, fmt.Errorf("--procs %d: want 0 (automatic) or 1 to 1024 cores", n)
 	}
 	if n == 0 {
-		if !f.noMedia {
+		if !auto || !f.noMedia || f.peakRate() <= 0 || f.peakRate() > oneCoreRate {
 			return func() {}, nil
 		}
 		n = 1
@@ -470,4 +477,21 @@ func (f *loadFlags) useProcs(fl *pflag.FlagSet) (restore func(), err error) {
 		f.sockets = 1
 	}
 	return func() { runtime.GOMAXPROCS(prev) }, nil
+}
+
+// peakRate is the open model's highest rate (0: closed model or bad
+// stages, which the configuration reports).
+func (f *loadFlags) peakRate() float64 {
+	if f.stages == "" {
+		return f.rate
+	}
+	st, err := loadgen.ParseStages(f.stages)
+	if err != nil {
+		return 0
+	}
+	var peak float64
+	for _, x := range st {
+		peak = max(peak, x.Target)
+	}
+	return peak
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // TestUseProcs: --procs and its default (one core and one socket for
-// signalling only), undone after the run.
+// signalling only up to oneCoreRate calls/s), undone after the run.
 func TestUseProcs(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
 	for _, tc := range []struct {
@@ -18,17 +18,25 @@ func TestUseProcs(t *testing.T) {
 		wantSockets int
 		wantErr     bool
 	}{
-		{"media: every core", nil, 0, 5, false},
-		{"no media: one core, one socket", []string{"--no-media"}, 1, 1, false},
-		{"no media, sockets given", []string{"--no-media", "--sockets", "3"}, 1, 3, false},
+		{"media: every core", []string{"--rate", "100"}, 0, 5, false},
+		{"no media: one core, one socket", []string{"--no-media", "--rate", "2000"}, 1, 1, false},
+		{"no media, at the bound", []string{"--no-media", "--rate", "8000"}, 1, 1, false},
+		{"no media, above the bound", []string{"--no-media", "--rate", "8001"}, 0, 5, false},
+		{"no media, stages above the bound", []string{"--no-media", "--stages", "10s:100,10s:9000"}, 0, 5, false},
+		{"no media, stages", []string{"--no-media", "--stages", "10s:100,10s:900"}, 1, 1, false},
+		{"no media, closed model", []string{"--no-media", "--concurrency", "10"}, 0, 5, false},
+		{"no media, sockets given", []string{"--no-media", "--rate", "10", "--sockets", "3"}, 1, 3, false},
 		{"given", []string{"--procs", "3"}, 3, 5, false},
-		{"given, no media", []string{"--procs", "2", "--no-media"}, 2, 5, false},
+		{"given, no media", []string{"--procs", "2", "--no-media", "--rate", "10"}, 2, 5, false},
 		{"negative", []string{"--procs", "-1"}, 0, 5, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var f loadFlags
 			fl := pflag.NewFlagSet("load", pflag.ContinueOnError)
 			f.addCallFlags(fl, "0s")
+			fl.Float64Var(&f.rate, "rate", 0, "")
+			fl.StringVar(&f.stages, "stages", "", "")
+			fl.IntVar(&f.concurrency, "concurrency", 0, "")
 			if err := fl.Set("sockets", "5"); err != nil {
 				t.Fatal(err)
 			}
@@ -36,7 +44,7 @@ func TestUseProcs(t *testing.T) {
 			if err := fl.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			restore, err := f.useProcs(fl)
+			restore, err := f.useProcs(fl, true)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("error %v, want one: %v", err, tc.wantErr)
 			}
