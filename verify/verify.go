@@ -603,11 +603,12 @@ func (c *callerCounts) measurement(k float64) Measurement {
 		return m
 	}
 	m.ElapsedSeconds = c.last.Sub(c.first).Seconds() * k
-	m.ServiceLevel = float64(c.within) / float64(c.offered)
-	m.AbandonRate = float64(c.abandoned) / float64(c.offered)
-	if c.answered > 0 {
-		m.ASASeconds = c.wait / float64(c.answered)
-	}
+	// The KPIs as defined once (center/kpi), over the caller's counts.
+	q := kpi.Queue{Offered: float64(c.offered), Answered: float64(c.answered), Within: float64(c.within),
+		Abandoned: float64(c.abandoned), WaitAnswered: c.wait}
+	m.ServiceLevel = kpi.ServiceLevel.Of(&q)
+	m.AbandonRate = kpi.AbandonRate.Of(&q)
+	m.ASASeconds = kpi.ASA.Of(&q)
 	return m
 }
 
