@@ -69,15 +69,17 @@ means of the measured run (10 batches of equal length by intended start,
 Student's t with batches - 1 degrees of freedom), not an assumed factor;
 with --statistical (embedded) the i.i.d. error x --inflation. Simulate the
 scenario for its predicted service level, ASA, abandon rate and occupancy
-(95% confidence intervals), then drive a SIP target with the same traffic, compressed --time-scale times (Poisson arrivals, the scenario's
-patience; the agent hangs up), measure the same KPIs after a warm-up and say,
-per KPI, whether the measurement is consistent with the prediction:
+(95% confidence intervals), then drive a SIP target with the same traffic,
+compressed --time-scale times (Poisson arrivals, the scenario's patience;
+the agent hangs up), measure the same KPIs after a warm-up and say, per KPI,
+whether the measurement is consistent with the prediction:
 
   |measured - predicted| <= CI95 + 1.96 x SE x inflation + SIP allowance
+  (--target: CI95 + t x SE of the batch means + SIP allowance)
 
 Without --target the embedded target is started in-process with the
 scenario's agents (or --agents) and handle time, and the KPIs come from its
-statistics; with --target they come from the caller's side (no occupancy).
+tally; with --target they come from the caller's side (no occupancy).
 Only one queue served by one group with a constant headcount, exponential or
 constant handle time and exponential or no patience is supported.
 
