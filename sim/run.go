@@ -313,6 +313,7 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 		}
 		res.Observations = append(res.Observations, o)
 	}
+	res.Intervals = make([]IntervalResult, 0, S) // nil again below if none
 	for s := 0; s < S; s++ {
 		exp := 0.0
 		for b := 0; b < m.batches; b++ {
@@ -327,6 +328,12 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 			StartSeconds: start,
 			KPIs:         KPIs{callKPIs(collect(&bufA, s, -1, -1), m.interval, len(reps)), agentKPIs(collect(&bufB, s, -2, -1), totalAgents, m.interval)},
 		}
+		if n := len(m.c.Queues); n > 0 {
+			ir.Queues = make([]QueueInterval, 0, n)
+		}
+		if n := len(m.c.Groups); n > 0 {
+			ir.Groups = make([]GroupResult, 0, n)
+		}
 		for qi, q := range m.c.Queues {
 			ir.Queues = append(ir.Queues, QueueInterval{Name: q.Name, CallKPIs: callKPIs(collect(&bufA, s, qi, -2), m.interval, len(reps))})
 		}
@@ -334,6 +341,9 @@ func aggregateCounting(m *model, reps []*replicationResult, st *aggregateStats) 
 			ir.Groups = append(ir.Groups, GroupResult{Name: g.Name, AgentKPIs: agentKPIs(collect(&bufA, s, -2, gi), g.Agents, m.interval)})
 		}
 		res.Intervals = append(res.Intervals, ir)
+	}
+	if len(res.Intervals) == 0 {
+		res.Intervals = nil
 	}
 	return res
 }

@@ -71,3 +71,30 @@ func TestTallyAndKPIs(t *testing.T) {
 		t.Errorf("occupancy %g, want 0.25", got)
 	}
 }
+
+// TestCursor: a cursor walked from any interval gives CellOf of every
+// interval after it, across days and batches and past the last batch.
+func TestCursor(t *testing.T) {
+	for _, tt := range []struct {
+		warmup, horizon, interval float64
+		batches                   int
+	}{
+		{0, 10 * Day, 1800, 1},
+		{3600, 10 * Day, 1800, 10},
+		{7 * 3600, 3*Day + 5000, 900, 7},
+		{100, 2 * Day, 1, 30},
+		{0, 5000, 3600, 3},
+	} {
+		l := NewLayout(tt.warmup, tt.horizon, tt.interval, tt.batches)
+		last := int64(tt.horizon/tt.interval) + 3*int64(l.NSlots)
+		for _, from := range []int64{l.FirstInterval, l.FirstInterval + 1, l.FirstInterval + l.SlotsPerBatch - 1, l.FirstInterval + 7} {
+			c := l.CursorAt(from)
+			for k := from; k < last; k++ {
+				if got, want := c.Cell(), l.CellOf(k); got != want {
+					t.Fatalf("%+v from %d: interval %d: cursor cell %d, CellOf %d", tt, from, k, got, want)
+				}
+				c.Next()
+			}
+		}
+	}
+}

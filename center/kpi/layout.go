@@ -66,6 +66,42 @@ func (l *Layout) CellOf(k int64) int {
 	return int(b)*l.NSlots + int(k%int64(l.NSlots))
 }
 
+// Cursor walks the cells of consecutive absolute intervals without a
+// division per interval: Cell is CellOf(k), and Next moves to k+1.
+type Cursor struct {
+	l     *Layout
+	slot  int   // k % NSlots
+	batch int   // the batch of k, at most Batches-1
+	inB   int64 // k's place in its batch (counted on past the last)
+}
+
+// CursorAt returns a cursor at absolute interval k (k >= FirstInterval).
+func (l *Layout) CursorAt(k int64) Cursor {
+	rel := k - l.FirstInterval
+	b := rel / l.SlotsPerBatch
+	c := Cursor{l: l, slot: int(k % int64(l.NSlots)), batch: int(b), inB: rel % l.SlotsPerBatch}
+	if b >= int64(l.Batches) {
+		c.batch = l.Batches - 1
+	}
+	return c
+}
+
+// Cell is the cursor's cell.
+func (c *Cursor) Cell() int { return c.batch*c.l.NSlots + c.slot }
+
+// Next moves the cursor to the next interval.
+func (c *Cursor) Next() {
+	if c.slot++; c.slot == c.l.NSlots {
+		c.slot = 0
+	}
+	if c.inB++; c.inB == c.l.SlotsPerBatch {
+		c.inB = 0
+		if c.batch < c.l.Batches-1 {
+			c.batch++
+		}
+	}
+}
+
 // CellAt returns the reporting cell of time t, or -1 outside the window.
 func (l *Layout) CellAt(t float64) int32 {
 	if t < l.Warmup || t >= l.Horizon {

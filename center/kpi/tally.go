@@ -156,11 +156,17 @@ func (t *Tally) Busy(g int, t0, t1 float64) {
 	l := t.L
 	t0 = max(t0, l.Warmup)
 	t1 = min(t1, l.Horizon)
+	if t0 >= t1 {
+		return
+	}
+	k := int64(t0 / l.Interval)
+	c := l.CursorAt(k)
 	for t0 < t1 {
-		k := int64(t0 / l.Interval)
 		end := min(t1, float64(k+1)*l.Interval)
-		t.Groups[l.CellOf(k)*t.G+g].Busy += end - t0
+		t.Groups[c.Cell()*t.G+g].Busy += end - t0
 		t0 = end
+		k++
+		c.Next()
 	}
 }
 
@@ -170,13 +176,19 @@ func (t *Tally) Staff(g int, t0, t1 float64, n, paid int) {
 	l := t.L
 	t0 = max(t0, l.Warmup)
 	t1 = min(t1, l.Horizon)
+	if t0 >= t1 {
+		return
+	}
+	k := int64(t0 / l.Interval)
+	c := l.CursorAt(k)
 	for t0 < t1 {
-		k := int64(t0 / l.Interval)
 		end := min(t1, float64(k+1)*l.Interval)
-		gc := &t.Groups[l.CellOf(k)*t.G+g]
+		gc := &t.Groups[c.Cell()*t.G+g]
 		gc.Staffed += float64(n) * (end - t0)
 		gc.Paid += float64(paid) * (end - t0)
 		t0 = end
+		k++
+		c.Next()
 	}
 }
 
@@ -188,10 +200,16 @@ func (t *Tally) Area(q int, t0, t1 float64, n int) {
 	l := t.L
 	t0 = max(t0, l.Warmup)
 	t1 = min(t1, l.Horizon)
+	if t0 >= t1 {
+		return
+	}
+	k := int64(t0 / l.Interval)
+	c := l.CursorAt(k)
 	for t0 < t1 {
-		k := int64(t0 / l.Interval)
 		end := min(t1, float64(k+1)*l.Interval)
-		t.Queues[l.CellOf(k)*t.Q+q].Area += float64(n) * (end - t0)
+		t.Queues[c.Cell()*t.Q+q].Area += float64(n) * (end - t0)
 		t0 = end
+		k++
+		c.Next()
 	}
 }
