@@ -109,6 +109,9 @@ func TestHostileInputs(t *testing.T) {
 		{"interval 1ns check", []string{"scenarios", "check", h("interval-1ns.yaml")}, "", "interval-1ns.yaml:15", 0, ""},
 		{"interval 1ns simulate", []string{"simulate", h("interval-1ns.yaml")}, "", "interval-1ns.yaml:15", 0, ""},
 		{"interval 0.5s", []string{"simulate", h("interval-half-second.yaml")}, "", "interval-half-second.yaml:15", 0, ""},
+		// 86,400 intervals a day, 200 h of calls: accepted, simulated within
+		// the bounds (the text summary; --json writes every interval).
+		{"interval 1s simulate", []string{"simulate", h("interval-1s.yaml")}, "", "", 0, ""},
 		{"horizon 1e11 days", []string{"simulate", h("horizon-huge.yaml")}, "", "horizon-huge.yaml:2", 0, ""},
 		{"forecast 1e9 calls", []string{"simulate", h("forecast-1e9.yaml")}, "", "forecast-1e9.yaml:7", 0, ""},
 		{"forecast NaN and Inf", []string{"simulate", h("forecast-nonfinite.yaml")}, "", "forecast-nonfinite", 0, ""},
