@@ -77,6 +77,6 @@ func (e *engine) newStream(n uint64) (*media.Stream, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st := media.NewPolledStream(conn, e.audio, e.ports, e.sched)
+	st := media.NewStream(conn, e.audio, e.ports)
 	return st, media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, ""), nil
 }

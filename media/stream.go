@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/pion/rtp"
@@ -25,14 +24,9 @@ type Stream struct {
 	pt     atomic.Uint32
 	echo   atomic.Bool
 
-	// raw, if set, is the socket read by the stream's wheel (a polled
-	// stream: no reader goroutine; see NewPolledStream).
-	raw syscall.RawConn
-
 	// Sender state, touched only by the scheduler (under its lock).
-	wheel    atomic.Pointer[wheel] // set while sending (or, polled, until Close)
+	wheel    atomic.Pointer[wheel] // set while sending
 	slot     int                   // under the wheel's lock
-	sending  bool                  // under the wheel's lock
 	ssrc     uint32
 	seq      uint16
 	ts       uint32
@@ -64,32 +58,6 @@ func NewStream(conn *net.UDPConn, audio *Audio, ports *Ports) *Stream {
 	return s
 }
 
-// NewPolledStream is NewStream for a stream that sc's wheel reads: on
-// each visit of the stream's slot (every 20 ms) one recvmmsg takes what
-// waits, each packet at its kernel receive time, so that no goroutine
-// wakes per packet. Where the system cannot (no receive timestamps, not
-// Linux) it is NewStream. A polled stream does not echo.
-func NewPolledStream(conn *net.UDPConn, audio *Audio, ports *Ports, sc *Scheduler) *Stream {
-	if audio == nil {
-		audio = Silence()
-	}
-	s := &Stream{conn: conn, ports: ports, audio: audio, recv: NewReceiver(), readDone: make(chan struct{}),
-		ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(), first: true, buf: make([]byte, 12+FrameSamples)}
-	if canPoll && sc != nil {
-		s.raw = s.rawConn()
-	}
-	if s.raw == nil {
-		go s.read()
-		return s
-	}
-	close(s.readDone)
-	sc.add(s, false)
-	return s
-}
-
-// Polled reports whether the stream is read by its scheduler.
-func (s *Stream) Polled() bool { return s.raw != nil }
-
 // LocalAddr is the socket's address (for the SDP).
 func (s *Stream) LocalAddr() netip.AddrPort { return s.conn.LocalAddr().(*net.UDPAddr).AddrPort() }
 
@@ -115,24 +83,14 @@ func (s *Stream) Send(sc *Scheduler) {
 	if s.closed.Load() || s.remote.Load() == nil {
 		return
 	}
-	sc.add(s, true)
+	sc.add(s)
 }
 
 // StopSending stops the sender (the receiver goes on).
 func (s *Stream) StopSending() {
-	w := s.wheel.Load()
-	if w == nil {
-		return
-	}
-	if s.raw == nil {
+	if w := s.wheel.Load(); w != nil {
 		w.remove(s)
-		return
 	}
-	w.mu.Lock()
-	if s.wheel.Load() == w {
-		s.sending = false
-	}
-	w.mu.Unlock()
 }
 
 // sendNext sends the next packet; called by the scheduler only.
@@ -182,7 +140,6 @@ func (s *Stream) read() {
 			continue // RTCP multiplexed on the port (RFC 5761)
 		}
 		if s.echo.Load() {
-
 			if _, err := s.conn.WriteToUDPAddrPort(buf[:n], from); err == nil {
 				s.echoed.Add(1)
 			}
@@ -191,23 +148,6 @@ func (s *Stream) read() {
 		s.recv.Packet(h.SequenceNumber, h.Timestamp, h.SSRC, now)
 		s.mu.Unlock()
 	}
-}
-
-// packet measures one datagram that arrived at at (a polled stream's).
-func (s *Stream) packet(b []byte, at time.Time) {
-	var h rtp.Header
-	if len(b) < 12 || b[0]>>6 != 2 {
-		return // not RTP
-	}
-	if _, err := h.Unmarshal(b); err != nil {
-		return
-	}
-	if h.PayloadType >= 72 && h.PayloadType <= 76 {
-		return // RTCP multiplexed on the port (RFC 5761)
-	}
-	s.mu.Lock()
-	s.recv.Packet(h.SequenceNumber, h.Timestamp, h.SSRC, at)
-	s.mu.Unlock()
 }
 
 // Stats returns the figures so far, the stream still running.
@@ -228,15 +168,6 @@ func (s *Stream) Stats(networkDelayMs float64) Stats {
 // delay assumed by the MOS estimate. Later calls return the same figures.
 func (s *Stream) Close(networkDelayMs float64) Stats {
 	s.closeOnce.Do(func() {
-		if w := s.wheel.Load(); w != nil && s.raw != nil {
-			// What came since the last visit is measured too.
-			w.mu.Lock()
-			if s.wheel.Load() == w {
-				s.drain(w.scratch)
-				w.removeLocked(s)
-			}
-			w.mu.Unlock()
-		}
 		s.StopSending()
 		s.mu.Lock()
 		s.endedAt = time.Now()
@@ -266,7 +197,6 @@ type Scheduler struct {
 
 type wheel struct {
 	mu      sync.Mutex
-	scratch *pollScratch // for reading polled streams
 	slots   [FrameMs][]*Stream
 	rr      int
 	count   int
@@ -282,7 +212,7 @@ type wheel struct {
 func NewScheduler(workers int) *Scheduler {
 	sc := &Scheduler{}
 	for range max(workers, 1) {
-		sc.wheels = append(sc.wheels, &wheel{quit: make(chan struct{}), done: make(chan struct{}), scratch: newPollScratch()})
+		sc.wheels = append(sc.wheels, &wheel{quit: make(chan struct{}), done: make(chan struct{})})
 	}
 	return sc
 }
@@ -296,17 +226,7 @@ func (sc *Scheduler) Late() uint64 {
 	return n
 }
 
-// add puts s on a wheel: to send (send) and, polled, to be read.
-func (sc *Scheduler) add(s *Stream, send bool) {
-	if w := s.wheel.Load(); w != nil {
-		// A polled stream, already on its wheel.
-		w.mu.Lock()
-		if s.wheel.Load() == w && send {
-			s.sending = true
-		}
-		w.mu.Unlock()
-		return
-	}
+func (sc *Scheduler) add(s *Stream) {
 	w := sc.wheels[int(sc.rr.Add(1)%uint64(len(sc.wheels)))]
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -328,7 +248,6 @@ func (sc *Scheduler) add(s *Stream, send bool) {
 	}
 	w.rr++
 	s.slot = best
-	s.sending = send
 	s.wheel.Store(w)
 	w.slots[best] = append(w.slots[best], s)
 	w.count++
@@ -341,10 +260,6 @@ func (sc *Scheduler) add(s *Stream, send bool) {
 func (w *wheel) remove(s *Stream) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.removeLocked(s)
-}
-
-func (w *wheel) removeLocked(s *Stream) {
 	if s.wheel.Load() != w {
 		return
 	}
@@ -392,12 +307,7 @@ func (w *wheel) run() {
 		for ; k <= due; k++ {
 			w.mu.Lock()
 			for _, s := range w.slots[k%FrameMs] {
-				if s.sending {
-					s.sendNext()
-				}
-				if s.raw != nil {
-					s.drain(w.scratch)
-				}
+				s.sendNext()
 			}
 			w.mu.Unlock()
 		}
