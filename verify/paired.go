@@ -85,7 +85,8 @@ type PairedReport struct {
 	// seconds); TimingSeconds includes it.
 	ArrivalOffsetP99 float64 `json:"arrival_offset_p99_seconds"`
 	// Calls: legs in the trace; Placed: calls the callers placed (fresh,
-	// repeat and redial legs); Agree: legs with the trace's outcome and group
+	// repeat and redial legs; when Interrupted, those that ended before the
+	// stop, and Agree and Unmatched are over their first legs); Agree: legs with the trace's outcome and group
 	// and a wait within TimingSeconds of the trace's; Ties: pairs of
 	// routing events in the trace closer than TimingSeconds.
 	Calls  int `json:"calls"`
@@ -218,8 +219,19 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 	})
 	rep.WallSeconds = time.Since(epoch).Seconds()
 	if ctx.Err() != nil || (lr != nil && lr.Interrupted) {
+		// What was measured before the stop: the calls that ended at the
+		// caller, each first leg set beside the trace's; no checks and no
+		// verdict (the calls still to come would change every KPI).
 		rep.Interrupted = true
 		rep.Checks, rep.Inconsistent = []PairedCheck{}, []string{}
+		st := srv.Stats()
+		_ = srv.Close()
+		st.Sums = nil
+		rep.CenterStats = &st
+		log, _ := srv.CallLog()
+		mu.Lock()
+		rep.Placed, rep.Agree, rep.Unmatched = pairedPartial(tr, placed, seqOf, log, rep.TimingSeconds)
+		mu.Unlock()
 		return rep, nil
 	}
 	if err != nil {
@@ -234,6 +246,35 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 	log, _ := srv.CallLog()
 	pairedCompare(rep, tr, placed, seqOf, log, sc)
 	return rep, nil
+}
+
+// pairedPartial compares the first legs of the calls that ended at the
+// caller (seqOf) with the trace: how many ended, how many agree (outcome,
+// group and a wait within d of the trace's), how many the center has no
+// final record of.
+func pairedPartial(tr *sim.Trace, placed []int, seqOf map[string]int, log []sipcenter.CallLogEntry, d float64) (ended, agree, unmatched int) {
+	firstLeg := map[string]*sipcenter.CallLogEntry{}
+	for i := range log {
+		if _, ok := firstLeg[log[i].CallID]; !ok {
+			firstLeg[log[i].CallID] = &log[i]
+		}
+	}
+	for id, j := range seqOf {
+		if j < 0 || j >= len(placed) {
+			continue
+		}
+		ended++
+		c := tr.Calls[placed[j]]
+		e := firstLeg[id]
+		if e == nil || (e.Outcome != sipcenter.LogAnswered && e.Outcome != sipcenter.LogAbandoned) {
+			unmatched++
+			continue
+		}
+		if e.Outcome == c.Outcome && (c.Group < 0 || e.Group == tr.Groups[c.Group]) && math.Abs(e.WaitSeconds-c.Wait) <= d {
+			agree++
+		}
+	}
+	return ended, agree, unmatched
 }
 
 // flipBound bounds, at 95%, the net change of a count that ties legs

@@ -88,6 +88,10 @@ func TestInterrupt(t *testing.T) {
 		{"verify", []string{"verify", "--scenario", "small-line", "--statistical", "--duration", "30s", "--warmup", "100ms", "--time-scale", "600", "--json", "-q"},
 			// verify simulates first (well under a second), then calls.
 			syscall.SIGINT, 2500 * time.Millisecond, 1, true, "", checkVerify},
+		// Paired (the default with the embedded center): 4 h of two-skills
+		// at 720x, about 20 s of calls after a short simulation.
+		{"verify paired", []string{"verify", "--scenario", "two-skills", "--json", "-q"},
+			syscall.SIGINT, 6 * time.Second, 1, true, "", checkVerifyPaired},
 		// 24 calls 2.5 s apart (K = 60), the first at 1.25 s.
 		{"audit", []string{"audit", srv.URI("support"), "--from", "08:00", "--to", "09:00", "--per-interval", "15m", "--time-scale", "60",
 			"--no-media", "--json", "-q", "--out", "DIR/report"}, syscall.SIGINT, 3 * time.Second, 1, true, "report", checkAudit},
@@ -472,6 +476,25 @@ func checkAudit(t *testing.T, _ string, r map[string]any) {
 	calls, notPlaced := num(t, day, "calls"), num(t, r, "not_placed")
 	if calls < 1 || notPlaced < 1 || calls+notPlaced != 24 || len(r["calls"].([]any)) != int(calls) {
 		t.Errorf("audit: %v calls placed, %v not placed, %d call records; want 24 in all", calls, notPlaced, len(r["calls"].([]any)))
+	}
+}
+
+// checkVerifyPaired: an interrupted paired run reports the calls that
+// ended before the stop and how many agree, and no verdict.
+func checkVerifyPaired(t *testing.T, _ string, r map[string]any) {
+	if r["interrupted"] != true || r["consistent"] != false || len(r["checks"].([]any)) != 0 {
+		t.Errorf("interrupted %v, consistent %v, checks %v: want interrupted, no verdict", r["interrupted"], r["consistent"], r["checks"])
+	}
+	placed, agree, unmatched, calls := num(t, r, "placed"), num(t, r, "agree"), num(t, r, "unmatched"), num(t, r, "calls")
+	if placed == 0 {
+		t.Log("interrupted before any call ended (a busy machine?)")
+		return
+	}
+	if placed >= calls || agree > placed || unmatched > placed || agree == 0 {
+		t.Errorf("placed %v of %v legs, agree %v, unmatched %v: want the calls that ended before the stop, most agreeing", placed, calls, agree, unmatched)
+	}
+	if cs, ok := r["center_stats"].(map[string]any); !ok || num(t, cs, "offered") < placed {
+		t.Errorf("center_stats %v: want the center's figures for at least the %v calls that ended", r["center_stats"], placed)
 	}
 }
 

@@ -65,7 +65,7 @@ func runPaired(e *env, cmd *cobra.Command, scenarioArg string, centerSet []strin
 		return fmt.Errorf("writing the summary: %w", err)
 	}
 	if rep.Interrupted {
-		return withCode(ExitError, fmt.Errorf("interrupted: no verdict"))
+		return withCode(ExitError, fmt.Errorf("interrupted: %d call(s) ended, %d agree with the simulation; no verdict", rep.Placed, rep.Agree))
 	}
 	if !rep.Consistent {
 		return withCode(ExitThreshold, fmt.Errorf("not consistent with the simulation: %s", strings.Join(rep.Inconsistent, ", ")))
