@@ -224,8 +224,11 @@ func TestScenarioTransferWaits(t *testing.T) {
 		t.Errorf("hang-ups caller %d + agent %d, tier2 handled %d: want %d talks ended, %d of them in back", st.CallerHangups, st.AgentHangups,
 			st.Groups[1].Handled, ended, back.Answered)
 	}
-	if r.RemoteHangups != st.AgentHangups {
-		t.Errorf("load: %d calls hung up by the target, target counts %d", r.RemoteHangups, st.AgentHangups)
+	// A caller's BYE and the agent's can cross (both hold times ending
+	// within a round trip): the center then counts the agent's hang-up and
+	// the caller its own, so the center may count a few more; never fewer.
+	if glare := int64(st.AgentHangups) - int64(r.RemoteHangups); glare < 0 || glare > 2 {
+		t.Errorf("load: %d calls hung up by the target, target counts %d (more than 2 crossing BYEs?)", r.RemoteHangups, st.AgentHangups)
 	}
 }
 
