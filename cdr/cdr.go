@@ -214,7 +214,9 @@ func (rd *Reader) field(rec []string, col string) string {
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"}
 
-func parseTime(s string) (time.Time, error) {
+// ParseTime reads a time as a CDR or a billing export writes it: RFC 3339,
+// or "2006-01-02 15:04:05" (UTC), as a spreadsheet saves it.
+func ParseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
@@ -254,11 +256,11 @@ func (rd *Reader) record(rec []string) (Record, error) {
 		r.Media[i] = f(Header[mediaAt+i])
 	}
 	var err error
-	if r.ActualStart, err = parseTime(f("actual_start")); err != nil {
+	if r.ActualStart, err = ParseTime(f("actual_start")); err != nil {
 		return r, fmt.Errorf("actual_start: %w", err)
 	}
 	if s := f("intended_start"); s != "" {
-		if r.IntendedStart, err = parseTime(s); err != nil {
+		if r.IntendedStart, err = ParseTime(s); err != nil {
 			return r, fmt.Errorf("intended_start: %w", err)
 		}
 	} else {

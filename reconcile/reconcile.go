@@ -71,17 +71,6 @@ func field(rec []string, idx map[string]int, name string) string {
 	return strings.TrimSpace(rec[i])
 }
 
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"}
-
-func parseTime(s string) (time.Time, error) {
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2026-11-23T09:30:00Z) or 2026-11-23 09:30:00 (UTC)", s)
-}
-
 func parseNumber(s, what string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
@@ -146,7 +135,7 @@ func ParseBilling(name string, r io.Reader) ([]Billed, error) {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if s := field(rec, idx, "start_time"); s != "" {
-			if b.Start, err = parseTime(s); err != nil {
+			if b.Start, err = cdr.ParseTime(s); err != nil {
 				return nil, fmt.Errorf("%s:%d: start_time: %w", name, line, err)
 			}
 		}
