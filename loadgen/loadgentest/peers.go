@@ -121,23 +121,49 @@ func sippMode(tp Transport) string {
 func StartSIPpUAS(t testing.TB, tp Transport, scenario string, extra ...string) *Peer {
 	t.Helper()
 	bin := NeedBinary(t, "sipp")
-	port := FreePort(t)
-	args := []string{"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-t", sippMode(tp), "-nostdin",
-		"-max_socket", "1000", "-trace_err", "-error_file", filepath.Join(t.TempDir(), "sipp_err.log")}
-	if scenario == "" {
-		args = append(args, "-sn", "uas")
-	} else {
+	var script string
+	if scenario != "" {
 		abs, err := filepath.Abs(scenario)
 		if err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "-sf", abs)
+		script = abs
 	}
-	args = append(args, extra...)
-	p := start(t, bin, args, t.TempDir())
-	p.Port = port
-	waitListening(t, p, tp, port)
-	return p
+	return startOnFreePort(t, bin, tp, func(port int) ([]string, string) {
+		args := []string{"-i", "127.0.0.1", "-p", strconv.Itoa(port), "-t", sippMode(tp), "-nostdin",
+			"-max_socket", "1000", "-trace_err", "-error_file", filepath.Join(t.TempDir(), "sipp_err.log")}
+		if script == "" {
+			args = append(args, "-sn", "uas")
+		} else {
+			args = append(args, "-sf", script)
+		}
+		return append(args, extra...), t.TempDir()
+	})
+}
+
+// startOnFreePort starts a peer on a free port and waits until it listens.
+// A port found free can be taken by another process before the peer binds it
+// (tests run in parallel, and other programs bind ports too): a peer that
+// exits with "Address already in use" is started again on another port, at
+// most three times.
+func startOnFreePort(t testing.TB, bin string, tp Transport, argsFor func(port int) (args []string, dir string)) *Peer {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		port := FreePort(t)
+		args, dir := argsFor(port)
+		p := start(t, bin, args, dir)
+		p.Port = port
+		if err = waitListening(p, tp, port); err == nil {
+			return p
+		}
+		if !p.Exited() || !strings.Contains(strings.ToLower(p.Output()), "address already in use") {
+			break
+		}
+		t.Logf("%v; starting again on another port", err)
+	}
+	t.Fatal(err)
+	return nil
 }
 
 // RunSIPpUAC runs "sipp -sn uac" against dest to completion and returns its
@@ -168,23 +194,21 @@ func StartKamailio(t testing.TB, cfgTemplate string, tp Transport, uasPort int) 
 	if err != nil {
 		t.Fatalf("kamailio config: %v", err)
 	}
-	dir := t.TempDir()
-	kc := KamailioConfig{Port: FreePort(t), UASPort: uasPort, Transport: tp, ModulePath: kamailioModules()}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, kc); err != nil {
-		t.Fatalf("kamailio config: %v", err)
-	}
-	cfg := filepath.Join(dir, "kamailio.cfg")
-	if err := os.WriteFile(cfg, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// -DD: stay in the foreground (children are still forked), -E: log to stderr.
-	args := []string{"-f", cfg, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir, "-P", filepath.Join(dir, "kamailio.pid")}
-	args = append(args, "-w", dir)
-	p := start(t, bin, args, dir)
-	p.Port = kc.Port
-	waitListening(t, p, tp, kc.Port)
-	return p
+	return startOnFreePort(t, bin, tp, func(port int) ([]string, string) {
+		dir := t.TempDir()
+		kc := KamailioConfig{Port: port, UASPort: uasPort, Transport: tp, ModulePath: kamailioModules()}
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, kc); err != nil {
+			t.Fatalf("kamailio config: %v", err)
+		}
+		cfg := filepath.Join(dir, "kamailio.cfg")
+		if err := os.WriteFile(cfg, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// -DD: stay in the foreground (children are still forked), -E: log to stderr.
+		return []string{"-f", cfg, "-DD", "-E", "-m", "64", "-M", "8", "-Y", dir,
+			"-P", filepath.Join(dir, "kamailio.pid"), "-w", dir}, dir
+	})
 }
 
 func kamailioModules() string {
@@ -230,13 +254,15 @@ func start(t testing.TB, bin string, args []string, dir string) *Peer {
 }
 
 // waitListening waits until the peer has bound its port (at most 15 s).
-func waitListening(t testing.TB, p *Peer, tp Transport, port int) {
-	t.Helper()
+// A UDP port is looked up in the kernel's socket table, never probed by
+// binding it: a probe that binds the port for a moment can make the peer's
+// own bind fail.
+func waitListening(p *Peer, tp Transport, port int) error {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	deadline := time.Now().Add(15 * time.Second)
 	for i := 0; time.Now().Before(deadline) && i < 1500; i++ {
 		if p.Exited() {
-			break
+			return fmt.Errorf("peer %s exited before listening on %s/%s; output:\n%s", p.Cmd.Path, addr, tp, p.Output())
 		}
 		var bound bool
 		if tp == TCP {
@@ -246,19 +272,46 @@ func waitListening(t testing.TB, p *Peer, tp Transport, port int) {
 				bound = true
 			}
 		} else {
-			pc, err := net.ListenPacket("udp", addr)
-			if err != nil {
-				bound = errors.Is(err, syscallEADDRINUSE()) || strings.Contains(err.Error(), "address already in use")
-			} else {
-				pc.Close()
-			}
+			bound = udpBound(port)
 		}
 		if bound {
-			return
+			return nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("peer %s did not listen on %s/%s within 15s; output:\n%s", p.Cmd.Path, addr, tp, p.Output())
+	return fmt.Errorf("peer %s did not listen on %s/%s within 15s; output:\n%s", p.Cmd.Path, addr, tp, p.Output())
+}
+
+// udpBound reports whether a UDP socket is bound to port on 127.0.0.1 (or
+// every address), from /proc/net/udp; where that table cannot be read it
+// falls back to a probe bind.
+func udpBound(port int) bool {
+	data, err := os.ReadFile("/proc/net/udp")
+	if err != nil {
+		pc, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return errors.Is(err, syscallEADDRINUSE()) || strings.Contains(err.Error(), "address already in use")
+		}
+		pc.Close()
+		return false
+	}
+	return udpTableHas(string(data), port)
+}
+
+// udpTableHas reports whether a /proc/net/udp table lists a socket whose
+// local address is 127.0.0.1:port or 0.0.0.0:port.
+func udpTableHas(table string, port int) bool {
+	suffix := fmt.Sprintf(":%04X", port)
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.HasSuffix(f[1], suffix) {
+			continue
+		}
+		if host := strings.TrimSuffix(f[1], suffix); host == "0100007F" || host == "00000000" {
+			return true
+		}
+	}
+	return false
 }
 
 // String describes the peer.
