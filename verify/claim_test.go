@@ -42,7 +42,9 @@ func runClaimSrc(t *testing.T, src string, cfg ClaimConfig) *ClaimRun {
 //   - 20 calls/s with 80 concurrent at a target of 40 trunks: 503s, FAIL,
 //     naming the capacity line (line 3).
 //
-// About 25 s: a PASS of the capacity line needs its 300 calls.
+// About 25 s: a PASS of the capacity line needs its 300 calls. The most
+// calls up at once is 20 when every call ends on time; on a loaded machine
+// a hang-up can lag behind the next call's answer, so up to 23 are allowed.
 func TestClaimPassAndFail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives SIP calls for about 25 s")
@@ -52,7 +54,7 @@ func TestClaimPassAndFail(t *testing.T) {
 	if rep := ok.Report; rep.Outcome != judge.Pass || len(rep.Lines) != 2 {
 		t.Errorf("a claim the target meets: %s, failed %v, inconclusive %v", rep.Outcome, rep.Failed, rep.Inconclusive)
 	}
-	if st := ok.Report.Lines[0].Steps; len(st) != 3 || st[2].MaxUp != 20 || st[0].Placed == 0 || st[0].Placed*2 > st[2].Placed {
+	if st := ok.Report.Lines[0].Steps; len(st) != 3 || st[2].MaxUp < 20 || st[2].MaxUp > 23 || st[0].Placed == 0 || st[0].Placed*2 > st[2].Placed {
 		t.Errorf("capacity steps %+v", st)
 	}
 	// Every call is in the evidence, in its step.
