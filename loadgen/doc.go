@@ -65,6 +65,10 @@
 // rests until the next Config.IOTick; the open-model scheduler starts the
 // calls due once a tick, their INVITEs in one batch. Arrival times are the
 // kernel's receive timestamps (Linux), so resting does not bias delays.
+// On Linux with a tick, a UDP socket is kept outside Go's network poller
+// (quietudp_linux.go) and read without waiting: datagrams arriving while
+// its reader rests wake nothing, so a tick costs one wake-up of the
+// process instead of one per datagram.
 //
 // # Media
 //

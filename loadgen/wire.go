@@ -57,8 +57,7 @@ type wireParams struct {
 type wireEP struct {
 	w     *wire
 	e     *engine
-	udp   *net.UDPConn
-	batch batchConn      // UDP: udp, read and written in batches
+	udp   udpSocket      // UDP: read and written in batches
 	raddr netip.AddrPort // UDP: where every request goes
 	// raddrUDP is raddr for batched writes, shared read-only.
 	raddrUDP *net.UDPAddr
@@ -148,16 +147,23 @@ func (ep *wireEP) open() error {
 		if err != nil {
 			return fmt.Errorf("local address %s: %w", ep.host, err)
 		}
-		c, err := net.ListenUDP("udp", la)
+		if quietSockets && e.cfg.IOTick > 0 {
+			// The reader rests between ticks: outside Go's poller, the
+			// datagrams arriving meanwhile wake nothing.
+			ep.udp, err = listenQuietUDP(la, udpBuffer)
+		} else {
+			var c *net.UDPConn
+			if c, err = net.ListenUDP("udp", la); err == nil {
+				_ = c.SetReadBuffer(udpBuffer)
+				_ = c.SetWriteBuffer(udpBuffer)
+				ep.udp = newStdUDP(c)
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("listen udp on %s: %w (free a port or lower --sockets)", ep.host, err)
 		}
-		_ = c.SetReadBuffer(udpBuffer)
-		_ = c.SetWriteBuffer(udpBuffer)
-		ep.udp = c
-		ep.batch = newBatchConn(c)
 		ep.raddrUDP = net.UDPAddrFromAddrPort(ep.raddr)
-		port := c.LocalAddr().(*net.UDPAddr).Port
+		port := ep.udp.LocalAddr().(*net.UDPAddr).Port
 		ep.ids.Store(&wireIDs{via: "Via: SIP/2.0/UDP " + hostPort(ep.host, port) + ";rport;branch=",
 			contact: "Contact: <sip:" + user + "@" + hostPort(ep.host, port) + ">\r\n"})
 		go ep.readUDP()

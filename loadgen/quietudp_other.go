@@ -1,0 +1,15 @@
+//go:build !linux
+
+package loadgen
+
+import (
+	"errors"
+	"net"
+)
+
+// quietSockets says whether this system has quiet sockets (Linux only).
+const quietSockets = false
+
+func listenQuietUDP(*net.UDPAddr, int) (udpSocket, error) {
+	return nil, errors.New("quiet UDP sockets need Linux")
+}
