@@ -53,7 +53,7 @@ func (m *callMedia) startMedia(e *engine, body []byte, at time.Time, callID stri
 	m.started = true
 	m.media.Expect(at)
 	if m.negotiated {
-		m.media.Send(e.sched)
+		m.media.Send()
 	}
 }
 
@@ -77,6 +77,6 @@ func (e *engine) newStream(n uint64) (*media.Stream, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st := media.NewStream(conn, e.audio, e.ports)
+	st := media.NewStream(conn, e.audio, e.ports, e.sched)
 	return st, media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, ""), nil
 }

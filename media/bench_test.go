@@ -16,7 +16,7 @@ import (
 // Loss under 0.1% at N streams means this machine sustains N concurrent
 // media calls (both ends in one process: 2N sockets, 100N packets/s sent).
 func BenchmarkEchoStreams(b *testing.B) {
-	for _, n := range []int{100, 500, 1000, 2000} {
+	for _, n := range []int{100, 500, 1000, 2000, 3000} {
 		b.Run(fmt.Sprintf("streams=%d", n), func(b *testing.B) {
 			ports, err := NewPorts(10000, 60000)
 			if err != nil {
@@ -37,14 +37,14 @@ func BenchmarkEchoStreams(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					c, e := NewStream(ca, nil, ports), NewStream(cb, nil, ports)
+					c, e := NewStream(ca, nil, ports, sc), NewStream(cb, nil, ports, sc)
 					e.SetEcho(true)
 					c.SetRemote(e.LocalAddr(), PCMU)
 					callers, echoes = append(callers, c), append(echoes, e)
 				}
 				for _, c := range callers {
 					c.Expect(time.Now())
-					c.Send(sc)
+					c.Send()
 				}
 				time.Sleep(time.Second)
 				for _, c := range callers {

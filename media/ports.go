@@ -84,8 +84,9 @@ func (p *Ports) Listen(ip netip.Addr) (*net.UDPConn, error) {
 
 // Release returns the port of c to the range (Stream.Close calls it just
 // before closing c; Listen skips a port still bound).
-func (p *Ports) Release(c *net.UDPConn) {
-	port := c.LocalAddr().(*net.UDPAddr).Port
+func (p *Ports) Release(c *net.UDPConn) { p.release(c.LocalAddr().(*net.UDPAddr).Port) }
+
+func (p *Ports) release(port int) {
 	p.mu.Lock()
 	delete(p.used, port)
 	p.mu.Unlock()

@@ -1,7 +1,6 @@
 package media
 
 import (
-	"errors"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -15,10 +14,19 @@ import (
 // Stream is one call's RTP: a UDP socket, a sender driven by a Scheduler,
 // and a receiver measuring what arrives (and, for an echo, sending each
 // packet back to where it came from).
+//
+// On Linux a stream has no goroutine of its own: one of its scheduler's
+// wheels both sends its packets and reads its socket, and takes each
+// datagram's arrival time from the kernel's receive stamp (see the package
+// documentation). Elsewhere a reader goroutine per stream receives.
 type Stream struct {
-	conn  *net.UDPConn
-	ports *Ports // releases conn's port on Close; may be nil
+	ports *Ports // releases the port on Close; may be nil
 	audio *Audio
+	sched *Scheduler
+	local netip.AddrPort
+	// home is the wheel that reads the stream and sends its packets (nil
+	// where streams have their own reader: sending then goes to any wheel).
+	home *wheel
 
 	remote atomic.Pointer[netip.AddrPort]
 	pt     atomic.Uint32
@@ -40,26 +48,30 @@ type Stream struct {
 	mu        sync.Mutex
 	recv      *Receiver
 	closed    atomic.Bool
-	readDone  chan struct{}
 	closeOnce sync.Once
 	endedAt   time.Time
+
+	sock // the socket, as this system's receive path holds it
 }
 
-// NewStream wraps a bound UDP socket and starts receiving on it. audio
-// (nil: silence) is what the stream sends once Send is called; ports, if
-// not nil, gets the socket's port back on Close.
-func NewStream(conn *net.UDPConn, audio *Audio, ports *Ports) *Stream {
+// NewStream wraps a bound UDP socket (the stream owns it from now on) and
+// starts receiving on it; sc is the scheduler that will send the stream's
+// packets (and, on Linux, reads them). audio (nil: silence) is what the
+// stream sends once Send is called; ports, if not nil, gets the socket's
+// port back on Close.
+func NewStream(conn *net.UDPConn, audio *Audio, ports *Ports, sc *Scheduler) *Stream {
 	if audio == nil {
 		audio = Silence()
 	}
-	s := &Stream{conn: conn, ports: ports, audio: audio, recv: NewReceiver(), readDone: make(chan struct{}),
-		ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(), first: true, buf: make([]byte, 12+FrameSamples)}
-	go s.read()
+	s := &Stream{ports: ports, audio: audio, sched: sc, recv: NewReceiver(),
+		local: conn.LocalAddr().(*net.UDPAddr).AddrPort(),
+		ssrc:  rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(), first: true, buf: make([]byte, 12+FrameSamples)}
+	s.open(conn)
 	return s
 }
 
 // LocalAddr is the socket's address (for the SDP).
-func (s *Stream) LocalAddr() netip.AddrPort { return s.conn.LocalAddr().(*net.UDPAddr).AddrPort() }
+func (s *Stream) LocalAddr() netip.AddrPort { return s.local }
 
 // SetRemote sets where packets go and the payload type they carry.
 func (s *Stream) SetRemote(addr netip.AddrPort, codec Codec) {
@@ -68,7 +80,11 @@ func (s *Stream) SetRemote(addr netip.AddrPort, codec Codec) {
 }
 
 // SetEcho turns echoing of received packets to their source on or off.
-func (s *Stream) SetEcho(on bool) { s.echo.Store(on) }
+func (s *Stream) SetEcho(on bool) {
+	if s.echo.Swap(on) != on {
+		s.echoChanged(on)
+	}
+}
 
 // Expect marks the moment audio is expected from the far end (the answer).
 func (s *Stream) Expect(t time.Time) {
@@ -77,13 +93,13 @@ func (s *Stream) Expect(t time.Time) {
 	s.mu.Unlock()
 }
 
-// Send starts sending 50 packets per second through sc (until StopSending
-// or Close). SetRemote must have been called.
-func (s *Stream) Send(sc *Scheduler) {
+// Send starts sending 50 packets per second through the stream's
+// scheduler (until StopSending or Close). SetRemote must have been called.
+func (s *Stream) Send() {
 	if s.closed.Load() || s.remote.Load() == nil {
 		return
 	}
-	sc.add(s)
+	s.sched.add(s)
 }
 
 // StopSending stops the sender (the receiver goes on).
@@ -104,7 +120,7 @@ func (s *Stream) sendNext() {
 	n, err := h.MarshalTo(s.buf)
 	if err == nil {
 		n += copy(s.buf[n:], s.audio.Frame(s.frame, pt))
-		_, err = s.conn.WriteToUDPAddrPort(s.buf[:n], *remote)
+		err = s.write(s.buf[:n], *remote)
 	}
 	if err != nil {
 		s.sendErrs.Add(1)
@@ -117,37 +133,23 @@ func (s *Stream) sendNext() {
 	s.frame++
 }
 
-func (s *Stream) read() {
-	defer close(s.readDone)
-	buf := make([]byte, 1500)
-	var h rtp.Header
-	for {
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
-		now := time.Now()
-		if err != nil {
-			if s.closed.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		if n < 12 || buf[0]>>6 != 2 {
-			continue // not RTP
-		}
-		if _, err := h.Unmarshal(buf[:n]); err != nil {
-			continue
-		}
-		if h.PayloadType >= 72 && h.PayloadType <= 76 {
-			continue // RTCP multiplexed on the port (RFC 5761)
-		}
-		if s.echo.Load() {
-			if _, err := s.conn.WriteToUDPAddrPort(buf[:n], from); err == nil {
-				s.echoed.Add(1)
-			}
-		}
-		s.mu.Lock()
-		s.recv.Packet(h.SequenceNumber, h.Timestamp, h.SSRC, now)
-		s.mu.Unlock()
+// isMedia parses a received datagram: true for an RTP packet carrying media
+// (version 2, not RTCP multiplexed on the port as RFC 5761 allows).
+func isMedia(pkt []byte, h *rtp.Header) bool {
+	if len(pkt) < 12 || pkt[0]>>6 != 2 {
+		return false // not RTP
 	}
+	if _, err := h.Unmarshal(pkt); err != nil {
+		return false
+	}
+	return h.PayloadType < 72 || h.PayloadType > 76
+}
+
+// record counts a received media packet that arrived at t.
+func (s *Stream) record(h *rtp.Header, t time.Time) {
+	s.mu.Lock()
+	s.recv.Packet(h.SequenceNumber, h.Timestamp, h.SSRC, t)
+	s.mu.Unlock()
 }
 
 // Stats returns the figures so far, the stream still running.
@@ -168,28 +170,29 @@ func (s *Stream) Stats(networkDelayMs float64) Stats {
 // delay assumed by the MOS estimate. Later calls return the same figures.
 func (s *Stream) Close(networkDelayMs float64) Stats {
 	s.closeOnce.Do(func() {
+		s.closed.Store(true) // before StopSending: a racing Send then adds nothing
 		s.StopSending()
 		s.mu.Lock()
 		s.endedAt = time.Now()
 		s.mu.Unlock()
-		s.closed.Store(true)
 		// The port goes back to the range before the socket closes: once
 		// closed, another program (a load generator on the same host) may
 		// bind it and offer it, and the allocator must not still call it
 		// ours (the center refuses offers naming its own ports). Listen
 		// skips a port it cannot bind yet.
-		if s.ports != nil {
-			s.ports.Release(s.conn)
-		}
-		_ = s.conn.Close()
-		<-s.readDone
+		s.shut(func() {
+			if s.ports != nil {
+				s.ports.release(int(s.local.Port()))
+			}
+		})
 	})
 	return s.Stats(networkDelayMs)
 }
 
 // Scheduler sends the packets of many streams: each stream has one of 20
 // one-millisecond slots of the 20 ms frame, and each of the scheduler's
-// wheels (one goroutine each) visits its slots in turn.
+// wheels (one goroutine each) visits its slots in turn. On Linux each wheel
+// also reads its streams' sockets (see Stream).
 type Scheduler struct {
 	wheels []*wheel
 	rr     atomic.Uint64
@@ -205,14 +208,19 @@ type wheel struct {
 	done    chan struct{}
 	// Late counts slot visits more than a frame behind schedule.
 	late atomic.Uint64
+
+	poller // the sockets this wheel reads, where wheels read
 }
 
-// NewScheduler makes a scheduler with the given number of sending
-// goroutines (at least 1). Its goroutines start with the first stream.
+// NewScheduler makes a scheduler with the given number of wheels (at
+// least 1), one goroutine each: one per core is the rule. Its goroutines
+// start with the first stream.
 func NewScheduler(workers int) *Scheduler {
 	sc := &Scheduler{}
 	for range max(workers, 1) {
-		sc.wheels = append(sc.wheels, &wheel{quit: make(chan struct{}), done: make(chan struct{})})
+		w := &wheel{quit: make(chan struct{}), done: make(chan struct{})}
+		w.initPoller()
+		sc.wheels = append(sc.wheels, w)
 	}
 	return sc
 }
@@ -226,12 +234,20 @@ func (sc *Scheduler) Late() uint64 {
 	return n
 }
 
+// next is the wheel for a new stream, in turn.
+func (sc *Scheduler) next() *wheel {
+	return sc.wheels[int(sc.rr.Add(1)%uint64(len(sc.wheels)))]
+}
+
 func (sc *Scheduler) add(s *Stream) {
-	w := sc.wheels[int(sc.rr.Add(1)%uint64(len(sc.wheels)))]
+	w := s.home
+	if w == nil {
+		w = sc.next()
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if s.wheel.Load() != nil {
-		return // already sending
+	if s.wheel.Load() != nil || s.closed.Load() {
+		return // already sending, or closed
 	}
 	select {
 	case <-w.quit:
@@ -251,6 +267,11 @@ func (sc *Scheduler) add(s *Stream) {
 	s.wheel.Store(w)
 	w.slots[best] = append(w.slots[best], s)
 	w.count++
+	w.start()
+}
+
+// start runs the wheel's goroutine if it is not running yet; under w.mu.
+func (w *wheel) start() {
 	if !w.started {
 		w.started = true
 		go w.run()
@@ -260,9 +281,13 @@ func (sc *Scheduler) add(s *Stream) {
 func (w *wheel) remove(s *Stream) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if s.wheel.Load() != w {
-		return
+	if s.wheel.Load() == w {
+		w.removeLocked(s)
 	}
+}
+
+// removeLocked takes s out of its slot; under w.mu, s sending on w.
+func (w *wheel) removeLocked(s *Stream) {
 	sl := w.slots[s.slot]
 	for i, x := range sl {
 		if x == s {
@@ -276,7 +301,8 @@ func (w *wheel) remove(s *Stream) {
 	s.wheel.Store(nil)
 }
 
-// Close stops the scheduler's goroutines; streams stop sending.
+// Close stops the scheduler's goroutines: streams stop sending (and, where
+// wheels read, receiving).
 func (sc *Scheduler) Close() {
 	for _, w := range sc.wheels {
 		w.mu.Lock()
@@ -289,12 +315,24 @@ func (sc *Scheduler) Close() {
 		w.mu.Unlock()
 		if started {
 			<-w.done
+		} else {
+			w.mu.Lock()
+			w.closePoller()
+			w.mu.Unlock()
 		}
 	}
 }
 
+// run visits the slots once a millisecond: on each slot it reads what
+// arrived for the streams read on that slot and sends the slot's packets,
+// then it reads the echoing streams that have datagrams.
 func (w *wheel) run() {
 	defer close(w.done)
+	defer func() {
+		w.mu.Lock()
+		w.closePoller()
+		w.mu.Unlock()
+	}()
 	start := time.Now()
 	var k int64 // slot visits done
 	timer := time.NewTimer(time.Millisecond)
@@ -306,10 +344,14 @@ func (w *wheel) run() {
 		}
 		for ; k <= due; k++ {
 			w.mu.Lock()
+			w.readSlot(int(k % FrameMs))
 			for _, s := range w.slots[k%FrameMs] {
 				s.sendNext()
 			}
 			w.mu.Unlock()
+			if k == due {
+				w.readEchoes()
+			}
 		}
 		timer.Reset(time.Until(start.Add(time.Duration(k) * time.Millisecond)))
 		select {

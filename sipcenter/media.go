@@ -133,7 +133,7 @@ func (s *Server) offerMedia(req *sip.Request) (*callMedia, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := media.NewStream(conn, s.early, s.ports)
+	st := media.NewStream(conn, s.early, s.ports, s.sched)
 	ans, n, err := media.Answer(req.Body(), s.mediaIP, int(st.LocalAddr().Port()), uint64(st.LocalAddr().Port()))
 	if err != nil {
 		st.Close(0)
@@ -158,11 +158,11 @@ func (s *Server) offerMedia(req *sip.Request) (*callMedia, error) {
 
 // startEarly plays the early media while the caller waits, unless it is
 // withheld; it says whether it started.
-func (m *callMedia) startEarly(sc *media.Scheduler) bool {
+func (m *callMedia) startEarly() bool {
 	if m == nil || m.noEarly {
 		return false
 	}
-	m.stream.Send(sc)
+	m.stream.Send()
 	return true
 }
 

@@ -401,7 +401,7 @@ func (s *Server) handleCall(c *call, req *sip.Request, tx sip.ServerTransaction)
 		// (for at most EarlyMediaMax).
 		ct := sip.ContentTypeHeader("application/sdp")
 		_ = reply(sip.StatusSessionInProgress, "Session Progress", c.media.answer, &ct)
-		if c.media.startEarly(s.sched) {
+		if c.media.startEarly() {
 			t := time.NewTimer(s.cfg.EarlyMediaMax)
 			defer t.Stop()
 			earlyEnd = t.C
