@@ -21,8 +21,11 @@ const (
 	DefaultInviteTimeout = 32 * time.Second // like Timer B
 	DefaultGrace         = 5 * time.Second
 	DefaultLateTolerance = 10 * time.Millisecond
-	// DefaultIOTick is Config.IOTick's default.
-	DefaultIOTick      = time.Millisecond
+	// DefaultIOTick is Config.IOTick's default: 4 ms, where a process
+	// wakes about 250 times a second (Go's timers wake it twice for a
+	// rest between 1 and 2 ms, so 2 ms saves nothing over 1 ms); at
+	// 2,000 calls/s over UDP it took 17% less CPU per call than 1 ms.
+	DefaultIOTick      = 4 * time.Millisecond
 	DefaultMaxInFlight = 500000
 )
 

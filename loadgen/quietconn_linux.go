@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -69,16 +70,18 @@ func (q *quietConn) Read(b []byte) (int, error) {
 		return 0, net.ErrClosed
 	}
 	for {
-		n, err := unix.Read(q.fd, b)
+		// A raw system call: the socket never blocks, and the runtime need
+		// not hand the processor to another thread meanwhile (see mmsg).
+		n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(q.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 		switch {
-		case err == unix.EINTR:
+		case errno == unix.EINTR:
 			continue
-		case err != nil:
-			return 0, os.NewSyscallError("read", err)
+		case errno != 0:
+			return 0, os.NewSyscallError("read", errno)
 		case n == 0:
 			return 0, io.EOF
 		}
-		return n, nil
+		return int(n), nil
 	}
 }
 
@@ -106,8 +109,19 @@ func (q *quietConn) writeBuffers(bufs [][]byte) error {
 			left = append(left, b)
 		}
 	}
+	var iov []unix.Iovec
 	for len(left) > 0 {
-		n, err := unix.Writev(q.fd, left)
+		iov = iov[:0]
+		for _, b := range left[:min(len(left), 1024)] { // IOV_MAX
+			v := unix.Iovec{Base: &b[0]}
+			v.SetLen(len(b))
+			iov = append(iov, v)
+		}
+		r, _, errno := unix.RawSyscall(unix.SYS_WRITEV, uintptr(q.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		n, err := int(r), error(nil)
+		if errno != 0 {
+			n, err = 0, errno
+		}
 		switch {
 		case err == unix.EINTR:
 			continue
