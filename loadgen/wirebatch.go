@@ -176,6 +176,14 @@ func rest(tick time.Duration, woke time.Time, full bool) {
 	}
 }
 
+// tickCeil is the first multiple of tick at or after t (t if tick <= 0).
+func tickCeil(t time.Time, tick time.Duration) time.Time {
+	if tick <= 0 || t.Truncate(tick).Equal(t) {
+		return t
+	}
+	return nextTick(t, tick)
+}
+
 // nextTick is the first multiple of tick after t (t if tick <= 0).
 func nextTick(t time.Time, tick time.Duration) time.Time {
 	if tick <= 0 {

@@ -31,6 +31,27 @@ func TestNextTick(t *testing.T) {
 	}
 }
 
+func TestTickCeil(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		t    time.Time
+		tick time.Duration
+		want time.Time
+	}{
+		{"off", base.Add(300 * time.Microsecond), 0, base.Add(300 * time.Microsecond)},
+		{"inside", base.Add(300 * time.Microsecond), 4 * time.Millisecond, base.Add(4 * time.Millisecond)},
+		{"on a tick stays", base.Add(8 * time.Millisecond), 4 * time.Millisecond, base.Add(8 * time.Millisecond)},
+		{"just after a tick", base.Add(8*time.Millisecond + time.Nanosecond), 4 * time.Millisecond, base.Add(12 * time.Millisecond)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tickCeil(tc.t, tc.tick); !got.Equal(tc.want) {
+				t.Errorf("tickCeil(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.want)
+			}
+		})
+	}
+}
+
 // TestRxTimestamps reads a datagram that waited in the socket: its
 // arrival time is when it came, not when it was read.
 func TestRxTimestamps(t *testing.T) {

@@ -330,7 +330,10 @@ func (c *wcall) arm() {
 		return
 	}
 	if next := c.m.next(); !next.IsZero() {
-		c.timer.Reset(time.Until(next))
+		// With a tick, timers fall on the ticks too, so that the calls'
+		// timers due in one tick (hold times ending, retransmissions)
+		// fire in one wake-up of the process, with the readers'.
+		c.timer.Reset(time.Until(tickCeil(next, c.e.cfg.IOTick)))
 	}
 }
 
