@@ -12,10 +12,13 @@
 #   2. CPU per call at fixed rates (CPU_RATES, default 2,000, 5,000 and
 #      8,000 calls/s, CPU_SECONDS each, CPU_RUNS runs per tool): user +
 #      system CPU seconds of the tool's process (GNU time) divided by the
-#      calls placed, beside the UAS's CPU in the same run and the CPU the
-#      rest of the machine used meanwhile (from /proc/stat), which tells
-#      whether the machine was quiet. CPU seconds per call are fairly robust
-#      to a shared machine, wall-clock rates are not. CPU_RATES="" skips it.
+#      calls placed, beside the UAS's CPU in the same run and the load
+#      average before the run, which tells whether the machine was quiet.
+#      (The CPU the rest of the machine used cannot be told from /proc/stat:
+#      its figures are sampled at the kernel's tick, which a process waking
+#      in step with the tick escapes, while a process's own CPU time is
+#      exact.) CPU seconds per call are fairly robust to a shared machine,
+#      wall-clock rates are not. CPU_RATES="" skips it.
 #   3. memory per held call: HELD_RATE calls/s for 30 s, each held 30 s, so
 #      about HELD_RATE x 30 calls are up at once; the peak RSS (GNU time)
 #      minus that of a 10-call run, divided by the calls held (HELD_RATE=0
@@ -69,8 +72,6 @@ start_uas() { # transport
 }
 # proc_cpu PID: user+system CPU seconds of a live process.
 proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# machine_busy: CPU seconds the whole machine spent not idle since boot.
-machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
 stop_uas() {
   uas_cpu=$(proc_cpu "$uas_pid")
   kill "$uas_pid" 2>/dev/null || true; wait "$uas_pid" 2>/dev/null || true; uas_pid=""
@@ -143,9 +144,9 @@ fi
 if [ -n "$CPU_RATES" ]; then
   {
     echo
-    echo "CPU per call at fixed rates ($CPU_SECONDS s per run, zero hold time, $CPU_RUNS runs per tool, runs of the two tools interleaved; each against a fresh sipp -sn uas). CPU = user + system seconds of the tool's process (GNU time); us/call = CPU / calls placed. \"UAS\" is the UAS's CPU in the same run, \"others\" the CPU the rest of the machine used meanwhile (from /proc/stat; near 0 on a quiet machine)."
+    echo "CPU per call at fixed rates ($CPU_SECONDS s per run, zero hold time, $CPU_RUNS runs per tool, runs of the two tools interleaved; each against a fresh sipp -sn uas). CPU = user + system seconds of the tool's process (GNU time); us/call = CPU / calls placed. \"UAS\" is the UAS's CPU in the same run, \"load\" the load average over the minute before the run (near 0 on a quiet machine; the UAS of the previous run counts in it)."
     echo
-    echo "| transport | rate | tool | result | CPU s (user + sys) | us/call | UAS CPU s | others CPU s |"
+    echo "| transport | rate | tool | result | CPU s (user + sys) | us/call | UAS CPU s | load |"
     echo "|---|---|---|---|---|---|---|---|"
   } >>"$OUT"
   declare -A cpu_sum cpu_n
@@ -157,19 +158,17 @@ if [ -n "$CPU_RATES" ]; then
       for _ in $(seq 1 "$CPU_RUNS"); do
         for tool in callsim sipp; do
           start_uas "$tp"
-          m0=$(machine_busy)
+          load=$(cut -d' ' -f1 /proc/loadavg)
           set -- $(run_tool "$tool" "$tp" "$rate" "$n" 0)
           stop_uas
-          m1=$(machine_busy)
           cpu=$(awk -v u="$4" -v s="$5" 'BEGIN { printf "%.2f", u + s }')
-          others=$(awk -v a="$m0" -v b="$m1" -v c="$cpu" -v u="$uas_cpu" 'BEGIN { o = b - a - c - u; printf "%.2f", (o > 0 ? o : 0) }')
           if [ "$1" = ok ]; then # a failed run (a stall, a UAS that did not start) says nothing of CPU per call
             cpu_sum[$tool]=$(awk -v a="${cpu_sum[$tool]}" -v c="$cpu" 'BEGIN { print a + c }')
             cpu_n[$tool]=$((cpu_n[$tool] + 1))
           else
             allok=no
           fi
-          echo "| $tp | $rate | $tool | $1 $2 | $cpu ($4 + $5) | $(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / n }') | $uas_cpu | $others |" >>"$OUT"
+          echo "| $tp | $rate | $tool | $1 $2 | $cpu ($4 + $5) | $(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * c / n }') | $uas_cpu | $load |" >>"$OUT"
         done
       done
       uc=$(awk -v c="${cpu_sum[callsim]}" -v r="${cpu_n[callsim]}" -v n="$n" 'BEGIN { if (r > 0) printf "%.1f", 1e6 * c / r / n; else print "-" }')
