@@ -19,9 +19,7 @@ import (
 // there); Write and writeBuffers write everything, waiting for room until
 // the write deadline.
 type quietConn struct {
-	mu     sync.RWMutex // held for reading during every system call; Close takes it for writing
-	fd     int
-	closed bool
+	quietFD
 	local  net.Addr
 	remote net.Addr
 
@@ -57,32 +55,33 @@ func quietTCP(c net.Conn) (net.Conn, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("fcntl", err)
 	}
-	return &quietConn{fd: fd, local: tc.LocalAddr(), remote: tc.RemoteAddr()}, nil
+	return &quietConn{quietFD: quietFD{fd: fd}, local: tc.LocalAddr(), remote: tc.RemoteAddr()}, nil
 }
 
 func (q *quietConn) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	if q.closed {
-		return 0, net.ErrClosed
-	}
-	for {
-		// A raw system call: the socket never blocks, and the runtime need
-		// not hand the processor to another thread meanwhile (see mmsg).
-		n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(q.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-		switch {
-		case errno == unix.EINTR:
-			continue
-		case errno != 0:
-			return 0, os.NewSyscallError("read", errno)
-		case n == 0:
-			return 0, io.EOF
+	var got int
+	err := q.use(func(fd int) error {
+		for {
+			// A raw system call: the socket never blocks, and the runtime
+			// need not hand the processor to another thread meanwhile (see
+			// quietUDP.mmsg).
+			n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+			switch {
+			case errno == unix.EINTR:
+				continue
+			case errno != 0:
+				return os.NewSyscallError("read", errno)
+			case n == 0:
+				return io.EOF
+			}
+			got = int(n)
+			return nil
 		}
-		return int(n), nil
-	}
+	})
+	return got, err
 }
 
 func (q *quietConn) Write(b []byte) (int, error) {
@@ -94,11 +93,10 @@ func (q *quietConn) Write(b []byte) (int, error) {
 
 // writeBuffers writes bufs with writev, all of them.
 func (q *quietConn) writeBuffers(bufs [][]byte) error {
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	if q.closed {
-		return net.ErrClosed
-	}
+	return q.use(func(fd int) error { return q.writev(fd, bufs) })
+}
+
+func (q *quietConn) writev(fd int, bufs [][]byte) error {
 	q.dmu.Lock()
 	deadline := q.deadline
 	q.dmu.Unlock()
@@ -117,7 +115,7 @@ func (q *quietConn) writeBuffers(bufs [][]byte) error {
 			v.SetLen(len(b))
 			iov = append(iov, v)
 		}
-		r, _, errno := unix.RawSyscall(unix.SYS_WRITEV, uintptr(q.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		r, _, errno := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
 		n, err := int(r), error(nil)
 		if errno != 0 {
 			n, err = 0, errno
@@ -132,7 +130,7 @@ func (q *quietConn) writeBuffers(bufs [][]byte) error {
 					return os.ErrDeadlineExceeded
 				}
 			}
-			_, _ = unix.Poll([]unix.PollFd{{Fd: int32(q.fd), Events: unix.POLLOUT}}, int(min(wait, 100*time.Millisecond)/time.Millisecond)+1)
+			_, _ = unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}, int(min(wait, 100*time.Millisecond)/time.Millisecond)+1)
 			continue
 		case err != nil:
 			return os.NewSyscallError("writev", err)
@@ -148,16 +146,6 @@ func (q *quietConn) writeBuffers(bufs [][]byte) error {
 		}
 	}
 	return nil
-}
-
-func (q *quietConn) Close() error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return net.ErrClosed
-	}
-	q.closed = true
-	return unix.Close(q.fd)
 }
 
 func (q *quietConn) LocalAddr() net.Addr             { return q.local }

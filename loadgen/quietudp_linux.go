@@ -20,11 +20,9 @@ import (
 // no goroutine waiting). The socket is non-blocking; the reader takes what
 // waits with one recvmmsg a tick and writes with sendmmsg.
 type quietUDP struct {
-	mu     sync.RWMutex // held for reading during every system call; Close takes it for writing
-	fd     int
-	closed bool
-	v6     bool
-	local  *net.UDPAddr
+	quietFD
+	v6    bool
+	local *net.UDPAddr
 
 	// Read scratch, used by the one reader goroutine.
 	rmu    sync.Mutex
@@ -82,7 +80,7 @@ func listenQuietUDP(la *net.UDPAddr, bufSize int) (udpSocket, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("getsockname", err)
 	}
-	q := &quietUDP{fd: fd, v6: v6}
+	q := &quietUDP{quietFD: quietFD{fd: fd}, v6: v6}
 	switch s := got.(type) {
 	case *unix.SockaddrInet4:
 		q.local = &net.UDPAddr{IP: net.IP(s.Addr[:]).To16(), Port: s.Port}
@@ -97,14 +95,34 @@ func (q *quietUDP) LocalAddr() net.Addr { return q.local }
 // Stamps: the socket was made with receive timestamps.
 func (q *quietUDP) Stamps() bool { return true }
 
-func (q *quietUDP) Close() error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
+// quietFD is the descriptor of a quiet socket. System calls use it under
+// a read lock, so that Close, which takes the lock for writing, never
+// closes it while a call is under way (its number could be given to
+// another socket meanwhile).
+type quietFD struct {
+	mu     sync.RWMutex
+	fd     int
+	closed bool
+}
+
+// use runs f on the descriptor, or fails with net.ErrClosed.
+func (d *quietFD) use(f func(fd int) error) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
 		return net.ErrClosed
 	}
-	q.closed = true
-	return unix.Close(q.fd)
+	return f(d.fd)
+}
+
+func (d *quietFD) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return net.ErrClosed
+	}
+	d.closed = true
+	return unix.Close(d.fd)
 }
 
 // ReadBatch reads the datagrams waiting, at most len(ms), without waiting
@@ -241,36 +259,36 @@ func (q *quietUDP) mmsg(trap uintptr, hs []unix.Mmsghdr) (int, error) {
 	if len(hs) == 0 {
 		return 0, nil
 	}
-	q.mu.RLock()
-	defer q.mu.RUnlock()
-	if q.closed {
-		return 0, net.ErrClosed
-	}
-	waited := 0
-	for {
-		// A raw system call: the socket never blocks, so the runtime need
-		// not know; with Syscall6 a batch taking over 20 us (loopback
-		// delivery to the far end is done in the call) made the runtime's
-		// monitor hand the processor to another thread and spin, about two
-		// thousand more wake-ups a second at 2,000 calls/s.
-		n, _, errno := unix.RawSyscall6(trap, uintptr(q.fd), uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
-		switch {
-		case errno == 0:
-			return int(n), nil
-		case errno == unix.EINTR:
-			continue
-		case errno == unix.EAGAIN && trap == unix.SYS_SENDMMSG && waited < 10:
-			// The send buffer is full: wait until it drains (10 ms at a time).
-			waited++
-			_, _ = unix.Poll([]unix.PollFd{{Fd: int32(q.fd), Events: unix.POLLOUT}}, 10)
-			continue
+	var done int
+	err := q.use(func(fd int) error {
+		for waited := 0; ; {
+			// A raw system call: the socket never blocks, so the runtime
+			// need not know; with Syscall6 a batch taking over 20 us
+			// (loopback delivery to the far end is done in the call) made
+			// the runtime's monitor hand the processor to another thread
+			// and spin, about two thousand more wake-ups a second at 2,000
+			// calls/s.
+			n, _, errno := unix.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&hs[0])), uintptr(len(hs)), 0, 0, 0)
+			switch {
+			case errno == 0:
+				done = int(n)
+				return nil
+			case errno == unix.EINTR:
+				continue
+			case errno == unix.EAGAIN && trap == unix.SYS_SENDMMSG && waited < 10:
+				// The send buffer is full: wait until it drains (10 ms at a time).
+				waited++
+				_, _ = unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}, 10)
+				continue
+			}
+			name := "recvmmsg"
+			if trap == unix.SYS_SENDMMSG {
+				name = "sendmmsg"
+			}
+			return os.NewSyscallError(name, errno)
 		}
-		name := "recvmmsg"
-		if trap == unix.SYS_SENDMMSG {
-			name = "sendmmsg"
-		}
-		return 0, os.NewSyscallError(name, errno)
-	}
+	})
+	return done, err
 }
 
 // htons is port in network byte order, as a sockaddr's Port field holds it.

@@ -10,43 +10,29 @@ import (
 	"golang.org/x/net/ipv4"
 )
 
-func TestNextTick(t *testing.T) {
+// TestTicks: nextTick is the next multiple of the tick after a time,
+// tickCeil the first at or after it (timers keep a time already on a tick).
+func TestTicks(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ms := time.Millisecond
 	for _, tc := range []struct {
-		name string
-		t    time.Time
-		tick time.Duration
-		want time.Time
+		name       string
+		t          time.Time
+		tick       time.Duration
+		next, ceil time.Time
 	}{
-		{"off", base.Add(300 * time.Microsecond), 0, base.Add(300 * time.Microsecond)},
-		{"inside", base.Add(300 * time.Microsecond), time.Millisecond, base.Add(time.Millisecond)},
-		{"on a tick", base.Add(2 * time.Millisecond), time.Millisecond, base.Add(3 * time.Millisecond)},
-		{"coarse", base.Add(7 * time.Millisecond), 5 * time.Millisecond, base.Add(10 * time.Millisecond)},
+		{"off", base.Add(300 * time.Microsecond), 0, base.Add(300 * time.Microsecond), base.Add(300 * time.Microsecond)},
+		{"inside", base.Add(300 * time.Microsecond), ms, base.Add(ms), base.Add(ms)},
+		{"on a tick", base.Add(2 * ms), ms, base.Add(3 * ms), base.Add(2 * ms)},
+		{"coarse", base.Add(7 * ms), 5 * ms, base.Add(10 * ms), base.Add(10 * ms)},
+		{"just after a tick", base.Add(8*ms + time.Nanosecond), 4 * ms, base.Add(12 * ms), base.Add(12 * ms)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := nextTick(tc.t, tc.tick); !got.Equal(tc.want) {
-				t.Errorf("nextTick(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.want)
+			if got := nextTick(tc.t, tc.tick); !got.Equal(tc.next) {
+				t.Errorf("nextTick(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.next)
 			}
-		})
-	}
-}
-
-func TestTickCeil(t *testing.T) {
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		name string
-		t    time.Time
-		tick time.Duration
-		want time.Time
-	}{
-		{"off", base.Add(300 * time.Microsecond), 0, base.Add(300 * time.Microsecond)},
-		{"inside", base.Add(300 * time.Microsecond), 4 * time.Millisecond, base.Add(4 * time.Millisecond)},
-		{"on a tick stays", base.Add(8 * time.Millisecond), 4 * time.Millisecond, base.Add(8 * time.Millisecond)},
-		{"just after a tick", base.Add(8*time.Millisecond + time.Nanosecond), 4 * time.Millisecond, base.Add(12 * time.Millisecond)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tickCeil(tc.t, tc.tick); !got.Equal(tc.want) {
-				t.Errorf("tickCeil(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.want)
+			if got := tickCeil(tc.t, tc.tick); !got.Equal(tc.ceil) {
+				t.Errorf("tickCeil(%v, %v) = %v, want %v", tc.t, tc.tick, got, tc.ceil)
 			}
 		})
 	}
