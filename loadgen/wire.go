@@ -147,9 +147,11 @@ func (ep *wireEP) open() error {
 		if err != nil {
 			return fmt.Errorf("local address %s: %w", ep.host, err)
 		}
-		if quietSockets && e.cfg.IOTick > 0 {
+		if quietSockets && e.cfg.IOTick > 0 && la.Zone == "" && ep.raddr.Addr().Zone() == "" {
 			// The reader rests between ticks: outside Go's poller, the
-			// datagrams arriving meanwhile wake nothing.
+			// datagrams arriving meanwhile wake nothing. (IPv6 link-local
+			// addresses with a zone keep the net package's socket, which
+			// knows the zone's interface.)
 			ep.udp, err = listenQuietUDP(la, udpBuffer)
 		} else {
 			var c *net.UDPConn
