@@ -133,8 +133,8 @@ func (e *engine) setup() error {
 			return fmt.Errorf("media address %q: %w", localIP, err)
 		}
 		e.mediaIP = e.mediaIP.Unmap()
-		// One sending goroutine per core.
-		e.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
+		// Two wheels per core (see media.NewScheduler).
+		e.sched = media.NewScheduler(2 * runtime.GOMAXPROCS(0))
 	}
 	if e.cfg.Mode == ModeCall {
 		return e.setupWire(localIP, tlsConf)

