@@ -19,10 +19,11 @@ import (
 // does not watch it too), read on one of the wheel's 20 slots, or, while
 // the stream echoes, in the wheel's epoll set.
 type sock struct {
-	fd    int   // -1: none (the socket could not be taken over)
-	v6    bool  // an AF_INET6 socket
-	rslot int   // the slot the stream is read on, -1: none
-	idx   int32 // its entry in the wheel's epoll table while echoing, -1: none
+	fd    int    // -1: none (the socket could not be taken over)
+	v6    bool   // an AF_INET6 socket
+	scope uint32 // its bound address's scope (the interface of a link-local address)
+	rslot int    // the slot the stream is read on, -1: none
+	idx   int32  // its entry in the wheel's epoll table while echoing, -1: none
 }
 
 // rxBatch is how many datagrams one recvmmsg takes from a socket: a stream
@@ -105,7 +106,9 @@ func (s *Stream) open(conn *net.UDPConn) {
 	_ = unix.SetNonblock(s.fd, true)
 	_ = unix.SetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 	if sa, err := unix.Getsockname(s.fd); err == nil {
-		_, s.v6 = sa.(*unix.SockaddrInet6)
+		if sa6, ok := sa.(*unix.SockaddrInet6); ok {
+			s.v6, s.scope = true, sa6.ZoneId
+		}
 	}
 	s.home = s.sched.next()
 	s.home.register(s)
@@ -318,6 +321,9 @@ func (s *Stream) write(p []byte, to netip.AddrPort) error {
 	port := (*[2]byte)(unsafe.Pointer(&sa.Port))
 	if s.v6 {
 		*sa = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: a.As16()}
+		if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() {
+			sa.Scope_id = s.scope // a link-local peer is on the socket's own link
+		}
 		port[0], port[1] = byte(to.Port()>>8), byte(to.Port())
 		return sendto(s.fd, p, unsafe.Pointer(sa), unix.SizeofSockaddrInet6)
 	}
