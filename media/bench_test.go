@@ -15,6 +15,7 @@ import (
 //
 // Loss under 0.1% at N streams means this machine sustains N concurrent
 // media calls (both ends in one process: 2N sockets, 100N packets/s sent).
+// The scheduler has two wheels per core, as callsim load and target use.
 func BenchmarkEchoStreams(b *testing.B) {
 	for _, n := range []int{100, 500, 1000, 2000, 3000} {
 		b.Run(fmt.Sprintf("streams=%d", n), func(b *testing.B) {
@@ -25,7 +26,7 @@ func BenchmarkEchoStreams(b *testing.B) {
 			var lost, expected uint64
 			var jitterSum float64
 			for range b.N {
-				sc := NewScheduler(runtime.GOMAXPROCS(0))
+				sc := NewScheduler(2 * runtime.GOMAXPROCS(0))
 				callers := make([]*Stream, 0, n)
 				echoes := make([]*Stream, 0, n)
 				for range n {
