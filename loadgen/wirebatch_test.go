@@ -87,3 +87,30 @@ func TestRxTimestamps(t *testing.T) {
 		t.Errorf("rxTime of a truncated control message = now - %v, want now", now.Sub(got))
 	}
 }
+
+// TestIOTickDefault: an open run coalesces to DefaultIOTick, a closed run
+// (whose callers wait for each response) to the shorter
+// DefaultClosedIOTick; a tick given, or none (negative), is kept.
+func TestIOTickDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want time.Duration
+	}{
+		{"open", Config{Rate: 10}, DefaultIOTick},
+		{"closed", Config{Concurrency: 10}, DefaultClosedIOTick},
+		{"given", Config{Concurrency: 10, IOTick: 7 * time.Millisecond}, 7 * time.Millisecond},
+		{"none", Config{Rate: 10, IOTick: -1}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.cfg
+			c.withDefaults()
+			if c.IOTick != tc.want {
+				t.Errorf("IOTick %v, want %v", c.IOTick, tc.want)
+			}
+		})
+	}
+	if DefaultClosedIOTick >= DefaultIOTick {
+		t.Errorf("closed-model tick %v is not shorter than the open model's %v", DefaultClosedIOTick, DefaultIOTick)
+	}
+}

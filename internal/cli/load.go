@@ -38,6 +38,7 @@ type loadFlags struct {
 	maxInFlight                             int
 	hold, patience                          string
 	inviteTimeout, grace, tolerance, ioTick time.Duration
+	ioTickFlag                              *pflag.Flag // --io-tick, to tell a default from a choice
 	seed                                    uint64
 	user, passwordFile                      string
 	tlsInsecure                             bool
@@ -161,7 +162,8 @@ func (f *loadFlags) addCallFlags(fl *pflag.FlagSet, holdDefault string) {
 	fl.StringVar(&f.patience, "patience", "", "caller patience before CANCEL: 60s, exp:60s... (default: wait for a final response)")
 	fl.DurationVar(&f.inviteTimeout, "timeout", loadgen.DefaultInviteTimeout, "no final response within this: timed_out")
 	fl.DurationVar(&f.grace, "grace", loadgen.DefaultGrace, "on interrupt, time to end calls in progress")
-	fl.DurationVar(&f.ioTick, "io-tick", loadgen.DefaultIOTick, "coalesce the call path's socket work: read, reply and start due calls in batches at most once a tick (delays still measured from kernel receive times); 0: react to each message at once")
+	fl.DurationVar(&f.ioTick, "io-tick", loadgen.DefaultIOTick, "coalesce the call path's socket work: read, reply and start due calls in batches at most once a tick (delays still measured from kernel receive times); 0: react to each message at once; the default is "+loadgen.DefaultClosedIOTick.String()+" with --concurrency, whose callers wait for each call's responses")
+	f.ioTickFlag = fl.Lookup("io-tick")
 	fl.DurationVar(&f.tolerance, "late-tolerance", loadgen.DefaultLateTolerance, "a call starting later than this after its schedule counts as late")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed for arrivals, hold times and patience")
 	fl.StringVar(&f.user, "user", "", "digest auth user name, a template (default: the caller's --from)")
@@ -229,7 +231,7 @@ func (f *loadFlags) config(ctx context.Context, target string) (loadgen.Config, 
 func (f *loadFlags) callConfig(ctx context.Context, target string) (loadgen.Config, []loadgen.Threshold, []error) {
 	cfg := loadgen.Config{
 		Target: target, Transport: f.transport, Mode: loadgen.ModeCall, From: f.from, LocalIP: f.localIP,
-		Arrivals: f.arrivals, MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance, IOTick: ioTickConfig(f.ioTick),
+		Arrivals: f.arrivals, MaxInFlight: f.maxInFlight, InviteTimeout: f.inviteTimeout, Grace: f.grace, LateTolerance: f.tolerance, IOTick: ioTickConfig(f.ioTick, f.ioTickFlag != nil && f.ioTickFlag.Changed),
 		Seed: f.seed, Username: f.user, TLSInsecure: f.tlsInsecure, TLSCA: f.tlsCA,
 		To: f.to, Display: f.display, CallersFile: f.callersFile, Sockets: f.sockets, Engine: f.engine,
 		NoMedia: f.noMedia, Audio: f.audio, MOSThreshold: f.mosThreshold, MOSNetworkDelay: f.mosDelay,
@@ -444,8 +446,11 @@ func printSummary(w io.Writer, r *loadgen.Result, checks []loadgen.ThresholdResu
 }
 
 // ioTickConfig maps --io-tick to Config.IOTick, where zero means the
-// default and a negative tick no coalescing.
-func ioTickConfig(d time.Duration) time.Duration {
+// default (which depends on the model) and a negative tick no coalescing.
+func ioTickConfig(d time.Duration, set bool) time.Duration {
+	if !set {
+		return 0
+	}
 	if d <= 0 {
 		return -1
 	}
