@@ -246,7 +246,7 @@ func runService(ctx context.Context, cfg ClaimConfig, cl *claim.ServiceLine) (*c
 		s.Target, s.Embedded, s.TargetAgents, s.TargetTrunks, s.TargetHandleSeconds = uri, true, agents, cfg.Trunks, cl.HandleTimeSeconds
 		target = uri
 	}
-	lc := loadgen.Config{Target: target, Arrivals: "poisson", Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: agentHold}}
+	lc := loadgen.Config{Target: target, Arrivals: "poisson", Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: agentHold}, IOTick: replayIOTick}
 	if cl.PatienceSeconds > 0 {
 		lc.Patience = loadgen.Dist{Kind: loadgen.DistExp, Mean: time.Duration(float64(cl.Patience()) / k)}
 	}

@@ -210,7 +210,7 @@ func RunPaired(ctx context.Context, cfg PairedConfig) (*PairedReport, error) {
 		Target: rep.Target, Mode: loadgen.ModeCall, Schedule: sched, Callers: callers, StartAt: epoch,
 		Duration: sched.At[len(sched.At)-1] + time.Second, MaxInFlight: MaxPairedCalls,
 		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: agentHold}, NoMedia: true,
-		Logger: cfg.Logger, Observer: cfg.Observer,
+		Logger: cfg.Logger, Observer: cfg.Observer, IOTick: replayIOTick,
 		OnCall: func(r loadgen.CallRecord) {
 			mu.Lock()
 			seqOf[r.CallID] = int(r.Seq)

@@ -28,7 +28,9 @@ func Run(ctx context.Context, cfg audit.Config, obs loadgen.Observer) (*audit.Re
 	}
 	var mu sync.Mutex
 	recs := make([]loadgen.CallRecord, 0, n)
-	lc := loadgen.Config{Target: cfg.Target, Transport: cfg.Transport, From: cfg.Caller, Sockets: 1,
+	// Every message is handled at once (no I/O tick): at a time scale K a
+	// tick's delay is K times longer in scenario time.
+	lc := loadgen.Config{Target: cfg.Target, Transport: cfg.Transport, From: cfg.Caller, Sockets: 1, IOTick: -1,
 		Rate: 1 / slot.Seconds(), MaxCalls: uint64(n), Duration: cfg.Wall(cfg.To - cfg.From),
 		StartAt:  epoch.Add(slot / 2),
 		Hold:     loadgen.Dist{Kind: loadgen.DistConstant, Mean: cfg.Wall(cfg.Hold)},
