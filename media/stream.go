@@ -200,7 +200,7 @@ type Scheduler struct {
 
 type wheel struct {
 	mu      sync.Mutex
-	slots   [FrameMs][]*Stream
+	slots   frameSlots
 	rr      int
 	count   int
 	started bool
@@ -259,13 +259,7 @@ func (sc *Scheduler) add(s *Stream) {
 	default:
 	}
 	// The emptiest slot keeps the packets spread over the frame.
-	best := w.rr % FrameMs
-	for i := range FrameMs {
-		k := (w.rr + i) % FrameMs
-		if len(w.slots[k]) < len(w.slots[best]) {
-			best = k
-		}
-	}
+	best := w.slots.emptiest(w.rr)
 	w.rr++
 	s.slot = best
 	s.wheel.Store(w)
@@ -292,17 +286,40 @@ func (w *wheel) remove(s *Stream) {
 
 // removeLocked takes s out of its slot; under w.mu, s sending on w.
 func (w *wheel) removeLocked(s *Stream) {
-	sl := w.slots[s.slot]
+	if w.slots.remove(s.slot, s) {
+		w.count--
+	}
+	s.wheel.Store(nil)
+}
+
+// frameSlots are the streams of the 20 one-millisecond slots of a frame.
+type frameSlots [FrameMs][]*Stream
+
+// emptiest is the slot with the fewest streams, the first of them in turn
+// from slot from.
+func (fs *frameSlots) emptiest(from int) int {
+	best := from % FrameMs
+	for i := range FrameMs {
+		if k := (from + i) % FrameMs; len(fs[k]) < len(fs[best]) {
+			best = k
+		}
+	}
+	return best
+}
+
+// remove takes s out of slot k (the last stream takes its place); false
+// if s was not there.
+func (fs *frameSlots) remove(k int, s *Stream) bool {
+	sl := fs[k]
 	for i, x := range sl {
 		if x == s {
 			sl[i] = sl[len(sl)-1]
 			sl[len(sl)-1] = nil
-			w.slots[s.slot] = sl[:len(sl)-1]
-			w.count--
-			break
+			fs[k] = sl[:len(sl)-1]
+			return true
 		}
 	}
-	s.wheel.Store(nil)
+	return false
 }
 
 // Close stops the scheduler's goroutines: streams stop sending (and, where

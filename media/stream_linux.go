@@ -40,7 +40,7 @@ type mmsghdr struct {
 // all under the wheel's lock.
 type poller struct {
 	dead   bool // the wheel stopped: no new stream is read
-	rslots [FrameMs][]*Stream
+	rslots frameSlots
 
 	// The echoing streams: an epoll set (level-triggered EPOLLIN) whose
 	// events name an entry of table (Fd) and its generation (Pad), so that
@@ -128,27 +128,14 @@ func (w *wheel) register(s *Stream) {
 
 // addSlot reads s on the emptiest slot; under w.mu.
 func (w *wheel) addSlot(s *Stream) {
-	best := 0
-	for k := range FrameMs {
-		if len(w.rslots[k]) < len(w.rslots[best]) {
-			best = k
-		}
-	}
+	best := w.rslots.emptiest(0)
 	w.rslots[best] = append(w.rslots[best], s)
 	s.rslot = best
 }
 
 // dropSlot stops reading s on its slot; under w.mu.
 func (w *wheel) dropSlot(s *Stream) {
-	sl := w.rslots[s.rslot]
-	for i, x := range sl {
-		if x == s {
-			sl[i] = sl[len(sl)-1]
-			sl[len(sl)-1] = nil
-			w.rslots[s.rslot] = sl[:len(sl)-1]
-			break
-		}
-	}
+	w.rslots.remove(s.rslot, s)
 	s.rslot = -1
 }
 
