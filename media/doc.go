@@ -26,6 +26,25 @@
 // receive, and wakes nothing up. Elsewhere each stream has a reader
 // goroutine.
 //
+// # Shared ports
+//
+// With a port per call, every packet is a system call and a pass through
+// the kernel's UDP stack on each side (about 5 µs on loopback): on two
+// cores that caps an echo test near 2,000 calls. Scheduler.Share gives each
+// wheel one socket that all its streams (NewSharedStream) use instead. A
+// wheel then sends the packets of a slot with one sendmmsg, the packets of
+// equal size to one address as one UDP_SEGMENT (GSO) message of up to 64
+// segments, and reads with recvmmsg and UDP_GRO once a millisecond; a
+// datagram goes to the stream whose SSRC it carries: the stream's own (an
+// echo of what it sent), the far end's as its SDP announced it (a=ssrc,
+// RFC 5576: WithSSRC writes it, Description.SSRC reads it), or one learnt
+// from the first packet from an address only one stream talks to (a far
+// end with a port per call). Datagrams for no stream are counted
+// (Scheduler.Unclaimed); those of a stream closed in the last 10 s are
+// dropped quietly. The batching helps whatever the far end does; the GSO
+// and GRO gain, the larger one, needs a far end that shares its ports too
+// (callsim target --rtp-mux).
+//
 // # Measuring (RFC 3550 appendix A)
 //
 //   - received: RTP packets (version 2) received, duplicates included.

@@ -38,6 +38,10 @@ type Description struct {
 	Port      int        // 0: the stream is rejected
 	Codecs    []Codec    // in the order of the m= line
 	Direction string     // sendrecv, sendonly, recvonly, inactive
+	// SSRC is the audio stream's first a=ssrc (RFC 5576), 0 if none: a
+	// far end that sends all its calls from one port says which packets
+	// are this call's by it (see Scheduler.Share).
+	SSRC uint32
 }
 
 // RTPAddr is where RTP for the stream is sent.
@@ -152,6 +156,14 @@ func ParseSDP(body []byte) (Description, error) {
 					rate, _ = strconv.Atoi(enc[1])
 				}
 				rtpmap[uint8(n)] = Codec{PT: uint8(n), Name: enc[0], Rate: rate}
+			case "ssrc":
+				if !inAudio || d.SSRC != 0 {
+					continue
+				}
+				id, _, _ := strings.Cut(rest, " ")
+				if v, err := strconv.ParseUint(id, 10, 32); err == nil {
+					d.SSRC = uint32(v)
+				}
 			}
 		}
 	}
@@ -279,6 +291,21 @@ func Answer(offer []byte, addr netip.Addr, port int, sessID uint64) ([]byte, Neg
 		dir = "inactive"
 	}
 	return Offer(addr, port, sessID, codecs, dir), n, nil
+}
+
+// WithSSRC adds a=ssrc:SSRC cname:callsim (RFC 5576) to the audio stream
+// of an SDP body built by Offer or Answer (one m= line, the last section):
+// the far end can then tell this call's packets from those of the other
+// calls sharing the port.
+func WithSSRC(sdp []byte, ssrc uint32) []byte {
+	out := make([]byte, 0, len(sdp)+32)
+	out = append(out, sdp...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\r', '\n')
+	}
+	out = append(out, "a=ssrc:"...)
+	out = strconv.AppendUint(out, uint64(ssrc), 10)
+	return append(out, " cname:callsim\r\n"...)
 }
 
 // ErrNoSDP is returned when a message that should carry SDP has none.

@@ -77,3 +77,32 @@ func TestOfferAnswerRoundTrip(t *testing.T) {
 		t.Errorf("offerer negotiated %+v from %q", n2, ans)
 	}
 }
+
+func TestSSRCAttribute(t *testing.T) {
+	offer := Offer(netip.MustParseAddr("127.0.0.1"), 4000, 1, DefaultOffer, "")
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want uint32
+	}{
+		{"none", offer, 0},
+		{"added", WithSSRC(offer, 4294967295), 4294967295},
+		{"first of two", WithSSRC(WithSSRC(offer, 7), 9), 7},
+		{"not a number", append(append([]byte{}, offer...), "a=ssrc:x cname:y\r\n"...), 0},
+		{"video's is not audio's", WithSSRC(append(append([]byte{}, offer...), "m=video 4002 RTP/AVP 96\r\n"...), 5), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseSDP(tc.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.SSRC != tc.want {
+				t.Errorf("SSRC %d, want %d\n%s", d.SSRC, tc.want, tc.body)
+			}
+		})
+	}
+	// An answer keeps working with the attribute in the offer.
+	if _, _, err := Answer(WithSSRC(offer, 3), netip.MustParseAddr("127.0.0.1"), 5000, 2); err != nil {
+		t.Fatal(err)
+	}
+}

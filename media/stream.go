@@ -51,6 +51,13 @@ type Stream struct {
 	closeOnce sync.Once
 	endedAt   time.Time
 
+	// On a shared socket (Scheduler.Share), under the wheel's lock: the
+	// far SSRCs filed for the stream and the remote address it is filed
+	// under.
+	shared    bool
+	farKeys   []uint32
+	remoteKey netip.AddrPort
+
 	sock // the socket, as this system's receive path holds it
 }
 
@@ -60,15 +67,22 @@ type Stream struct {
 // stream sends once Send is called; ports, if not nil, gets the socket's
 // port back on Close.
 func NewStream(conn *net.UDPConn, audio *Audio, ports *Ports, sc *Scheduler) *Stream {
-	if audio == nil {
-		audio = Silence()
-	}
-	s := &Stream{ports: ports, audio: audio, sched: sc, recv: NewReceiver(),
-		local: conn.LocalAddr().(*net.UDPAddr).AddrPort(),
-		ssrc:  rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(), first: true, buf: make([]byte, 12+FrameSamples)}
+	s := newStreamState(audio, ports, sc)
+	s.local = conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	s.open(conn)
 	return s
 }
+
+func newStreamState(audio *Audio, ports *Ports, sc *Scheduler) *Stream {
+	if audio == nil {
+		audio = Silence()
+	}
+	return &Stream{ports: ports, audio: audio, sched: sc, recv: NewReceiver(),
+		ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32(), first: true, buf: make([]byte, 12+FrameSamples)}
+}
+
+// SSRC is the synchronization source the stream sends with (for a=ssrc).
+func (s *Stream) SSRC() uint32 { return s.ssrc }
 
 // LocalAddr is the socket's address (for the SDP).
 func (s *Stream) LocalAddr() netip.AddrPort { return s.local }
@@ -77,6 +91,7 @@ func (s *Stream) LocalAddr() netip.AddrPort { return s.local }
 func (s *Stream) SetRemote(addr netip.AddrPort, codec Codec) {
 	s.remote.Store(&addr)
 	s.pt.Store(uint32(codec.PT))
+	s.remoteChanged(addr)
 }
 
 // SetEcho turns echoing of received packets to their source on or off.
@@ -122,9 +137,11 @@ func (s *Stream) sendNext() {
 		n += copy(s.buf[n:], s.audio.Frame(s.frame, pt))
 		err = s.write(s.buf[:n], *remote)
 	}
-	if err != nil {
+	switch {
+	case err == errQueued: // counted once sent
+	case err != nil:
 		s.sendErrs.Add(1)
-	} else {
+	default:
 		s.sent.Add(1)
 	}
 	s.first = false
@@ -369,9 +386,11 @@ func (w *wheel) run() {
 			for _, s := range w.slots[k%FrameMs] {
 				s.sendNext()
 			}
+			w.flushMux()
 			w.mu.Unlock()
 			if k == due {
 				w.readEchoes()
+				w.pollMux()
 			}
 		}
 		timer.Reset(time.Until(start.Add(time.Duration(k) * time.Millisecond)))

@@ -59,6 +59,8 @@ type poller struct {
 	bufs  [rxBatch][1500]byte
 	to    unix.RawSockaddrInet6 // the destination of the packet being sent
 	h     rtp.Header
+
+	mux *muxSock // the shared socket (Scheduler.Share), nil if none
 }
 
 func (w *wheel) initPoller() {
@@ -83,6 +85,9 @@ func (w *wheel) initPoller() {
 // closePoller: under w.mu, the wheel no longer running.
 func (w *wheel) closePoller() {
 	w.dead = true
+	if w.mux != nil {
+		w.mux.close()
+	}
 	if w.epfd >= 0 {
 		_ = unix.Close(w.epfd)
 		w.epfd = -1
@@ -181,8 +186,8 @@ func (w *wheel) unwatch(s *Stream) {
 // would not be the network's), and back to a slot when it stops.
 func (s *Stream) echoChanged(on bool) {
 	w := s.home
-	if w == nil {
-		return
+	if w == nil || s.shared {
+		return // a shared stream is read with the others, echoing or not
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -206,6 +211,11 @@ func (s *Stream) echoChanged(on bool) {
 // way and none comes after), reading what arrived since the last visit
 // first; then it closes the socket, after release.
 func (s *Stream) shut(release func()) {
+	if s.shared {
+		s.shutShared()
+		release()
+		return
+	}
 	if w := s.home; w != nil {
 		w.mu.Lock()
 		if s.wheel.Load() == w {
@@ -297,31 +307,20 @@ func (w *wheel) read(s *Stream) {
 	}
 }
 
-// write sends p to to from s's socket; by the wheel, under its lock.
+// write sends p to to from s's socket (a shared stream queues it: sent by
+// the wheel's next flush, errQueued); by the wheel, under its lock.
 func (s *Stream) write(p []byte, to netip.AddrPort) error {
+	if s.shared {
+		return s.home.mux.queue(s, false, p, to)
+	}
 	if s.fd < 0 {
 		return net.ErrClosed
 	}
-	w := s.home
-	sa := &w.to
-	a := to.Addr()
-	port := (*[2]byte)(unsafe.Pointer(&sa.Port))
-	if s.v6 {
-		*sa = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: a.As16()}
-		if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() {
-			sa.Scope_id = s.scope // a link-local peer is on the socket's own link
-		}
-		port[0], port[1] = byte(to.Port()>>8), byte(to.Port())
-		return sendto(s.fd, p, unsafe.Pointer(sa), unix.SizeofSockaddrInet6)
+	sa, salen, err := rawSockaddr(&s.home.to, to, s.v6, s.scope)
+	if err != nil {
+		return err
 	}
-	if !a.Unmap().Is4() {
-		return unix.EAFNOSUPPORT
-	}
-	sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
-	*sa4 = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Unmap().As4()}
-	port = (*[2]byte)(unsafe.Pointer(&sa4.Port))
-	port[0], port[1] = byte(to.Port()>>8), byte(to.Port())
-	return sendto(s.fd, p, unsafe.Pointer(sa4), unix.SizeofSockaddrInet4)
+	return sendto(s.fd, p, sa, salen)
 }
 
 func sendto(fd int, p []byte, sa unsafe.Pointer, salen uint32) error {

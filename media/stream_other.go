@@ -25,7 +25,29 @@ func (w *wheel) readSlot(int) {}
 func (w *wheel) readEchoes()  {}
 
 func (s *Stream) echoChanged(bool) {}
-func (w *wheel) closePoller()      {}
+func (w *wheel) flushMux()         {}
+func (w *wheel) pollMux()          {}
+
+func (s *Stream) remoteChanged(netip.AddrPort) {}
+
+var errQueued = errors.New("media: queued")
+
+// Share needs Linux (recvmmsg, sendmmsg, UDP_SEGMENT).
+func (sc *Scheduler) Share(netip.Addr, *Ports) error {
+	return errors.New("media: shared RTP ports need Linux")
+}
+
+// NewSharedStream needs Linux.
+func (sc *Scheduler) NewSharedStream(*Audio) (*Stream, error) {
+	return nil, errors.New("media: shared RTP ports need Linux")
+}
+
+// SetFarSSRC does nothing here (no shared streams).
+func (s *Stream) SetFarSSRC(uint32) {}
+
+// Unclaimed is 0 here (no shared sockets).
+func (sc *Scheduler) Unclaimed() uint64 { return 0 }
+func (w *wheel) closePoller()           {}
 
 func (s *Stream) open(conn *net.UDPConn) {
 	s.conn, s.readDone = conn, make(chan struct{})
