@@ -13,6 +13,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/pion/rtp"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,6 +26,17 @@ const (
 	muxSockBuf = 8 << 20 // socket buffers: 12,000 calls are 600,000 packets a second
 	muxTomb    = 10 * time.Second
 )
+
+// muxStrays is how many unclaimed packets a shared socket remembers, for
+// at most a second.
+const muxStrays = 256
+
+// stray is an unclaimed packet, remembered.
+type stray struct {
+	from netip.AddrPort
+	at   time.Time
+	h    rtp.Header
+}
 
 // muxOut is a packet waiting in a shared socket's send queue.
 type muxOut struct {
@@ -57,6 +69,10 @@ type muxSock struct {
 	unclaimed atomic.Uint64
 	// msgs and segs count the messages sent and the packets they carried.
 	msgs, segs uint64
+	// strays are the last unclaimed packets: early media can arrive before
+	// the answer that says where it comes from (remoteChanged claims them).
+	strays [muxStrays]stray
+	nstray int
 
 	out    []muxOut
 	obuf   []byte
@@ -243,9 +259,24 @@ func (s *Stream) remoteChanged(addr netip.AddrPort) {
 	if s.closed.Load() {
 		return
 	}
-	w.mux.unfile(s)
+	m := w.mux
+	m.unfile(s)
 	s.remoteKey = unmapped(addr)
-	w.mux.byAddr[s.remoteKey] = append(w.mux.byAddr[s.remoteKey], s)
+	m.byAddr[s.remoteKey] = append(m.byAddr[s.remoteKey], s)
+	// Packets that came from there before are the stream's if it is now
+	// the one that talks to that address.
+	now := time.Now()
+	for i := range m.strays {
+		p := &m.strays[i]
+		if p.from != s.remoteKey || now.Sub(p.at) > time.Second {
+			continue
+		}
+		if t := m.far[p.h.SSRC]; t == s || (t == nil && m.learn(p.h.SSRC, p.from) == s) {
+			s.record(&p.h, p.at)
+			m.unclaimed.Add(^uint64(0))
+		}
+		p.from = netip.AddrPort{}
+	}
 }
 
 func unmapped(a netip.AddrPort) netip.AddrPort {
@@ -512,6 +543,9 @@ func (w *wheel) dispatch(pkt []byte, from netip.AddrPort, at time.Time) {
 			}
 			if s = m.learn(ssrc, from); s == nil {
 				m.unclaimed.Add(1)
+				m.strays[m.nstray%muxStrays] = stray{from: from, at: at, h: rtp.Header{
+					SequenceNumber: w.h.SequenceNumber, Timestamp: w.h.Timestamp, SSRC: ssrc}}
+				m.nstray++
 				return
 			}
 		}

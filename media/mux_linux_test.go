@@ -223,3 +223,32 @@ func TestSharedClosedStream(t *testing.T) {
 		t.Error("a closed scheduler made a shared stream")
 	}
 }
+
+// TestSharedEarlyStrays: packets that reach a shared stream before it
+// knows where they come from (early media racing the 183) are counted as
+// unclaimed, then claimed once SetRemote names their source.
+func TestSharedEarlyStrays(t *testing.T) {
+	ports, err := NewPorts(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csc, esc := sharedSched(t, 1), NewScheduler(1)
+	defer esc.Close()
+	c, e := sharedStream(t, csc), ownStream(t, ports, esc)
+	e.SetRemote(c.LocalAddr(), PCMU)
+	e.Send()
+	deadline := time.Now().Add(5 * time.Second)
+	for csc.Unclaimed() < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.StopSending()
+	if n := csc.Unclaimed(); n < 3 {
+		t.Fatalf("%d unclaimed before the remote is known, want some", n)
+	}
+	c.SetRemote(e.LocalAddr(), PCMU)
+	time.Sleep(20 * time.Millisecond)
+	es, cs := e.Close(0), c.Close(0)
+	if n := csc.Unclaimed(); n != 0 || cs.Received != es.Sent {
+		t.Errorf("after SetRemote: %d unclaimed, caller received %d of %d", n, cs.Received, es.Sent)
+	}
+}
