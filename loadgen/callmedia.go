@@ -36,6 +36,7 @@ func (m *callMedia) takeSDP(e *engine, body []byte) error {
 		remote = e.cfg.MediaVia(remote)
 	}
 	m.media.SetRemote(remote, n.Codec)
+	m.media.SetFarSSRC(d.SSRC)
 	m.negotiated = true
 	return nil
 }
@@ -71,12 +72,32 @@ func (m *callMedia) stopMedia(e *engine) {
 	})
 }
 
-// newStream opens call n's RTP port and returns its stream and SDP offer.
+// newStream opens call n's RTP port (with --rtp-mux, a stream on a shared
+// port) and returns its stream and SDP offer.
 func (e *engine) newStream(n uint64) (*media.Stream, []byte, error) {
-	conn, err := e.ports.Listen(e.mediaIP)
-	if err != nil {
-		return nil, nil, err
+	var st *media.Stream
+	if e.cfg.RTPMux {
+		var err error
+		if st, err = e.sched.NewSharedStream(e.audio); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		conn, err := e.ports.Listen(e.mediaIP)
+		if err != nil {
+			return nil, nil, err
+		}
+		st = media.NewStream(conn, e.audio, e.ports, e.sched)
 	}
-	st := media.NewStream(conn, e.audio, e.ports, e.sched)
-	return st, media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, ""), nil
+	return st, e.offerFor(st, n), nil
+}
+
+// offerFor is call n's SDP offer for stream st: the same for every INVITE
+// of the call (a=ssrc too with --rtp-mux, so that a far end sharing its
+// ports knows the call's packets whichever INVITE it answers).
+func (e *engine) offerFor(st *media.Stream, n uint64) []byte {
+	offer := media.Offer(e.mediaIP, int(st.LocalAddr().Port()), n+1, media.DefaultOffer, "")
+	if e.cfg.RTPMux {
+		offer = media.WithSSRC(offer, st.SSRC())
+	}
+	return offer
 }

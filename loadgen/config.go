@@ -157,6 +157,11 @@ type Config struct {
 
 	// Media (calls only). NoMedia offers port 9 and sends no RTP.
 	NoMedia bool `json:"no_media,omitempty"`
+	// RTPMux puts all calls' RTP on a few shared ports (one per sending
+	// wheel, two per core), told apart by SSRC (a=ssrc in the SDP): fewer
+	// system calls and, against a far end that shares ports too (callsim
+	// target --rtp-mux), many packets per pass through the kernel.
+	RTPMux bool `json:"rtp_mux,omitempty"`
 	// RTPPortMin and RTPPortMax bound the local RTP ports (default
 	// 16384-32767; even ports are used).
 	RTPPortMin int `json:"rtp_port_min,omitempty"`
@@ -368,6 +373,9 @@ func (c *Config) validate() (target, error) {
 	if err == nil {
 		_, perrs := newParamGen(c, t)
 		errs = append(errs, perrs...)
+	}
+	if c.RTPMux && (c.NoMedia || c.Mode != ModeCall) {
+		errs = append(errs, errors.New("--rtp-mux shares the RTP ports of calls with media: drop it or --no-media"))
 	}
 	if c.Mode == ModeCall && !c.NoMedia {
 		if _, err := media.NewPorts(c.RTPPortMin, c.RTPPortMax); err != nil {

@@ -135,6 +135,12 @@ func (e *engine) setup() error {
 		e.mediaIP = e.mediaIP.Unmap()
 		// Two wheels per core (see media.NewScheduler).
 		e.sched = media.NewScheduler(2 * runtime.GOMAXPROCS(0))
+		if e.cfg.RTPMux {
+			if err := e.sched.Share(e.mediaIP, e.ports); err != nil {
+				e.sched.Close()
+				return fmt.Errorf("--rtp-mux: %w", err)
+			}
+		}
 	}
 	if e.cfg.Mode == ModeCall {
 		return e.setupWire(localIP, tlsConf)
@@ -448,6 +454,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	r.FinishIdentity()
 	if r.Media != nil && e.sched != nil {
 		r.Media.SchedulerLate = e.sched.Late()
+		r.Media.Unclaimed = e.sched.Unclaimed()
 	}
 	if err := r.Check(); err != nil {
 		return r, fmt.Errorf("load: internal accounting error: %w", err)

@@ -251,7 +251,7 @@ func checkMergeInput(r *Result) error {
 		}{{"media.calls", md.Calls}, {"media.packets_sent", md.PacketsSent}, {"media.packets_received", md.PacketsReceived},
 			{"media.packets_lost", md.PacketsLost}, {"media.below_mos", md.BelowMOS}, {"media.one_way_audio", md.OneWayAudio},
 			{"media.no_audio", md.NoAudio}, {"media.sdp_errors", md.SDPErrors}, {"media.port_errors", md.PortErrors},
-			{"media.scheduler_late", md.SchedulerLate}, {"media.mos.count", md.MOS.Count}, {"media.loss_pct.count", md.LossPct.Count},
+			{"media.scheduler_late", md.SchedulerLate}, {"media.unclaimed", md.Unclaimed}, {"media.mos.count", md.MOS.Count}, {"media.loss_pct.count", md.LossPct.Count},
 			{"media.jitter_ms.count", md.JitterMs.Count}, {"media.max_gap_ms.count", md.MaxGapMs.Count}} {
 			counters = append(counters, c)
 		}
@@ -518,6 +518,7 @@ func mergeMedia(rs []*Result, name func(int) string) (*MediaSummary, error) {
 	s := agg.summary()
 	for _, r := range rs {
 		s.SchedulerLate += r.Media.SchedulerLate
+		s.Unclaimed += r.Media.Unclaimed
 	}
 	return s, nil
 }

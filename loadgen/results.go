@@ -93,6 +93,7 @@ func (c Config) Settings() Settings {
 		TLSCA:           c.TLSCA,
 		Engine:          c.Engine,
 		NoMedia:         c.NoMedia,
+		RTPMux:          c.RTPMux,
 		RTPPortMin:      c.RTPPortMin,
 		RTPPortMax:      c.RTPPortMax,
 		Audio:           c.Audio,

@@ -9,8 +9,6 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
-
-	"github.com/callsim/callsim/media"
 )
 
 // wcall is one call on the call path: its state machine (callfsm.go), the
@@ -459,7 +457,7 @@ func (c *wcall) offerAgain() []byte {
 	if c.media == nil {
 		return c.ep.w.noMedia
 	}
-	return media.Offer(c.e.mediaIP, int(c.media.LocalAddr().Port()), c.n+1, media.DefaultOffer, "")
+	return c.e.offerFor(c.media, c.n)
 }
 
 // head appends a request line and the headers every request of the call

@@ -189,6 +189,10 @@ type MediaSummary struct {
 	// SchedulerLate counts the sender's 1 ms slots visited more than a
 	// 20 ms frame late (the generator's own CPU was short).
 	SchedulerLate uint64 `json:"scheduler_late"`
+	// Unclaimed counts RTP datagrams that reached a shared port (--rtp-mux)
+	// for no call: an SSRC neither announced nor learnt (nor of a call
+	// ended in the last 10 s).
+	Unclaimed uint64 `json:"unclaimed,omitempty"`
 	// Histograms holds the per-call distributions losslessly (HdrHistogram
 	// V2 compressed, base64), keyed mos, loss_pct, jitter_ms, max_gap_ms, so
 	// that results of segments merge.

@@ -115,6 +115,11 @@ type Settings struct {
 
 	// Media (calls only). NoMedia offers port 9 and sends no RTP.
 	NoMedia bool `json:"no_media,omitempty"`
+	// RTPMux puts all calls' RTP on a few shared ports (one per sending
+	// wheel, two per core), told apart by SSRC (a=ssrc in the SDP): fewer
+	// system calls and, against a far end that shares ports too (callsim
+	// target --rtp-mux), many packets per pass through the kernel.
+	RTPMux bool `json:"rtp_mux,omitempty"`
 	// RTPPortMin and RTPPortMax bound the local RTP ports (default
 	// 16384-32767; even ports are used).
 	RTPPortMin int `json:"rtp_port_min,omitempty"`

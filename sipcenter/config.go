@@ -70,6 +70,11 @@ type Config struct {
 	// answer and early media (EarlyMedia) while it waits, and after the
 	// answer the caller's RTP is echoed back to where it comes from.
 	NoMedia bool `json:"no_media,omitempty"`
+	// RTPMux answers every call on a few shared RTP ports (two per core):
+	// calls are told apart by SSRC (the offer's a=ssrc, or learnt from a
+	// caller with a port per call) and the answer announces the target's
+	// (see media.Scheduler.Share).
+	RTPMux bool `json:"rtp_mux,omitempty"`
 	// EarlyMedia is what callers hear while they wait: tone (default),
 	// silence or a WAV file (8 kHz mono 16-bit PCM).
 	EarlyMedia string `json:"early_media,omitempty"`
@@ -162,6 +167,9 @@ func (c Config) Validate() error {
 	}
 	if c.ClockStart < 0 {
 		errs = append(errs, fmt.Errorf("clock start %v must not be negative", c.ClockStart))
+	}
+	if c.NoMedia && c.RTPMux {
+		errs = append(errs, errors.New("rtp mux shares the RTP ports of calls with media: drop it or no media"))
 	}
 	if !c.NoMedia {
 		if _, err := media.NewPorts(c.RTPPortMin, c.RTPPortMax); err != nil {

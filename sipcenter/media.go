@@ -52,6 +52,10 @@ type MediaStats struct {
 	// packet arrived after the answer (one-way audio: the caller heard the
 	// target, the target heard nothing).
 	NoAudio uint64 `json:"no_audio"`
+	// Unclaimed counts RTP datagrams that reached a shared port (RTPMux)
+	// for no call: an SSRC neither announced nor learnt, nor of a call
+	// ended in the last 10 s.
+	Unclaimed uint64 `json:"unclaimed,omitempty"`
 }
 
 // mediaTotals accumulates MediaStats as calls end.
@@ -112,6 +116,11 @@ func (s *Server) setupMedia() error {
 	s.mediaIP = s.mediaIP.Unmap()
 	// Two wheels per core (see media.NewScheduler).
 	s.sched = media.NewScheduler(2 * runtime.GOMAXPROCS(0))
+	if s.cfg.RTPMux {
+		if err := s.sched.Share(s.mediaIP, s.ports); err != nil {
+			return fmt.Errorf("target shared RTP ports: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -130,15 +139,29 @@ func (s *Server) offerMedia(req *sip.Request) (*callMedia, error) {
 	if d.Port == 9 {
 		return nil, nil
 	}
-	conn, err := s.ports.Listen(s.mediaIP)
-	if err != nil {
-		return nil, err
+	var st *media.Stream
+	sessID := uint64(0)
+	if s.cfg.RTPMux {
+		if st, err = s.sched.NewSharedStream(s.early); err != nil {
+			return nil, err
+		}
+		sessID = uint64(st.SSRC()) // the port is every call's
+	} else {
+		conn, err := s.ports.Listen(s.mediaIP)
+		if err != nil {
+			return nil, err
+		}
+		st = media.NewStream(conn, s.early, s.ports, s.sched)
+		sessID = uint64(st.LocalAddr().Port())
 	}
-	st := media.NewStream(conn, s.early, s.ports, s.sched)
-	ans, n, err := media.Answer(req.Body(), s.mediaIP, int(st.LocalAddr().Port()), uint64(st.LocalAddr().Port()))
+	ans, n, err := media.Answer(req.Body(), s.mediaIP, int(st.LocalAddr().Port()), sessID)
 	if err != nil {
 		st.Close(0)
 		return nil, err
+	}
+	if s.cfg.RTPMux {
+		ans = media.WithSSRC(ans, st.SSRC())
+		st.SetFarSSRC(d.SSRC)
 	}
 	if s.mediaIP.IsLoopback() && !n.Remote.Addr().Unmap().IsLoopback() {
 		// A target on loopback cannot reach another address; refuse rather

@@ -24,9 +24,58 @@ func TestMediaEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIP test")
 	}
+	for _, tc := range []struct {
+		name                 string
+		callerMux, targetMux bool
+	}{
+		{"a port per call", false, false},
+		{"caller shares ports", true, false},
+		{"target shares ports", false, true},
+		{"both share ports", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) { mediaEndToEnd(t, tc.callerMux, tc.targetMux) })
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+	var err error
+	var r *loadgen.Result
+	// --no-media on both sides: 180 and no RTP.
+	srv2, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, NoMedia: true,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv2.Close()
+	r = runLoad(t, loadgen.Config{Target: srv2.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
+	if r.Completed != 2 || r.Media != nil || r.Responses["183"] != 0 {
+		t.Errorf("no media: %s media %+v responses %v", loadSummary(r), r.Media, r.Responses)
+	}
+	srv2.Close()
+	if st := srv2.Stats(); st.Media != nil {
+		t.Errorf("target --no-media reports media %+v", st.Media)
+	}
+
+	// --no-media on the caller only (it offers the discard port): the
+	// target answers without RTP and counts no media call, no missing audio.
+	srv3, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
+		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv3.Close()
+	r = runLoad(t, loadgen.Config{Target: srv3.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
+	srv3.Close()
+	if st := srv3.Stats(); r.Completed != 2 || st.Answered != 2 || st.Media == nil || *st.Media != (sipcenter.MediaStats{}) {
+		t.Errorf("caller --no-media: %s, target answered %d, media %+v; want 2 calls and no media counted", loadSummary(r), st.Answered, st.Media)
+	}
+}
+
+// mediaEndToEnd is TestMediaEndToEnd's call with RTP, each side with a
+// port per call or shared ports (--rtp-mux).
+func mediaEndToEnd(t *testing.T, callerMux, targetMux bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, RTPMux: targetMux,
 		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +83,7 @@ func TestMediaEndToEnd(t *testing.T) {
 	defer srv.Close()
 	var recs []loadgen.CallRecord
 	r := runLoad(t, loadgen.Config{Target: srv.URI("support"), Concurrency: 3, MaxCalls: 3, Duration: time.Minute,
-		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Second}, Audio: "tone",
+		Hold: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Second}, Audio: "tone", RTPMux: callerMux,
 		OnCall: func(c loadgen.CallRecord) { recs = append(recs, c) }})
 	if r.Completed != 3 || r.Responses["183"] < 2 { // a 183 just before the 200 may be passed over by the transaction
 		t.Fatalf("%s responses %v", loadSummary(r), r.Responses)
@@ -72,36 +121,10 @@ func TestMediaEndToEnd(t *testing.T) {
 	} else {
 		t.Logf("target media %+v", *tm)
 	}
-
-	// --no-media on both sides: 180 and no RTP.
-	srv2, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1, NoMedia: true,
-		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv2.Close()
-	r = runLoad(t, loadgen.Config{Target: srv2.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
-	if r.Completed != 2 || r.Media != nil || r.Responses["183"] != 0 {
-		t.Errorf("no media: %s media %+v responses %v", loadSummary(r), r.Media, r.Responses)
-	}
-	srv2.Close()
-	if st := srv2.Stats(); st.Media != nil {
-		t.Errorf("target --no-media reports media %+v", st.Media)
+	if r.Media.Unclaimed != 0 {
+		t.Errorf("caller: %d RTP datagrams for no call", r.Media.Unclaimed)
 	}
 
-	// --no-media on the caller only (it offers the discard port): the
-	// target answers without RTP and counts no media call, no missing audio.
-	srv3, err := sipcenter.Start(ctx, sipcenter.Config{Listen: "udp:127.0.0.1:0", Agents: 1,
-		Handle: loadgen.Dist{Kind: loadgen.DistConstant, Mean: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv3.Close()
-	r = runLoad(t, loadgen.Config{Target: srv3.URI("support"), Rate: 10, MaxCalls: 2, Duration: time.Minute, NoMedia: true})
-	srv3.Close()
-	if st := srv3.Stats(); r.Completed != 2 || st.Answered != 2 || st.Media == nil || *st.Media != (sipcenter.MediaStats{}) {
-		t.Errorf("caller --no-media: %s, target answered %d, media %+v; want 2 calls and no media counted", loadSummary(r), st.Answered, st.Media)
-	}
 }
 
 // TestMediaImpaired routes each call's RTP through an impairing relay

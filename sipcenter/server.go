@@ -242,6 +242,7 @@ func (s *Server) Stats() Stats {
 	st := s.acd.stats(time.Now())
 	if s.ports != nil {
 		m := s.mediaTotals.stats()
+		m.Unclaimed = s.sched.Unclaimed()
 		st.Media = &m
 	}
 	g := s.Guard()

@@ -38,6 +38,7 @@ type targetFlags struct {
 	clock         time.Duration
 	// Media.
 	noMedia              bool
+	rtpMux               bool
 	rtpPorts, earlyMedia string
 	// Limits.
 	maxWait, earlyMediaMax, tcpIdle, tcpHeader time.Duration
@@ -101,6 +102,10 @@ Call-ID, or whose CSeq names another method, get 400; a re-INVITE in an
 answered dialog gets 200 with the SDP already answered. Log lines of one kind
 are limited to 10 per 10 s.
 --no-media answers with a static SDP (port 9), 180 Ringing, and no RTP.
+--rtp-mux answers every call on a few shared RTP ports (two per core), tells
+the calls apart by SSRC (the offer's a=ssrc, or learnt from a caller with a
+port per call) and announces its own (a=ssrc in the answer): RTP is sent
+and read in batches (sendmmsg with UDP_SEGMENT, recvmmsg with UDP_GRO).
 The summary's "media in" line (and "media" in --json) measures the callers'
 RTP the center received after the answer, over the answered calls with RTP:
 packets, loss and RFC 3550 interarrival jitter (mean of the calls, and the
@@ -134,6 +139,7 @@ worst), and the calls from which no packet came (one-way audio).`,
 	fl.StringVar(&f.scenario, "scenario", "", "play this scenario (file or built-in name): queues, groups, skills, routing, handle times, opening hours")
 	fl.DurationVar(&f.clock, "clock-start", 0, "scenario mode: scenario time at start, from Monday 00:00 (for opening hours)")
 	fl.BoolVar(&f.noMedia, "no-media", false, "signalling only: static SDP (port 9), 180 Ringing, no RTP")
+	fl.BoolVar(&f.rtpMux, "rtp-mux", false, "RTP of all calls on a few shared ports (two per core), calls told apart by SSRC (a=ssrc): batched sends and reads")
 	fl.StringVar(&f.rtpPorts, "rtp-ports", fmt.Sprintf("%d-%d", media.DefaultPortMin, media.DefaultPortMax), "RTP port range MIN-MAX (one even port per call)")
 	addMetricsFlags(fl, &f.metricsAddr, &f.metricsLinger)
 	fl.StringVar(&f.earlyMedia, "early-media", "tone", "what waiting callers hear: tone (425 Hz), silence or FILE.wav (8 kHz mono 16-bit PCM)")
@@ -148,7 +154,7 @@ worst), and the calls from which no packet came (one-way audio).`,
 func (f *targetFlags) config(changed func(string) bool) (sipcenter.Config, error) {
 	cfg := sipcenter.Config{Listen: f.listen, Agents: f.agents, Trunks: f.trunks, TimeScale: f.timeScale,
 		Within: f.within, Seed: f.seed, ClockStart: f.clock,
-		NoMedia: f.noMedia, EarlyMedia: f.earlyMedia, CallLog: f.callLog != "",
+		NoMedia: f.noMedia, RTPMux: f.rtpMux, EarlyMedia: f.earlyMedia, CallLog: f.callLog != "",
 		MaxWait: f.maxWait, EarlyMediaMax: f.earlyMediaMax, TCPIdle: f.tcpIdle, TCPHeaderTimeout: f.tcpHeader, MaxConns: f.maxConns}
 	for name, d := range map[string]time.Duration{"max-wait": f.maxWait, "early-media-max": f.earlyMediaMax, "tcp-idle": f.tcpIdle, "tcp-header-timeout": f.tcpHeader} {
 		if d <= 0 {
