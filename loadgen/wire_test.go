@@ -240,3 +240,47 @@ func TestWireIPv6(t *testing.T) {
 		}
 	}
 }
+
+// TestWireMuxOfferAgain: with --rtp-mux an INVITE sent again carries the
+// same offer as the first, a=ssrc included: a far end that shares its RTP
+// ports and answers the second knows the call's packets by it.
+func TestWireMuxOfferAgain(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	p := startScriptPeer(t, func(p *scriptPeer, m *wireMsg, raw string, from *net.UDPAddr) {
+		if string(m.method) != "INVITE" {
+			return
+		}
+		mu.Lock()
+		seen[string(m.callID)]++
+		k := seen[string(m.callID)]
+		mu.Unlock()
+		if k > 1 {
+			p.send(from, reply(m, "486 Busy Here", "uas1", ""))
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := Run(ctx, Config{Target: p.uri(), Rate: 10, MaxCalls: 2, Duration: 20 * time.Second, RTPMux: true,
+		Sockets: 1}); err != nil {
+		t.Fatal(err)
+	}
+	byCall := map[string][]string{}
+	for _, raw := range p.requests("INVITE") {
+		id := header(raw, "Call-ID")[0]
+		byCall[id] = append(byCall[id], raw[strings.Index(raw, "\r\n\r\n")+4:])
+	}
+	if len(byCall) != 2 {
+		t.Fatalf("INVITEs of %d calls, want 2", len(byCall))
+	}
+	for id, bodies := range byCall {
+		if len(bodies) < 2 || !strings.Contains(bodies[0], "\r\na=ssrc:") {
+			t.Fatalf("call %s: %d INVITEs, first offer:\n%s", id, len(bodies), bodies[0])
+		}
+		for _, b := range bodies[1:] {
+			if b != bodies[0] {
+				t.Errorf("call %s: offer sent again differs:\n%s\nfirst:\n%s", id, b, bodies[0])
+			}
+		}
+	}
+}
