@@ -18,12 +18,12 @@ import (
 )
 
 const (
-	muxBatch   = 16      // datagrams per recvmmsg on a shared socket
-	muxBufSize = 65536   // room for one GRO datagram (up to 64 segments)
-	muxMaxSegs = 64      // segments per UDP_SEGMENT message (the kernel's UDP_MAX_SEGMENTS)
-	muxMaxGSO  = 65000   // bytes per UDP_SEGMENT message
-	muxReads   = 64      // recvmmsg calls per visit at most (the rest waits a millisecond)
-	muxSockBuf = 8 << 20 // socket buffers: 12,000 calls are 600,000 packets a second
+	muxBatch   = 16       // datagrams per recvmmsg on a shared socket
+	muxBufSize = 65536    // room for one GRO datagram (up to 64 segments)
+	muxMaxSegs = 64       // segments per UDP_SEGMENT message (the kernel's UDP_MAX_SEGMENTS)
+	muxMaxGSO  = 65000    // bytes per UDP_SEGMENT message
+	muxReads   = 64       // recvmmsg calls per visit at most (the rest waits a millisecond)
+	muxSockBuf = 32 << 20 // socket buffers: 12,000 calls are 600,000 packets a second, 150,000 a wheel
 	muxTomb    = 10 * time.Second
 )
 
