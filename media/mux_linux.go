@@ -25,6 +25,7 @@ const (
 	muxReads   = 64       // recvmmsg calls per visit at most (the rest waits a millisecond)
 	muxSockBuf = 32 << 20 // socket buffers: 12,000 calls are 600,000 packets a second, 150,000 a wheel
 	muxTomb    = 10 * time.Second
+	muxMaxFar  = 8 // far SSRCs a stream takes (early media, answer, re-INVITEs); more are unclaimed
 )
 
 // muxStrays is how many unclaimed packets a shared socket remembers, for
@@ -226,7 +227,7 @@ func (s *Stream) SetFarSSRC(ssrc uint32) {
 	w := s.home
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if s.closed.Load() || w.mux.far[ssrc] == s {
+	if s.closed.Load() || w.mux.far[ssrc] == s || len(s.farKeys) >= muxMaxFar {
 		return
 	}
 	w.mux.far[ssrc] = s
@@ -573,10 +574,11 @@ func (m *muxSock) learn(ssrc uint32, from netip.AddrPort) *Stream {
 			}
 		}
 	}
-	if pick != nil {
-		m.far[ssrc] = pick
-		pick.farKeys = append(pick.farKeys, ssrc)
+	if pick == nil || len(pick.farKeys) >= muxMaxFar {
+		return nil // a far end changing SSRC at every packet must not grow the table
 	}
+	m.far[ssrc] = pick
+	pick.farKeys = append(pick.farKeys, ssrc)
 	return pick
 }
 

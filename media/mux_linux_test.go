@@ -3,8 +3,12 @@
 package media
 
 import (
+	"net"
+	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
 )
 
 // sharedSched is a scheduler with the given wheels sharing ports on loopback.
@@ -27,9 +31,9 @@ func sharedStream(t *testing.T, sc *Scheduler) *Stream {
 	return s
 }
 
-func ownStream(t *testing.T, ports *Ports, sc *Scheduler) *Stream {
+func ownStream(t *testing.T, ports *Ports, sc *Scheduler, ip netip.Addr) *Stream {
 	t.Helper()
-	c, err := ports.Listen(loopback)
+	c, err := ports.Listen(ip)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,13 +49,26 @@ func TestSharedEcho(t *testing.T) {
 		callerShared, echoShared bool
 		announce                 bool // the echo is told the caller's SSRC, as the SDP would
 		calls                    int
+		v6, noGSO                bool
 	}{
-		{"caller shared", true, false, false, 12},
-		{"echo shared, ssrc learnt by address", false, true, false, 12},
-		{"both shared, ssrc announced", true, true, true, 12},
-		{"both shared, one call, ssrc learnt", true, true, false, 1},
+		{"caller shared", true, false, false, 12, false, false},
+		{"echo shared, ssrc learnt by address", false, true, false, 12, false, false},
+		{"both shared, ssrc announced", true, true, true, 12, false, false},
+		{"both shared, one call, ssrc learnt", true, true, false, 1, false, false},
+		{"both shared, IPv6", true, true, true, 12, true, false},
+		{"echo shared, IPv6, ssrc learnt", false, true, false, 12, true, false},
+		{"both shared, no UDP_SEGMENT", true, true, true, 12, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			ip := loopback
+			if tc.v6 {
+				ip = netip.IPv6Loopback()
+				if c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, 0))); err != nil {
+					t.Skipf("no IPv6 loopback: %v", err)
+				} else {
+					_ = c.Close()
+				}
+			}
 			ports, err := NewPorts(0, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -59,14 +76,20 @@ func TestSharedEcho(t *testing.T) {
 			csc, esc := NewScheduler(2), NewScheduler(2)
 			defer csc.Close()
 			defer esc.Close()
-			if tc.callerShared {
-				if err := csc.Share(loopback, nil); err != nil {
+			for _, x := range []struct {
+				sc     *Scheduler
+				shared bool
+			}{{csc, tc.callerShared}, {esc, tc.echoShared}} {
+				if !x.shared {
+					continue
+				}
+				if err := x.sc.Share(ip, nil); err != nil {
 					t.Fatal(err)
 				}
-			}
-			if tc.echoShared {
-				if err := esc.Share(loopback, nil); err != nil {
-					t.Fatal(err)
+				for _, w := range x.sc.wheels {
+					w.mu.Lock()
+					w.mux.gso = !tc.noGSO
+					w.mu.Unlock()
 				}
 			}
 			var callers, echoes []*Stream
@@ -75,12 +98,12 @@ func TestSharedEcho(t *testing.T) {
 				if tc.callerShared {
 					c = sharedStream(t, csc)
 				} else {
-					c = ownStream(t, ports, csc)
+					c = ownStream(t, ports, csc, ip)
 				}
 				if tc.echoShared {
 					e = sharedStream(t, esc)
 				} else {
-					e = ownStream(t, ports, esc)
+					e = ownStream(t, ports, esc, ip)
 				}
 				e.SetEcho(true)
 				e.SetRemote(c.LocalAddr(), PCMU)
@@ -234,7 +257,7 @@ func TestSharedEarlyStrays(t *testing.T) {
 	}
 	csc, esc := sharedSched(t, 1), NewScheduler(1)
 	defer esc.Close()
-	c, e := sharedStream(t, csc), ownStream(t, ports, esc)
+	c, e := sharedStream(t, csc), ownStream(t, ports, esc, loopback)
 	e.SetRemote(c.LocalAddr(), PCMU)
 	e.Send()
 	deadline := time.Now().Add(5 * time.Second)
@@ -250,5 +273,41 @@ func TestSharedEarlyStrays(t *testing.T) {
 	es, cs := e.Close(0), c.Close(0)
 	if n := csc.Unclaimed(); n != 0 || cs.Received != es.Sent {
 		t.Errorf("after SetRemote: %d unclaimed, caller received %d of %d", n, cs.Received, es.Sent)
+	}
+}
+
+// TestSharedSSRCBound: a far end that changes SSRC at every packet gets
+// muxMaxFar of them filed for its call; the rest are unclaimed, so the
+// tables do not grow with what it sends.
+func TestSharedSSRCBound(t *testing.T) {
+	sc := sharedSched(t, 1)
+	s := sharedStream(t, sc)
+	peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	s.SetRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort(), PCMU)
+	const n = 50
+	for i := range n {
+		h := rtp.Header{Version: 2, PayloadType: PTPCMU, SequenceNumber: uint16(i), SSRC: uint32(1000 + i)}
+		pkt, err := (&rtp.Packet{Header: h, Payload: make([]byte, FrameSamples)}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.WriteToUDPAddrPort(pkt, s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Stats(0).Received+sc.Unclaimed() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	w := sc.wheels[0]
+	w.mu.Lock()
+	far := len(w.mux.far)
+	w.mu.Unlock()
+	if got, un := s.Stats(0).Received, sc.Unclaimed(); got != muxMaxFar || un != n-muxMaxFar || far != muxMaxFar {
+		t.Errorf("received %d, unclaimed %d, %d far SSRCs filed; want %d, %d, %d", got, un, far, muxMaxFar, n-muxMaxFar, muxMaxFar)
 	}
 }
