@@ -118,6 +118,8 @@ func (s *Server) setupMedia() error {
 	s.sched = media.NewScheduler(2 * runtime.GOMAXPROCS(0))
 	if s.cfg.RTPMux {
 		if err := s.sched.Share(s.mediaIP, s.ports); err != nil {
+			s.sched.Close()
+			s.sched = nil
 			return fmt.Errorf("target shared RTP ports: %w", err)
 		}
 	}
