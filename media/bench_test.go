@@ -3,7 +3,6 @@ package media
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -29,12 +28,6 @@ func BenchmarkEchoStreams(b *testing.B) {
 			b.Run(fmt.Sprintf("ports=%s/streams=%d", mode, n), func(b *testing.B) { echoStreams(b, n, mode == "shared") })
 		}
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func echoStreams(b *testing.B, n int, shared bool) {
