@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -8,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,11 +37,9 @@ const (
 // FIFO, standard input that never ends, a 100 MB file), each under a
 // memory cap. Every run must end within 5 s below 256 MB of resident
 // memory without a panic; a refused input exits non-zero with an error that
-// names it (want), an accepted one exits 0.
+// names it (want), an accepted one exits 0. Linux only: device files,
+// FIFOs and peak RSS as Linux has them.
 func TestHostileInputs(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("device files, FIFOs and peak RSS as on Linux")
-	}
 	bin := sharedBinary(t)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.yaml")

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -12,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -306,40 +307,6 @@ func TestSecondInterruptInBackground(t *testing.T) {
 	if es, _ := os.ReadDir(d); len(es) != 0 {
 		t.Errorf("files left: %v", es)
 	}
-}
-
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
-)
-
-// sharedBinary builds callsim once for the interruption tests (TestMain
-// removes it).
-func sharedBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "callsim-bin"); binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "callsim")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
 }
 
 func readFile(t *testing.T, path string) []byte {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"syscall"
 	"testing"
 )
 
@@ -45,9 +43,7 @@ func benchProcess(b *testing.B, file string, workers string) {
 			b.Fatal(err)
 		}
 		calls += res.Run.CallsSimulated
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && runtime.GOOS == "linux" {
-			maxRSS = max(maxRSS, ru.Maxrss*1024)
-		}
+		maxRSS = max(maxRSS, peakRSS(cmd.ProcessState))
 	}
 	b.ReportMetric(float64(calls)/b.Elapsed().Seconds(), "calls/s")
 	b.ReportMetric(float64(maxRSS)/(1<<20), "peak-RSS-MB")
