@@ -203,9 +203,7 @@ func runCapped(t *testing.T, bin string, args []string, stdin string) cappedRun 
 	}
 	r.timedOut = ctx.Err() != nil
 	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.rss = ru.Maxrss << 10 // kilobytes on Linux
-		}
+		r.rss = peakRSS(cmd.ProcessState)
 	}
 	return r
 }
