@@ -220,12 +220,22 @@ func wmLWS(b []byte) string { return strings.Join(strings.FieldsFunc(string(b), 
 func wmPlainParams(v []byte) bool {
 	p := v
 	if i := bytes.LastIndexByte(v, '>'); i >= 0 {
+		if !bytes.Contains(v[:i], []byte("<")) {
+			return false // a '>' closing nothing: malformed, read differently
+		}
 		p = v[i+1:]
 	} else if bytes.ContainsAny(v, "<\"") {
 		return false
 	}
 	if bytes.ContainsAny(p, " \t\r\n\v\f\",<>") || strings.Count(strings.ToLower(string(p)), "tag") > strings.Count(string(p), ";tag=") {
 		return false
+	}
+	for _, param := range strings.Split(string(p), ";") {
+		// A value holding "=" is no token (RFC 3261 25.1): scanMessage
+		// keeps it whole, sipgo drops the parameter; neither is wrong.
+		if strings.Count(param, "=") > 1 {
+			return false
+		}
 	}
 	return strings.Count(string(p), ";tag=") <= 1
 }
