@@ -220,8 +220,8 @@ func wmLWS(b []byte) string { return strings.Join(strings.FieldsFunc(string(b), 
 func wmPlainParams(v []byte) bool {
 	p := v
 	if i := bytes.LastIndexByte(v, '>'); i >= 0 {
-		if !bytes.Contains(v[:i], []byte("<")) {
-			return false // a '>' closing nothing: malformed, read differently
+		if bytes.Count(v, []byte("<")) != 1 || bytes.Count(v, []byte(">")) != 1 || !bytes.Contains(v[:i], []byte("<")) {
+			return false // not one <...> pair: malformed, read differently
 		}
 		p = v[i+1:]
 	} else if bytes.ContainsAny(v, "<\"") {
